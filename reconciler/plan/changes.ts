@@ -1,0 +1,83 @@
+// What `plan()` decides. `apply` carries it out in this order: disable → commit/push → unregister.
+
+export type AddReason = 'pending-jobs' | 'standby' | 'rotation';
+
+export interface ManifestToAdd {
+  readonly podName: string;
+  readonly specName: string;
+  readonly reason: AddReason;
+  /** Job requests this agent was started for (empty for standby). */
+  readonly jobRequestIds: readonly number[];
+}
+
+export type RemoveReason =
+  | 'pod-succeeded'
+  | 'pod-failed'
+  | 'pod-deleted'
+  | 'image-pull-deadline'
+  | 'unschedulable-deadline'
+  | 'registration-deadline'
+  | 'sync-deadline'
+  | 'scale-down'
+  | 'rotation'
+  | 'spec-removed';
+
+export interface ManifestToRemove {
+  readonly path: string;
+  readonly podName: string;
+  readonly specName: string;
+  readonly reason: RemoveReason;
+  /** Set for idle agents removed by scale-down/rotation: apply disables it and re-checks it is idle first. */
+  readonly agentId: number | undefined;
+}
+
+export type UnregisterReason = 'pod-finished' | 'offline-orphan' | 'spec-removed' | 'placeholder-obsolete';
+
+export interface AgentToUnregister {
+  readonly agentId: number;
+  readonly name: string;
+  readonly poolName: string;
+  readonly reason: UnregisterReason;
+}
+
+export interface PlaceholderToRegister {
+  readonly name: string;
+  readonly poolName: string;
+  readonly specName: string;
+  readonly capabilities: Readonly<Record<string, string>>;
+}
+
+export interface UnmatchedJob {
+  readonly requestId: number;
+  readonly poolName: string;
+  readonly demands: readonly string[];
+  readonly reason: string;
+}
+
+export interface SpecSummary {
+  readonly specName: string;
+  readonly pool: string;
+  readonly revision: string;
+  readonly pendingJobs: number;
+  readonly busy: number;
+  readonly idle: number;
+  readonly starting: number;
+  readonly desired: number;
+  readonly max: number;
+  /** Set when the cap stopped scale-out: how many more agents demand wanted. */
+  readonly cappedBy: number;
+}
+
+export interface Plan {
+  readonly add: readonly ManifestToAdd[];
+  readonly remove: readonly ManifestToRemove[];
+  /** Only after the commit that removes their manifests is pushed. */
+  readonly unregister: readonly AgentToUnregister[];
+  readonly registerPlaceholders: readonly PlaceholderToRegister[];
+  readonly unmatchedJobs: readonly UnmatchedJob[];
+  readonly summaries: readonly SpecSummary[];
+}
+
+export function isEmptyPlan(p: Plan): boolean {
+  return p.add.length === 0 && p.remove.length === 0 && p.unregister.length === 0 && p.registerPlaceholders.length === 0;
+}

@@ -1,0 +1,69 @@
+// Plain data the adapters produce each pass. `plan()` reads only this; nothing here is I/O.
+import type { AgentSpec } from '../spec/agentSpec.ts';
+import type { SpecError } from '../spec/specError.ts';
+
+/** A job request that still needs an agent (no result, no assignment). From azdo/jobRequests.ts. */
+export interface PendingJob {
+  readonly requestId: number;
+  readonly poolName: string;
+  /** Demand strings as on the wire: `docker`, `java -equals 17`, `Agent.Version -gtVersion 2.1`. */
+  readonly demands: readonly string[];
+  readonly queueTime: Date;
+  readonly jobName: string | undefined;
+  readonly definitionName: string | undefined;
+}
+
+/** An agent registered in a pool. From azdo/agents.ts. */
+export interface PoolAgent {
+  readonly id: number;
+  readonly name: string;
+  readonly poolName: string;
+  readonly status: 'online' | 'offline';
+  readonly enabled: boolean;
+  /** requestId of the job assigned to the agent, if any. A busy agent is never removed. */
+  readonly assignedRequestId: number | undefined;
+  readonly createdOn: Date | undefined;
+  /** userCapabilities; placeholders carry PLACEHOLDER_CAPABILITY. */
+  readonly userCapabilities: Readonly<Record<string, string>>;
+}
+
+/** An agent pod manifest committed to git. From gitops/manifests.ts. */
+export interface Manifest {
+  /** Repo-relative path of the file. */
+  readonly path: string;
+  /** Pod name = agent name. */
+  readonly podName: string;
+  readonly specName: string;
+  readonly specRevision: string;
+  readonly poolName: string;
+  /** From the `azdo.gitops.dev/created-at` annotation. */
+  readonly createdAt: Date;
+}
+
+export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+
+/** A pod the cluster reports under the manager label selector. From cluster/pods.ts. */
+export interface ObservedPod {
+  readonly name: string;
+  readonly phase: PodPhase;
+  readonly createdAt: Date;
+  /** Waiting reason of any container, e.g. `ImagePullBackOff`, `ErrImagePull`. */
+  readonly waitingReason: string | undefined;
+  /** True when PodScheduled=False with reason Unschedulable. */
+  readonly unschedulable: boolean;
+  readonly deleting: boolean;
+  readonly specName: string | undefined;
+}
+
+export interface ObservedState {
+  readonly now: Date;
+  readonly specs: readonly AgentSpec[];
+  readonly specErrors: readonly SpecError[];
+  readonly pendingJobs: readonly PendingJob[];
+  readonly agents: readonly PoolAgent[];
+  readonly manifests: readonly Manifest[];
+  /** undefined when the cluster could not be observed: then nothing is pruned for pod reasons. */
+  readonly pods: readonly ObservedPod[] | undefined;
+  /** Cap across all specs. */
+  readonly globalMaxAgents: number;
+}
