@@ -1,0 +1,68 @@
+import type { TaskAgent } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
+import type { PoolAgent } from '../plan/observed.ts';
+import { callAzdo } from './classifyAzdoError.ts';
+import type { TaskAgentApi } from './connection.ts';
+
+/** TaskAgentStatus in the client: Offline = 1, Online = 2 (the wire sends strings). */
+const ONLINE = 2;
+
+export function toPoolAgent(a: TaskAgent, poolName: string): PoolAgent {
+  const status = a.status as unknown;
+  return {
+    id: a.id ?? 0,
+    name: a.name ?? '',
+    poolName,
+    status: status === ONLINE || status === 'online' ? 'online' : 'offline',
+    enabled: a.enabled !== false,
+    assignedRequestId: a.assignedRequest?.requestId ?? undefined,
+    createdOn: a.createdOn instanceof Date ? a.createdOn : a.createdOn ? new Date(a.createdOn) : undefined,
+    userCapabilities: { ...(a.userCapabilities ?? {}) },
+  };
+}
+
+/** One call per pool per pass: every agent with its assigned request and capabilities. */
+export async function listAgents(api: TaskAgentApi, poolId: number, poolName: string): Promise<PoolAgent[]> {
+  const agents = await callAzdo(`list agents of pool "${poolName}"`, () =>
+    api.getAgents(poolId, undefined, true, true),
+  );
+  return (agents ?? []).map((a) => toPoolAgent(a, poolName));
+}
+
+/** Re-reads one agent; undefined when it no longer exists (the client maps 404 to null). */
+export async function readAgent(api: TaskAgentApi, poolId: number, poolName: string, agentId: number): Promise<PoolAgent | undefined> {
+  const a = await callAzdo(`read agent ${agentId}`, () => api.getAgent(poolId, agentId, true, true));
+  return a ? toPoolAgent(a, poolName) : undefined;
+}
+
+/** First step of removing an idle agent: the service stops assigning it jobs. */
+export async function disableAgent(api: TaskAgentApi, poolId: number, agentId: number): Promise<void> {
+  await callAzdo(`disable agent ${agentId}`, () => api.updateAgent({ id: agentId, enabled: false }, poolId, agentId));
+}
+
+export async function deleteAgent(api: TaskAgentApi, poolId: number, agentId: number): Promise<void> {
+  // A 404 resolves (already gone), which is what we want.
+  await callAzdo(`unregister agent ${agentId}`, () => api.deleteAgent(poolId, agentId));
+}
+
+/** An offline agent that carries a spec's capabilities, so jobs queue while the spec is at zero. */
+export async function registerPlaceholder(
+  api: TaskAgentApi,
+  poolId: number,
+  name: string,
+  capabilities: Readonly<Record<string, string>>,
+): Promise<void> {
+  await callAzdo(`register placeholder agent "${name}"`, () =>
+    api.addAgent(
+      {
+        name,
+        version: '4.260.0',
+        osDescription: 'azdo-gitops placeholder (never runs jobs)',
+        enabled: true,
+        maxParallelism: 1,
+        userCapabilities: { ...capabilities },
+        systemCapabilities: { 'Agent.Name': name },
+      },
+      poolId,
+    ),
+  );
+}

@@ -1,0 +1,48 @@
+import {
+  AzdoAuthError,
+  AzdoRequestError,
+  AzdoThrottledError,
+  AzdoUnavailableError,
+} from '../errors/azdoErrors.ts';
+
+/** The shape typed-rest-client gives a rejected call (statusCode, parsed body, rate-limit headers). */
+interface RestError {
+  statusCode?: number;
+  message?: string;
+  code?: string;
+  result?: { typeKey?: string; message?: string } | null;
+  rateLimit?: { retryAfter?: number; delay?: number };
+}
+
+const DEFAULT_RETRY_AFTER_SECONDS = 30;
+
+/** Turns whatever the client threw into one of our typed errors. Never includes the token. */
+export function classifyAzdoError(operation: string, err: unknown): Error {
+  if (
+    err instanceof AzdoThrottledError ||
+    err instanceof AzdoAuthError ||
+    err instanceof AzdoUnavailableError ||
+    err instanceof AzdoRequestError
+  ) {
+    return err;
+  }
+  const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as RestError;
+  const status = e.statusCode;
+  const detail = (e.result?.message ?? e.message ?? 'unknown error').slice(0, 300);
+  if (status === 429) {
+    const wait = e.rateLimit?.retryAfter ?? Math.ceil(e.rateLimit?.delay ?? DEFAULT_RETRY_AFTER_SECONDS);
+    return new AzdoThrottledError(operation, Number.isFinite(wait) && wait > 0 ? wait : DEFAULT_RETRY_AFTER_SECONDS);
+  }
+  if (status === 401 || status === 403) return new AzdoAuthError(operation, status);
+  if (status === undefined || status >= 500 || status === 408) return new AzdoUnavailableError(operation, status, detail);
+  return new AzdoRequestError(operation, status, e.result?.typeKey, detail);
+}
+
+/** Runs one Azure DevOps call, rethrowing failures as typed errors. */
+export async function callAzdo<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw classifyAzdoError(operation, err);
+  }
+}

@@ -1,0 +1,56 @@
+import type { TaskAgentJobRequest } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
+import type { PendingJob } from '../plan/observed.ts';
+import { callAzdo } from './classifyAzdoError.ts';
+import type { TaskAgentApi } from './connection.ts';
+
+/**
+ * A request needs an agent while it has no result and no assignment. `result` is an enum the
+ * client turns into a number where Succeeded is 0, so it is compared with undefined, never truthiness.
+ * A request with `receiveTime` already runs somewhere; counting it again double-provisions.
+ */
+export function needsAgent(r: TaskAgentJobRequest): boolean {
+  return (
+    (r.result === undefined || r.result === null) &&
+    !r.finishTime &&
+    !r.assignTime &&
+    !r.reservedAgent &&
+    !r.receiveTime
+  );
+}
+
+/** The wire sends demands as strings although the TS type says Demand[]; accept both. */
+export function demandStrings(r: TaskAgentJobRequest): string[] {
+  const raw = (r.demands ?? []) as unknown[];
+  return raw
+    .map((d) => {
+      if (typeof d === 'string') return d;
+      if (d && typeof d === 'object' && 'name' in d) {
+        const { name, value } = d as { name?: string; value?: string };
+        return value ? `${name} -equals ${value}` : String(name ?? '');
+      }
+      return '';
+    })
+    .filter((d) => d !== '');
+}
+
+export function toPendingJob(r: TaskAgentJobRequest, poolName: string): PendingJob {
+  return {
+    requestId: r.requestId ?? 0,
+    poolName,
+    demands: demandStrings(r),
+    queueTime: r.queueTime instanceof Date ? r.queueTime : new Date(r.queueTime ?? 0),
+    jobName: r.jobName ?? undefined,
+    definitionName: r.definition?.name ?? undefined,
+  };
+}
+
+/**
+ * One call per pool per pass, whatever the number of agents: unfinished requests only
+ * (`completedRequestCount=0`) and no `$top` (that form drops matchedAgents and caps at 200).
+ */
+export async function listPendingJobs(api: TaskAgentApi, poolId: number, poolName: string): Promise<PendingJob[]> {
+  const requests = await callAzdo(`list job requests of pool "${poolName}"`, () =>
+    api.getAgentRequestsForAgents(poolId, undefined, 0),
+  );
+  return (requests ?? []).filter(needsAgent).map((r) => toPendingJob(r, poolName));
+}

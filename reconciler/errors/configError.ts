@@ -1,0 +1,9 @@
+/** A setting is missing or malformed. The message names the variable and what a valid value is. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly variable: string;
+  constructor(variable: string, problem: string, fix: string) {
+    super(`${variable}: ${problem}. ${fix}`);
+    this.variable = variable;
+  }
+}
