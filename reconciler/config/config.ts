@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../errors/configError.ts';
+import { DEFAULT_DEADLINES } from '../spec/agentSpec.ts';
 import type { SpecDefaults } from '../spec/specDefaults.ts';
 
 export interface Config {
@@ -155,6 +156,7 @@ export function loadConfig(env: Env): Config {
         name: (env.AGENT_TOKEN_SECRET ?? 'azdo-agent-token').trim(),
         key: (env.AGENT_TOKEN_SECRET_KEY ?? 'token').trim(),
       },
+      deadlines: DEFAULT_DEADLINES,
     },
     stateDir: (env.STATE_DIR ?? join(tmpdir(), 'azdo-gitops')).trim(),
     httpPort: integer(env, 8080, 0, 'HTTP_PORT'),
