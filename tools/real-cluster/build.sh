@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# Builds (and caches) the real control-plane binaries for tests from the Go module proxy only:
+#   kine, kwok, kube-apiserver, kube-scheduler, source-controller, kustomize-controller
+# plus the Flux CRDs. All versions come from versions.env.
+#
+# Usage:
+#   tools/real-cluster/build.sh [component ...]   build what is missing (default: all)
+#   tools/real-cluster/build.sh --bin-dir          print the bin directory, build nothing
+#   tools/real-cluster/build.sh --out-dir          print the cache directory for this version set
+#   tools/real-cluster/build.sh --check [comp ...] exit 0 when everything asked for is built
+#
+# Cache: ${AZDO_GITOPS_CACHE:-$HOME/.cache/azdo-gitops}/real-cluster/<key>/{bin,crds,src}
+#        with GOMODCACHE/GOCACHE under ${AZDO_GITOPS_CACHE:-...}/real-cluster/go/.
+# <key> is a hash of the version assignments in versions.env.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+VERSIONS_FILE="$HERE/versions.env"
+# shellcheck source=versions.env
+source "$VERSIONS_FILE"
+
+ALL_COMPONENTS=(kine kwok kube-apiserver kube-scheduler source-controller kustomize-controller)
+
+CACHE_BASE="${AZDO_GITOPS_CACHE:-$HOME/.cache/azdo-gitops}/real-cluster"
+KEY=$(grep -E '^[A-Z0-9_]+=' "$VERSIONS_FILE" | sed -E 's/[[:space:]]*#.*$//' | sort | sha256sum | cut -c1-12)
+OUT="$CACHE_BASE/$KEY"
+BIN="$OUT/bin"
+
+log() { printf '[real-cluster %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+is_built() {
+  case "$1" in
+    source-controller | kustomize-controller) [[ -x "$BIN/$1" && -f "$OUT/crds/$1/.complete" ]] ;;
+    *) [[ -x "$BIN/$1" ]] ;;
+  esac
+}
+
+mode=build
+case "${1:-}" in
+  --bin-dir) echo "$BIN"; exit 0 ;;
+  --out-dir) echo "$OUT"; exit 0 ;;
+  --check) mode=check; shift ;;
+  -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+esac
+components=("$@")
+[[ ${#components[@]} -gt 0 ]] || components=("${ALL_COMPONENTS[@]}")
+for c in "${components[@]}"; do
+  [[ " ${ALL_COMPONENTS[*]} " == *" $c "* ]] || { log "unknown component '$c' (known: ${ALL_COMPONENTS[*]})"; exit 2; }
+done
+
+if [[ $mode == check ]]; then
+  for c in "${components[@]}"; do is_built "$c" || exit 1; done
+  exit 0
+fi
+
+command -v go >/dev/null || { log "go is not on PATH: install Go >= 1.26 (Debian: golang-go) and retry"; exit 1; }
+command -v jq >/dev/null || { log "jq is not on PATH: apt-get install jq and retry"; exit 1; }
+
+mkdir -p "$BIN" "$OUT/src" "$OUT/crds" "$CACHE_BASE/go"
+export GOMODCACHE="$CACHE_BASE/go/mod" GOCACHE="$CACHE_BASE/go/build" GOPATH="$CACHE_BASE/go/path"
+export GOPROXY="${GOPROXY:-https://proxy.golang.org,direct}" GOFLAGS="-buildvcs=false"
+export CGO_ENABLED=0 GOWORK=off GO111MODULE=on
+LOCAL_GO=$(GOTOOLCHAIN=local go env GOVERSION) # e.g. go1.26.8
+
+# One build at a time per cache directory (parallel test runs share the cache).
+exec 9>"$OUT/.lock"
+if ! flock -n 9; then
+  log "another build.sh holds $OUT/.lock; waiting for it"
+  flock 9
+fi
+
+# version_gt A B: true when Go version A (1.27.0) is newer than B (1.26.8)
+version_gt() { [[ "$1" != "$2" && "$(printf '%s\n%s\n' "$1" "$2" | sort -V | tail -1)" == "$1" ]]; }
+
+# toolchain_for <go directive>: local Go when new enough, else the pinned GO_TOOLCHAIN.
+toolchain_for() {
+  if version_gt "$1" "${LOCAL_GO#go}"; then
+    version_gt "$1" "${GO_TOOLCHAIN#go}" && { log "a module needs go $1, newer than GO_TOOLCHAIN=$GO_TOOLCHAIN in versions.env: raise it"; exit 1; }
+    echo "$GO_TOOLCHAIN"
+  else
+    echo local
+  fi
+}
+
+# run_with_progress <component> <command...>: runs the command, printing elapsed time every 60 s.
+run_with_progress() {
+  local name=$1; shift
+  local start=$SECONDS logf="$OUT/src/$name.log"
+  "$@" >"$logf" 2>&1 &
+  local pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    for _ in $(seq 1 60); do sleep 1; kill -0 "$pid" 2>/dev/null || break; done
+    kill -0 "$pid" 2>/dev/null && log "$name: still building ($((SECONDS - start)) s elapsed)"
+  done
+  if ! wait "$pid"; then
+    log "$name: build FAILED after $((SECONDS - start)) s; last lines of $logf:"
+    tail -n 30 "$logf" >&2
+    return 1
+  fi
+}
+
+# module_info <module@version>: downloads the module (zip + go.mod), prints `go mod download -json`.
+module_info() {
+  local json
+  json=$(cd "$OUT/src" && GOTOOLCHAIN=local go mod download -json "$1") || { log "cannot download $1 from $GOPROXY"; echo "$json" >&2; return 1; }
+  echo "$json"
+}
+
+# write_wrapper <dir> <upstream go.mod> <main module path> <main module version> <staging version or ''> <tool pkgs...>
+# Writes a wrapper go.mod that requires the upstream module and reproduces its build list:
+# every upstream requirement pinned as upstream pins it, every upstream replace that is not a
+# local path copied, upstream godebug lines copied, and (k8s.io/kubernetes) every staging module
+# required at v0.0.0 replaced by the published k8s.io/<name> v0.N.P.
+write_wrapper() {
+  local dir=$1 gomod=$2 mainpath=$3 mainver=$4 staging=$5; shift 5
+  mkdir -p "$dir"
+  local json; json=$(GOTOOLCHAIN=local go mod edit -json "$gomod")
+  local goline; goline=$(jq -r '.Go' <<<"$json")
+  {
+    echo "// Generated by tools/real-cluster/build.sh from $mainpath@$mainver's go.mod. Do not edit."
+    echo "module azdo-gitops.local/real-cluster/$(basename "$dir")"
+    echo
+    echo "go $goline"
+    echo
+    jq -r '(.Godebug // [])[] | "godebug \(.Key)=\(.Value)"' <<<"$json"
+    echo
+    for t in "$@"; do echo "tool $t"; done
+    echo
+    echo "require $mainpath $mainver"
+    echo
+    echo "require ("
+    jq -r '(.Require // [])[] | "\t\(.Path) \(.Version)"' <<<"$json"
+    echo ")"
+    echo
+    echo "replace ("
+    # non-local upstream replaces
+    jq -r '(.Replace // [])[] | select(.New.Version != null) |
+      "\t\(.Old.Path)\(if .Old.Version then " " + .Old.Version else "" end) => \(.New.Path) \(.New.Version)"' <<<"$json"
+    if [[ -n $staging ]]; then
+      jq -r --arg v "$staging" '(.Require // [])[] | select((.Path | startswith("k8s.io/")) and .Version == "v0.0.0") |
+        "\t\(.Path) => \(.Path) \($v)"' <<<"$json"
+    fi
+    echo ")"
+  } >"$dir/go.mod"
+}
+
+record_time() { # component seconds toolchain
+  printf '%s\t%s s\t%s\t%s\n' "$1" "$2" "$3" "$(date -u +%FT%TZ)" >>"$OUT/build-times.tsv"
+}
+
+build_go_install() { # component module-path package-path version
+  local name=$1 module=$2 pkg=$3 version=$4 start=$SECONDS
+  local info dir goline tc modver="$3@$4"
+  info=$(module_info "$module@$version") || return 1
+  dir=$(jq -r .GoMod <<<"$info")
+  goline=$(GOTOOLCHAIN=local go mod edit -json "$dir" | jq -r .Go)
+  tc=$(toolchain_for "$goline")
+  log "$name: go install $modver (toolchain $tc)"
+  rm -rf "$OUT/src/$name.gobin"; mkdir -p "$OUT/src/$name.gobin"
+  run_with_progress "$name" env GOTOOLCHAIN="$tc" GOBIN="$OUT/src/$name.gobin" \
+    go install -trimpath -ldflags="-s -w" "$modver" || return 1
+  mv -f "$OUT/src/$name.gobin/$(basename "$pkg")" "$BIN/$name"
+  log "$name: built in $((SECONDS - start)) s -> $BIN/$name"
+  record_time "$name" $((SECONDS - start)) "$tc"
+}
+
+K8S_WRAPPER="$OUT/src/kubernetes"
+prepare_kubernetes_wrapper() {
+  [[ -f "$K8S_WRAPPER/.ready" ]] && return 0
+  log "kubernetes: fetching k8s.io/kubernetes@$K8S_VERSION (large module zip) and generating the wrapper module"
+  local info gomod srcdir minor patch
+  info=$(module_info "k8s.io/kubernetes@$K8S_VERSION") || return 1
+  gomod=$(jq -r .GoMod <<<"$info"); srcdir=$(jq -r .Dir <<<"$info")
+  IFS=. read -r _ minor patch <<<"${K8S_VERSION#v}"
+  write_wrapper "$K8S_WRAPPER" "$gomod" k8s.io/kubernetes "$K8S_VERSION" "v0.$minor.$patch" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-scheduler
+  # upstream go.sum covers every pinned dependency; -mod=mod adds the staging modules' sums.
+  cp "$srcdir/go.sum" "$K8S_WRAPPER/go.sum"; chmod u+w "$K8S_WRAPPER/go.sum"
+  touch "$K8S_WRAPPER/.ready"
+}
+
+build_kubernetes_cmd() { # component
+  local name=$1 start=$SECONDS tc goline minor
+  prepare_kubernetes_wrapper || return 1
+  goline=$(GOTOOLCHAIN=local go mod edit -json "$K8S_WRAPPER/go.mod" | jq -r .Go)
+  tc=$(toolchain_for "$goline")
+  IFS=. read -r _ minor _ <<<"${K8S_VERSION#v}"
+  local pkg=k8s.io/component-base/version
+  local ldflags="-s -w -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+  ldflags+=" -X k8s.io/client-go/pkg/version.gitVersion=$K8S_VERSION -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor"
+  log "$name: go build k8s.io/kubernetes/cmd/$name@$K8S_VERSION (toolchain $tc)"
+  run_with_progress "$name" bash -c 'cd "$1" && GOTOOLCHAIN="$2" go build -mod=mod -trimpath -ldflags="$3" -o "$4.tmp" "$5"' _ \
+    "$K8S_WRAPPER" "$tc" "$ldflags" "$BIN/$name" "k8s.io/kubernetes/cmd/$name" || return 1
+  mv -f "$BIN/$name.tmp" "$BIN/$name"
+  log "$name: built in $((SECONDS - start)) s -> $BIN/$name"
+  record_time "$name" $((SECONDS - start)) "$tc"
+}
+
+build_flux_controller() { # component version
+  local name=$1 version=$2 start=$SECONDS
+  local mod="github.com/fluxcd/$name" wrapper="$OUT/src/$name"
+  local info gomod srcdir goline tc
+  info=$(module_info "$mod@$version") || return 1
+  gomod=$(jq -r .GoMod <<<"$info"); srcdir=$(jq -r .Dir <<<"$info")
+  write_wrapper "$wrapper" "$gomod" "$mod" "$version" "" "$mod"
+  cp "$srcdir/go.sum" "$wrapper/go.sum"; chmod u+w "$wrapper/go.sum"
+  goline=$(GOTOOLCHAIN=local go mod edit -json "$wrapper/go.mod" | jq -r .Go)
+  tc=$(toolchain_for "$goline")
+  log "$name: go build $mod@$version (toolchain $tc)"
+  run_with_progress "$name" bash -c 'cd "$1" && GOTOOLCHAIN="$2" go build -mod=mod -trimpath -ldflags="-s -w" -o "$3.tmp" "$4"' _ \
+    "$wrapper" "$tc" "$BIN/$name" "$mod" || return 1
+  mv -f "$BIN/$name.tmp" "$BIN/$name"
+  rm -rf "$OUT/crds/$name"; mkdir -p "$OUT/crds/$name"
+  cp "$srcdir"/config/crd/bases/*.yaml "$OUT/crds/$name/"; chmod -R u+w "$OUT/crds/$name"
+  touch "$OUT/crds/$name/.complete"
+  log "$name: built in $((SECONDS - start)) s -> $BIN/$name (CRDs in $OUT/crds/$name)"
+  record_time "$name" $((SECONDS - start)) "$tc"
+}
+
+total_start=$SECONDS
+log "cache $OUT (local $LOCAL_GO); components: ${components[*]}"
+failed=()
+for c in "${components[@]}"; do
+  if is_built "$c"; then log "$c: cached"; continue; fi
+  case "$c" in
+    kine) build_go_install kine github.com/k3s-io/kine github.com/k3s-io/kine "$KINE_VERSION" || failed+=("$c") ;;
+    kwok) build_go_install kwok sigs.k8s.io/kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" || failed+=("$c") ;;
+    kube-apiserver | kube-scheduler) build_kubernetes_cmd "$c" || failed+=("$c") ;;
+    source-controller) build_flux_controller "$c" "$SOURCE_CONTROLLER_VERSION" || failed+=("$c") ;;
+    kustomize-controller) build_flux_controller "$c" "$KUSTOMIZE_CONTROLLER_VERSION" || failed+=("$c") ;;
+  esac
+done
+if [[ ${#failed[@]} -gt 0 ]]; then
+  log "FAILED: ${failed[*]} (logs in $OUT/src/<component>.log); total $((SECONDS - total_start)) s"
+  exit 1
+fi
+log "all built in $((SECONDS - total_start)) s; binaries in $BIN"
