@@ -1,0 +1,39 @@
+// What every REST handler gets: the shared state and services, plus the parsed request.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EmulatorState } from './state.ts';
+import type { Scheduler } from './scheduler.ts';
+import type { Wire } from './wire.ts';
+
+export interface Emulator {
+  state: EmulatorState;
+  scheduler: Scheduler;
+  wire: Wire;
+  messageLongPollMs: number;
+  /** Set by close(): long-polls answer at once. */
+  closing: boolean;
+  /** Wakes every open long-poll (used by close()). */
+  wakeAll(): void;
+}
+
+export interface RequestContext {
+  emu: Emulator;
+  req: IncomingMessage;
+  res: ServerResponse;
+  params: Record<string, string>;
+  query: URLSearchParams;
+}
+
+export interface RouteResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type Handler = (ctx: RequestContext) => Promise<RouteResult> | RouteResult;
+
+export interface Route {
+  method: string;
+  /** Path under `{org}/_apis/`, with `{param}` segments. */
+  pattern: string;
+  handler: Handler;
+}

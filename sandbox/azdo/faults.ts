@@ -1,0 +1,98 @@
+// Fault injection for REST requests (never the admin API): latency, random 5xx, forced 429,
+// outage. `count` limits how many requests a fault set affects before it clears itself.
+import { injected, outage, throttled, ServiceError } from './errors.ts';
+import { RATE_LIMIT_RESOURCE } from './throttle.ts';
+
+export interface FaultConfig {
+  latencyMs?: number;
+  errorRate?: number;
+  errorStatus?: number;
+  throttle?: { retryAfterSeconds: number };
+  outage?: boolean;
+  count?: number;
+}
+
+export interface FaultOutcome {
+  latencyMs: number;
+  error: ServiceError | undefined;
+  headers: Record<string, string>;
+}
+
+export class Faults {
+  private config: FaultConfig | undefined;
+  private remaining: number | undefined;
+
+  set(config: FaultConfig): void {
+    this.config = { ...config };
+    this.remaining = config.count;
+  }
+
+  clear(): void {
+    this.config = undefined;
+    this.remaining = undefined;
+  }
+
+  current(): (FaultConfig & { remaining?: number }) | undefined {
+    return this.config ? { ...this.config, ...(this.remaining !== undefined ? { remaining: this.remaining } : {}) } : undefined;
+  }
+
+  /** Decides what happens to one REST request and consumes one unit of `count`. */
+  next(): FaultOutcome | undefined {
+    const c = this.config;
+    if (!c) return undefined;
+    const out: FaultOutcome = { latencyMs: c.latencyMs ?? 0, error: undefined, headers: {} };
+    if (c.outage) {
+      out.error = outage();
+    } else if (c.throttle) {
+      out.error = throttled(RATE_LIMIT_RESOURCE);
+      const retry = c.throttle.retryAfterSeconds;
+      out.headers = {
+        'Retry-After': String(retry),
+        'X-RateLimit-Resource': RATE_LIMIT_RESOURCE,
+        'X-RateLimit-Delay': retry.toFixed(3),
+        'X-RateLimit-Limit': '200',
+        'X-RateLimit-Remaining': '0',
+        'X-RateLimit-Reset': String(Math.ceil(Date.now() / 1000 + retry)),
+      };
+    } else if (c.errorRate !== undefined && Math.random() < c.errorRate) {
+      out.error = injected(c.errorStatus ?? 500);
+    }
+    if (this.remaining !== undefined) {
+      this.remaining -= 1;
+      if (this.remaining <= 0) this.clear();
+    }
+    return out;
+  }
+}
+
+export function validateFaultConfig(body: unknown): FaultConfig | string {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'Send a JSON object {latencyMs?, errorRate?, errorStatus?, throttle?, outage?, count?}.';
+  const b = body as Record<string, unknown>;
+  const num = (key: string, min: number, max: number): number | undefined | string => {
+    const v = b[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) return `${key} must be a number in [${min}, ${max}].`;
+    return v;
+  };
+  const latencyMs = num('latencyMs', 0, 600_000);
+  const errorRate = num('errorRate', 0, 1);
+  const errorStatus = num('errorStatus', 400, 599);
+  const count = num('count', 1, 1e9);
+  for (const v of [latencyMs, errorRate, errorStatus, count]) if (typeof v === 'string') return v;
+  const out: FaultConfig = {};
+  if (latencyMs !== undefined) out.latencyMs = latencyMs as number;
+  if (errorRate !== undefined) out.errorRate = errorRate as number;
+  if (errorStatus !== undefined) out.errorStatus = errorStatus as number;
+  if (count !== undefined) out.count = count as number;
+  if (b.outage !== undefined) {
+    if (typeof b.outage !== 'boolean') return 'outage must be a boolean.';
+    out.outage = b.outage;
+  }
+  if (b.throttle !== undefined) {
+    const t = b.throttle as Record<string, unknown> | null;
+    const r = t && typeof t === 'object' ? t.retryAfterSeconds ?? 1 : undefined;
+    if (typeof r !== 'number' || !Number.isFinite(r) || r < 0) return 'throttle must be {retryAfterSeconds: number}.';
+    out.throttle = { retryAfterSeconds: r };
+  }
+  return out;
+}

@@ -1,0 +1,230 @@
+// The service's job scheduler: queue-time demand check, FIFO assignment to online, enabled,
+// idle agents past their cleanup cooldown, message delivery, run timing, finish/abandon.
+import { demandsNotSatisfied, badArgument } from './errors.ts';
+import { parseDemand, satisfiesAll } from './demands.ts';
+import type { Demand } from './demands.ts';
+import { EmulatorState, randomGuid, TASK_RESULTS, jobState } from './state.ts';
+import type { Agent, Job, Session, TaskResult } from './state.ts';
+
+export interface SchedulerOptions {
+  /** An agent is assignable again only this long after its last job finished. */
+  agentCooldownMs: number;
+  /** Minimum agent version the service demands of every job (`Agent.Version -gtVersion x`). */
+  minAgentVersion: string;
+  /** A session nobody polls (and not running a job) expires after this; the agent goes offline. */
+  sessionIdleTimeoutMs: number;
+  /** Default duration of a job from receiveTime to finishTime. */
+  defaultJobDurationMs: number;
+}
+
+export interface QueueJobInput {
+  poolId: number;
+  demands: readonly string[];
+  durationMs?: number;
+  result?: TaskResult;
+  name?: string;
+  definitionName?: string;
+}
+
+export interface AgentMessage {
+  messageId: number;
+  messageType: 'PipelineAgentJobRequest';
+  body: string;
+}
+
+const LOCK_MS = 5 * 60_000;
+
+/** Capabilities the scheduler matches: system ∪ user, plus Agent.Version from `version`. */
+export function capabilitiesOf(agent: Agent): Record<string, string> {
+  const caps: Record<string, string> = { ...agent.systemCapabilities, ...agent.userCapabilities };
+  if (agent.version) caps['Agent.Version'] = agent.version;
+  return caps;
+}
+
+export class Scheduler {
+  private readonly state: EmulatorState;
+  private readonly opts: SchedulerOptions;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(state: EmulatorState, opts: SchedulerOptions) {
+    this.state = state;
+    this.opts = opts;
+  }
+
+  start(intervalMs = 50): void {
+    this.timer = setInterval(() => this.tick(), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** All registered agents of the pool (offline and disabled included) that satisfy the demands. */
+  eligibleAgents(poolId: number, demands: readonly Demand[]): Agent[] {
+    return this.state.agentsInPool(poolId).filter((a) => satisfiesAll(capabilitiesOf(a), demands));
+  }
+
+  liveMatchedIds(job: Job): number[] {
+    return this.eligibleAgents(job.poolId, parseAll(job.demands)).map((a) => a.id);
+  }
+
+  queueJob(input: QueueJobInput): Job {
+    const pool = this.state.pools.get(input.poolId);
+    if (!pool) throw badArgument(`Pool ${input.poolId} does not exist.`);
+    const userDemands = input.demands.map((d) => d.trim());
+    for (const d of userDemands) {
+      if (!parseDemand(d)) throw badArgument(`Demand '${d}' is not valid. Use 'name' or 'name -equals value'.`);
+    }
+    const hasVersionDemand = userDemands.some((d) => /^Agent\.Version\s/i.test(d));
+    const demands = hasVersionDemand ? userDemands : [...userDemands, `Agent.Version -gtVersion ${this.opts.minAgentVersion}`];
+    // Queue-time rejection: the service refuses a job no registered agent could ever run.
+    if (this.eligibleAgents(pool.id, parseAll(demands)).length === 0) throw demandsNotSatisfied(pool.name, demands);
+    const requestId = this.state.newRequestId();
+    const name = input.name ?? 'Job';
+    const job: Job = {
+      requestId,
+      poolId: pool.id,
+      demands,
+      userDemands,
+      durationMs: input.durationMs ?? this.opts.defaultJobDurationMs,
+      plannedResult: input.result ?? 'succeeded',
+      jobName: name,
+      definitionId: 1,
+      definitionName: input.definitionName ?? 'sandbox-pipeline',
+      planId: randomGuid(),
+      jobId: randomGuid(),
+      queueTime: Date.now(),
+      assignTime: undefined,
+      receiveTime: undefined,
+      finishTime: undefined,
+      lockedUntil: undefined,
+      result: undefined,
+      reservedAgentId: undefined,
+      matchedAgentIds: undefined,
+    };
+    this.state.jobs.set(requestId, job);
+    this.tick();
+    return job;
+  }
+
+  /** Cancel: a queued job finishes `canceled` without assignTime; a busy agent is freed. */
+  cancel(job: Job): void {
+    if (job.finishTime !== undefined) return;
+    this.finish(job, 'canceled');
+  }
+
+  finish(job: Job, result: TaskResult, now = Date.now()): void {
+    if (job.finishTime !== undefined) return;
+    if (job.matchedAgentIds === undefined) job.matchedAgentIds = this.liveMatchedIds(job);
+    job.finishTime = now;
+    job.result = result;
+    const agent = job.reservedAgentId !== undefined ? this.state.agents.get(job.reservedAgentId) : undefined;
+    if (agent && agent.assignedRequestId === job.requestId) {
+      agent.assignedRequestId = undefined;
+      agent.lastCompletedRequestId = job.requestId;
+      agent.cooldownUntil = now + this.opts.agentCooldownMs;
+    }
+  }
+
+  /** The next message for a session's agent: the job assigned to it and not yet received. */
+  takeMessage(session: Session, now = Date.now()): AgentMessage | undefined {
+    const agent = this.state.agents.get(session.agentId);
+    if (!agent || agent.assignedRequestId === undefined) return undefined;
+    const job = this.state.jobs.get(agent.assignedRequestId);
+    if (!job || jobState(job) !== 'assigned') return undefined;
+    job.receiveTime = now;
+    job.lockedUntil = now + LOCK_MS;
+    return {
+      messageId: this.state.newMessageId(),
+      messageType: 'PipelineAgentJobRequest',
+      body: JSON.stringify({ requestId: job.requestId, jobId: job.jobId, jobName: job.jobName, planId: job.planId }),
+    };
+  }
+
+  /** A lost agent: its running job is abandoned, an assigned-but-undelivered one goes back to the queue. */
+  releaseAgent(agent: Agent, now = Date.now()): void {
+    if (agent.assignedRequestId === undefined) return;
+    const job = this.state.jobs.get(agent.assignedRequestId);
+    agent.assignedRequestId = undefined;
+    if (!job) return;
+    if (jobState(job) === 'running') {
+      job.finishTime = now;
+      job.result = 'abandoned';
+      agent.lastCompletedRequestId = job.requestId;
+      agent.cooldownUntil = now + this.opts.agentCooldownMs;
+    } else if (jobState(job) === 'assigned') {
+      job.assignTime = undefined;
+      job.reservedAgentId = undefined;
+      job.matchedAgentIds = undefined;
+    }
+  }
+
+  removeSession(session: Session): void {
+    this.state.sessions.delete(session.sessionId);
+    const agent = this.state.agents.get(session.agentId);
+    if (agent) {
+      agent.statusChangedOn = Date.now();
+      this.releaseAgent(agent);
+    }
+    for (const wake of session.waiters) wake();
+    session.waiters.clear();
+  }
+
+  removeAgent(agent: Agent): void {
+    const session = this.state.sessionOfAgent(agent.id);
+    if (session) this.removeSession(session);
+    this.releaseAgent(agent);
+    this.state.agents.delete(agent.id);
+  }
+
+  /** One scheduling pass: finish due jobs, expire idle sessions, assign queued jobs FIFO. */
+  tick(now = Date.now()): void {
+    for (const job of this.state.jobs.values()) {
+      if (jobState(job) === 'running' && now >= (job.receiveTime ?? now) + job.durationMs) {
+        this.finish(job, job.plannedResult, now);
+      }
+    }
+    for (const session of [...this.state.sessions.values()]) {
+      const agent = this.state.agents.get(session.agentId);
+      const running = agent?.assignedRequestId !== undefined
+        && jobState(this.state.jobs.get(agent.assignedRequestId) as Job) === 'running';
+      if (session.waiters.size === 0 && !running && now - session.lastPollAt > this.opts.sessionIdleTimeoutMs) {
+        this.removeSession(session);
+      }
+    }
+    const queued = [...this.state.jobs.values()]
+      .filter((j) => jobState(j) === 'queued')
+      .sort((a, b) => a.requestId - b.requestId);
+    for (const job of queued) {
+      const demands = parseAll(job.demands);
+      const agent = this.state.agentsInPool(job.poolId)
+        .sort((a, b) => a.id - b.id)
+        .find((a) => a.enabled && a.assignedRequestId === undefined && now >= a.cooldownUntil
+          && this.state.sessionOfAgent(a.id) !== undefined && satisfiesAll(capabilitiesOf(a), demands));
+      if (!agent) continue;
+      job.matchedAgentIds = this.liveMatchedIds(job);
+      job.assignTime = now;
+      job.reservedAgentId = agent.id;
+      agent.assignedRequestId = job.requestId;
+      const session = this.state.sessionOfAgent(agent.id);
+      if (session) {
+        for (const wake of session.waiters) wake();
+        session.waiters.clear();
+      }
+    }
+  }
+}
+
+function parseAll(demands: readonly string[]): Demand[] {
+  return demands.map(parseDemand).filter((d): d is Demand => d !== undefined);
+}
+
+/** Accepts the service's camelCase names (any case) and the client's numeric TaskResult values. */
+export function parseResult(value: unknown): TaskResult | undefined {
+  if (typeof value === 'number') return TASK_RESULTS[value];
+  if (typeof value !== 'string') return undefined;
+  const lower = value.toLowerCase();
+  return TASK_RESULTS.find((r) => r.toLowerCase() === lower);
+}

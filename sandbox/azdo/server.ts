@@ -1,0 +1,88 @@
+// The HTTP pipeline: admin API, or REST = faults → auth → throttle → route → JSON reply.
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { handleAdmin } from './admin.ts';
+import type { AdminDeps } from './admin.ts';
+import { isValidToken, tokenOf } from './auth.ts';
+import type { Emulator } from './context.ts';
+import { routeNotFound, throttled, unauthorized } from './errors.ts';
+import type { Faults } from './faults.ts';
+import { asServiceError, sendError, sendJson } from './http.ts';
+import type { Router } from './router.ts';
+import type { Stats } from './stats.ts';
+import { RATE_LIMIT_RESOURCE } from './throttle.ts';
+import type { Throttle } from './throttle.ts';
+
+export interface ServerDeps {
+  emu: Emulator;
+  router: Router;
+  org: string;
+  tokens: readonly string[];
+  faults: Faults;
+  throttle: Throttle;
+  stats: Stats;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
+
+async function handleRest(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const method = req.method ?? 'GET';
+  const segments = url.pathname.split('/').filter((s) => s !== '');
+  const orgOk = segments[0]?.toLowerCase() === deps.org.toLowerCase() && segments[1]?.toLowerCase() === '_apis';
+  const apiPath = orgOk ? segments.slice(2).join('/') : '';
+  const match = orgOk ? deps.router.match(method, apiPath) : undefined;
+  deps.stats.count(match ? `${method} ${match.route.pattern}` : 'unmatched');
+
+  const fault = deps.faults.next();
+  if (fault) {
+    if (fault.latencyMs > 0) await sleep(fault.latencyMs);
+    if (fault.error) {
+      deps.stats.faulted += 1;
+      if (fault.error.status === 429) deps.stats.throttled += 1;
+      return sendError(res, fault.error, fault.headers);
+    }
+  }
+
+  const token = tokenOf(req.headers.authorization);
+  if (!isValidToken(token, deps.tokens)) {
+    deps.stats.unauthorized += 1;
+    return sendError(res, unauthorized(), {
+      'WWW-Authenticate': 'Bearer authorization_uri=https://login.microsoftonline.com/common, Basic realm="https://dev.azure.com/"',
+    });
+  }
+
+  const decision = deps.throttle.check(token as string);
+  if (decision.blocked) {
+    deps.stats.throttled += 1;
+    return sendError(res, throttled(RATE_LIMIT_RESOURCE), decision.headers);
+  }
+
+  if (!match) {
+    deps.stats.notFound += 1;
+    return sendError(res, routeNotFound(method, url.pathname), decision.headers);
+  }
+  const result = await match.route.handler({ emu: deps.emu, req, res, params: match.params, query: url.searchParams });
+  if (result.status === 404) deps.stats.notFound += 1;
+  sendJson(res, result.status, result.body, { ...decision.headers, ...result.headers });
+}
+
+export function createEmulatorServer(deps: ServerDeps): Server {
+  const adminDeps: AdminDeps = { emu: deps.emu, faults: deps.faults, throttle: deps.throttle, stats: deps.stats };
+  return createServer((req, res) => {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      url = new URL('http://127.0.0.1/');
+    }
+    const isAdmin = url.pathname === '/_admin' || url.pathname.startsWith('/_admin/');
+    const work = isAdmin
+      ? handleAdmin(adminDeps, req, url.pathname).then((r) => sendJson(res, r.status, r.body))
+      : handleRest(deps, req, res, url);
+    work.catch((err: unknown) => {
+      const serviceError = asServiceError(err);
+      if (serviceError.status === 404) deps.stats.notFound += 1;
+      sendError(res, serviceError);
+    });
+  });
+}

@@ -1,0 +1,124 @@
+// The emulated organization's data. Plain records; behaviour lives in scheduler.ts and routes/.
+
+export type TaskResult =
+  | 'succeeded' | 'succeededWithIssues' | 'failed' | 'canceled' | 'skipped' | 'abandoned';
+
+export const TASK_RESULTS: readonly TaskResult[] =
+  ['succeeded', 'succeededWithIssues', 'failed', 'canceled', 'skipped', 'abandoned'];
+
+export interface Pool {
+  id: number;
+  name: string;
+  poolType: 'automation' | 'deployment';
+  createdOn: number;
+  scope: string;
+}
+
+export interface Agent {
+  id: number;
+  poolId: number;
+  name: string;
+  version: string | undefined;
+  osDescription: string | undefined;
+  enabled: boolean;
+  maxParallelism: number;
+  createdOn: number;
+  statusChangedOn: number;
+  systemCapabilities: Record<string, string>;
+  userCapabilities: Record<string, string>;
+  authorization: Record<string, unknown> | undefined;
+  /** requestId of the job reserved for this agent (assigned or running). */
+  assignedRequestId: number | undefined;
+  lastCompletedRequestId: number | undefined;
+  /** The scheduler may not assign before this time (cleanup after a job). */
+  cooldownUntil: number;
+}
+
+export interface Job {
+  requestId: number;
+  poolId: number;
+  /** Wire demands: user demands plus the service-added Agent.Version demand. */
+  demands: string[];
+  userDemands: string[];
+  durationMs: number;
+  plannedResult: TaskResult;
+  jobName: string;
+  definitionId: number;
+  definitionName: string;
+  planId: string;
+  jobId: string;
+  queueTime: number;
+  assignTime: number | undefined;
+  receiveTime: number | undefined;
+  finishTime: number | undefined;
+  lockedUntil: number | undefined;
+  result: TaskResult | undefined;
+  reservedAgentId: number | undefined;
+  /** Frozen at assignment; computed live while queued. */
+  matchedAgentIds: number[] | undefined;
+}
+
+export interface Session {
+  sessionId: string;
+  poolId: number;
+  agentId: number;
+  ownerName: string;
+  createdAt: number;
+  lastPollAt: number;
+  /** Open long-polls waiting for a message. */
+  waiters: Set<() => void>;
+}
+
+export type JobState = 'queued' | 'assigned' | 'running' | 'finished';
+
+export function jobState(job: Job): JobState {
+  if (job.finishTime !== undefined) return 'finished';
+  if (job.receiveTime !== undefined) return 'running';
+  if (job.assignTime !== undefined) return 'assigned';
+  return 'queued';
+}
+
+export class EmulatorState {
+  readonly pools = new Map<number, Pool>();
+  readonly agents = new Map<number, Agent>();
+  readonly jobs = new Map<number, Job>();
+  readonly sessions = new Map<string, Session>();
+  private nextPoolId = 1;
+  private nextAgentId = 1;
+  private nextRequestId = 1;
+  private nextMessageId = 1;
+
+  addPool(name: string, poolType: Pool['poolType'] = 'automation'): Pool {
+    const pool: Pool = { id: this.nextPoolId++, name, poolType, createdOn: Date.now(), scope: randomGuid() };
+    this.pools.set(pool.id, pool);
+    return pool;
+  }
+
+  poolByName(name: string): Pool | undefined {
+    const lower = name.toLowerCase();
+    for (const pool of this.pools.values()) if (pool.name.toLowerCase() === lower) return pool;
+    return undefined;
+  }
+
+  agentsInPool(poolId: number): Agent[] {
+    return [...this.agents.values()].filter((a) => a.poolId === poolId);
+  }
+
+  agentByName(poolId: number, name: string): Agent | undefined {
+    const lower = name.toLowerCase();
+    return this.agentsInPool(poolId).find((a) => a.name.toLowerCase() === lower);
+  }
+
+  sessionOfAgent(agentId: number): Session | undefined {
+    for (const s of this.sessions.values()) if (s.agentId === agentId) return s;
+    return undefined;
+  }
+
+  newAgentId(): number { return this.nextAgentId++; }
+  newRequestId(): number { return this.nextRequestId++; }
+  newMessageId(): number { return this.nextMessageId++; }
+}
+
+export function randomGuid(): string {
+  return crypto.randomUUID();
+}
