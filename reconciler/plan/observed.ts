@@ -11,7 +11,19 @@ export interface PendingJob {
   readonly queueTime: Date;
   readonly jobName: string | undefined;
   readonly definitionName: string | undefined;
+  /**
+   * Optional raw lifecycle fields (when the adapter passes them through). plan() ignores a job
+   * that has any of them: it no longer needs an agent (finished, cancelled, assigned or running).
+   */
+  readonly result?: string | undefined;
+  readonly assignTime?: Date | undefined;
+  readonly receiveTime?: Date | undefined;
+  readonly finishTime?: Date | undefined;
+  readonly reservedAgentId?: number | undefined;
 }
+
+/** userCapability naming the spec a placeholder agent stands in for. */
+export const PLACEHOLDER_CAPABILITY = 'azdo-gitops.placeholder';
 
 /** An agent registered in a pool. From azdo/agents.ts. */
 export interface PoolAgent {
@@ -38,6 +50,10 @@ export interface Manifest {
   readonly poolName: string;
   /** From the `azdo.gitops.dev/created-at` annotation. */
   readonly createdAt: Date;
+  /** From the `azdo.gitops.dev/job-requests` annotation (the jobs the pod was started for). */
+  readonly jobRequestIds?: readonly number[] | undefined;
+  /** metadata.namespace of the pod. */
+  readonly namespace?: string | undefined;
 }
 
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';

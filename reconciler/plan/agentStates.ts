@@ -1,0 +1,118 @@
+// Classifies each committed manifest from its pod (cluster) and its agent (Azure DevOps).
+import type { AgentSpec, Deadlines } from '../spec/agentSpec.ts';
+import { DEFAULT_DEADLINES } from '../spec/agentSpec.ts';
+import type { RemoveReason } from './changes.ts';
+import type { Manifest, ObservedPod, PoolAgent } from './observed.ts';
+
+export type AgentStateKind =
+  /** the agent has a job assigned: never removed */
+  | 'busy'
+  /** registered, online, enabled, no job: available */
+  | 'idle'
+  /** registered, online, but disabled (a removal interrupted, or a human): not available, removable */
+  | 'disabled'
+  /** pod not finished, agent not (yet) registered/online, within deadlines: available */
+  | 'starting'
+  /** pod Succeeded/Failed: prune */
+  | 'finished'
+  /** pod gone although the agent registered (deleted outside git): prune */
+  | 'pod-deleted'
+  /** past a deadline (image pull, unschedulable, registration, sync): prune */
+  | 'stuck';
+
+export interface ManifestState {
+  readonly manifest: Manifest;
+  readonly spec: AgentSpec | undefined;
+  readonly agent: PoolAgent | undefined;
+  readonly pod: ObservedPod | undefined;
+  readonly kind: AgentStateKind;
+  /** Set for finished / pod-deleted / stuck. */
+  readonly removeReason: RemoveReason | undefined;
+}
+
+export const IMAGE_PULL_REASONS: ReadonlySet<string> = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
+
+export interface Classification {
+  readonly kind: AgentStateKind;
+  readonly removeReason: RemoveReason | undefined;
+}
+
+const ageSeconds = (now: Date, since: Date): number => (now.getTime() - since.getTime()) / 1000;
+
+/**
+ * @param pods undefined when the cluster could not be observed: no pod-based verdict at all
+ *   (a manifest whose agent is not idle/busy then counts as starting).
+ */
+export function classifyManifest(
+  manifest: Manifest,
+  agent: PoolAgent | undefined,
+  pod: ObservedPod | undefined,
+  podsObserved: boolean,
+  now: Date,
+  deadlines: Deadlines = DEFAULT_DEADLINES,
+): Classification {
+  const keep = (kind: AgentStateKind): Classification => ({ kind, removeReason: undefined });
+  const drop = (kind: AgentStateKind, removeReason: RemoveReason): Classification => ({ kind, removeReason });
+  if (podsObserved && pod && (pod.phase === 'Succeeded' || pod.phase === 'Failed')) {
+    // The container has exited: removing the file cannot interrupt anything.
+    return drop('finished', pod.phase === 'Succeeded' ? 'pod-succeeded' : 'pod-failed');
+  }
+  if (agent?.assignedRequestId !== undefined) return keep('busy');
+  const online = agent !== undefined && agent.status === 'online';
+  if (!podsObserved) {
+    if (online) return keep(agent.enabled ? 'idle' : 'disabled');
+    return keep('starting');
+  }
+  if (pod === undefined || pod.deleting) {
+    if (agent !== undefined) return drop('pod-deleted', 'pod-deleted');
+    if (ageSeconds(now, manifest.createdAt) > deadlines.syncSeconds) return drop('stuck', 'sync-deadline');
+    return keep('starting');
+  }
+  if (online) return keep(agent.enabled ? 'idle' : 'disabled');
+  if (pod.waitingReason !== undefined && IMAGE_PULL_REASONS.has(pod.waitingReason) && ageSeconds(now, pod.createdAt) > deadlines.imagePullSeconds) {
+    return drop('stuck', 'image-pull-deadline');
+  }
+  if (pod.unschedulable && ageSeconds(now, pod.createdAt) > deadlines.unschedulableSeconds) {
+    return drop('stuck', 'unschedulable-deadline');
+  }
+  if (ageSeconds(now, manifest.createdAt) > deadlines.registrationSeconds) return drop('stuck', 'registration-deadline');
+  return keep('starting');
+}
+
+/** Index of agents by name (pool-qualified first). */
+export class AgentIndex {
+  readonly #byPoolName = new Map<string, PoolAgent>();
+  readonly #byName = new Map<string, PoolAgent[]>();
+  constructor(agents: readonly PoolAgent[]) {
+    for (const a of [...agents].sort((x, y) => x.id - y.id)) {
+      this.#byPoolName.set(`${a.poolName.toLowerCase()}\u0000${a.name.toLowerCase()}`, a);
+      const l = this.#byName.get(a.name.toLowerCase()) ?? [];
+      l.push(a);
+      this.#byName.set(a.name.toLowerCase(), l);
+    }
+  }
+  find(name: string, poolName: string): PoolAgent | undefined {
+    return this.#byPoolName.get(`${poolName.toLowerCase()}\u0000${name.toLowerCase()}`) ?? this.#byName.get(name.toLowerCase())?.[0];
+  }
+}
+
+export function manifestStates(
+  manifests: readonly Manifest[],
+  specs: readonly AgentSpec[],
+  agents: readonly PoolAgent[],
+  pods: readonly ObservedPod[] | undefined,
+  now: Date,
+): ManifestState[] {
+  const specByName = new Map(specs.map((s) => [s.name, s]));
+  const index = new AgentIndex(agents);
+  const podByName = new Map((pods ?? []).map((p) => [p.name, p]));
+  return [...manifests]
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((m) => {
+      const spec = specByName.get(m.specName);
+      const agent = index.find(m.podName, m.poolName);
+      const pod = podByName.get(m.podName);
+      const c = classifyManifest(m, agent, pod, pods !== undefined, now, spec?.deadlines ?? DEFAULT_DEADLINES);
+      return { manifest: m, spec, agent, pod, kind: c.kind, removeReason: c.removeReason };
+    });
+}

@@ -1,0 +1,31 @@
+// Which job requests still need an agent: no result, no assignment, not running on any agent.
+import type { PendingJob, PoolAgent } from './observed.ts';
+
+export function needsAgent(job: PendingJob, busyRequestIds: ReadonlySet<number>): boolean {
+  return (
+    job.result === undefined &&
+    job.finishTime === undefined &&
+    job.assignTime === undefined &&
+    job.receiveTime === undefined &&
+    job.reservedAgentId === undefined &&
+    !busyRequestIds.has(job.requestId)
+  );
+}
+
+/** Pending jobs, deduplicated by requestId, oldest first (queueTime, then requestId). */
+export function pendingJobs(jobs: readonly PendingJob[], agents: readonly PoolAgent[]): PendingJob[] {
+  const busy = new Set<number>();
+  for (const a of agents) if (a.assignedRequestId !== undefined) busy.add(a.assignedRequestId);
+  const seen = new Set<number>();
+  const out: PendingJob[] = [];
+  for (const j of jobs) {
+    if (seen.has(j.requestId) || !needsAgent(j, busy)) continue;
+    seen.add(j.requestId);
+    out.push(j);
+  }
+  return out.sort(byQueue);
+}
+
+export function byQueue(a: PendingJob, b: PendingJob): number {
+  return a.queueTime.getTime() - b.queueTime.getTime() || a.requestId - b.requestId;
+}

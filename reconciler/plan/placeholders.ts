@@ -1,0 +1,60 @@
+// One offline placeholder agent per spec (`<prefix>-placeholder`), registered with the spec's
+// capabilities, so the service accepts jobs while the spec is scaled to zero.
+import type { AgentSpec } from '../spec/agentSpec.ts';
+import { placeholderName } from '../render/podNames.ts';
+import type { AgentToUnregister, PlaceholderToRegister } from './changes.ts';
+import type { PoolAgent } from './observed.ts';
+import { PLACEHOLDER_CAPABILITY } from './observed.ts';
+
+export function placeholderCapabilities(spec: AgentSpec): Record<string, string> {
+  const caps: Record<string, string> = {};
+  for (const c of spec.capabilities) caps[c.name] = c.value ?? 'true';
+  caps[PLACEHOLDER_CAPABILITY] = spec.name;
+  return caps;
+}
+
+export function isPlaceholderAgent(agent: PoolAgent, specs: readonly AgentSpec[]): boolean {
+  if (agent.userCapabilities[PLACEHOLDER_CAPABILITY] !== undefined) return true;
+  const n = agent.name.toLowerCase();
+  return specs.some((s) => placeholderName(s.prefix) === n);
+}
+
+function sameCapabilities(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const ka = Object.keys(a).sort();
+  const kb = Object.keys(b).sort();
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
+}
+
+export interface PlaceholderPlan {
+  readonly register: PlaceholderToRegister[];
+  readonly unregister: AgentToUnregister[];
+}
+
+export function planPlaceholders(specs: readonly AgentSpec[], agents: readonly PoolAgent[]): PlaceholderPlan {
+  const register: PlaceholderToRegister[] = [];
+  const unregister: AgentToUnregister[] = [];
+  const current = new Set<PoolAgent>();
+  for (const spec of [...specs].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const name = placeholderName(spec.prefix);
+    const capabilities = placeholderCapabilities(spec);
+    const existing = agents
+      .filter((a) => a.name.toLowerCase() === name && a.poolName.toLowerCase() === spec.pool.toLowerCase())
+      .sort((a, b) => a.id - b.id)[0];
+    if (existing && (sameCapabilities(existing.userCapabilities, capabilities) || existing.assignedRequestId !== undefined)) {
+      current.add(existing);
+      continue;
+    }
+    if (existing) {
+      // Capabilities changed with the spec: re-register (apply unregisters before registering).
+      current.add(existing);
+      unregister.push({ agentId: existing.id, name: existing.name, poolName: existing.poolName, reason: 'placeholder-obsolete' });
+    }
+    register.push({ name, poolName: spec.pool, specName: spec.name, capabilities });
+  }
+  for (const a of agents) {
+    if (current.has(a) || a.assignedRequestId !== undefined) continue;
+    if (a.userCapabilities[PLACEHOLDER_CAPABILITY] === undefined) continue;
+    unregister.push({ agentId: a.id, name: a.name, poolName: a.poolName, reason: 'placeholder-obsolete' });
+  }
+  return { register, unregister };
+}

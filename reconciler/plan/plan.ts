@@ -1,0 +1,104 @@
+// plan(): observed state → the changes to make. Pure and deterministic: same input → same plan.
+import type { AgentSpec } from '../spec/agentSpec.ts';
+import { newPodNames } from '../render/podNames.ts';
+import type { AgentToUnregister, ManifestToAdd, ManifestToRemove, Plan, SpecSummary } from './changes.ts';
+import { manifestStates } from './agentStates.ts';
+import { assignJobs } from './assignJobs.ts';
+import type { ObservedState } from './observed.ts';
+import { pendingJobs } from './pending.ts';
+import { planPlaceholders } from './placeholders.ts';
+import { pruneManifests } from './prune.ts';
+import type { AddWant, SpecScale } from './scale.ts';
+import { scaleSpec } from './scale.ts';
+import { planUnregister } from './unregister.ts';
+
+export interface PlanOptions {
+  /** Seed for new pod names (e.g. the pass id or the git tip): same seed → same names. */
+  readonly nameSeed: string;
+  /** Version our agents run; `Agent.Version -gtVersion X` above it is unmet. Unset: always met. */
+  readonly agentVersion?: string | undefined;
+}
+
+const REASON_RANK: Record<AddWant['reason'], number> = { 'pending-jobs': 0, rotation: 1, standby: 2 };
+const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export function plan(observed: ObservedState, opts: PlanOptions): Plan {
+  const specs = [...observed.specs].sort(byName);
+  const pending = pendingJobs(observed.pendingJobs, observed.agents);
+  const { bySpec, unmatched } = assignJobs(pending, specs, { agentVersion: opts.agentVersion });
+
+  const states = manifestStates(observed.manifests, specs, observed.agents, observed.pods, observed.now);
+  const pruned = pruneManifests(states);
+  const remove: ManifestToRemove[] = [...pruned.remove];
+
+  const scales = new Map<string, SpecScale>();
+  for (const spec of specs) {
+    const kept = pruned.kept.filter((s) => s.manifest.specName === spec.name);
+    const sc = scaleSpec(spec, kept, bySpec.get(spec.name) ?? []);
+    scales.set(spec.name, sc);
+    remove.push(...sc.remove);
+  }
+
+  // Global cap: pending jobs first (oldest first across specs), then rotation, then standby.
+  const keptTotal = observed.manifests.length - remove.length;
+  let globalRoom = Math.max(0, observed.globalMaxAgents - keptTotal);
+  const wants = specs.flatMap((s) => scales.get(s.name)!.wants.map((w, i) => ({ w, i })));
+  wants.sort((x, y) =>
+    REASON_RANK[x.w.reason] - REASON_RANK[y.w.reason] ||
+    (x.w.queueTime?.getTime() ?? 0) - (y.w.queueTime?.getTime() ?? 0) ||
+    (x.w.jobRequestIds[0] ?? 0) - (y.w.jobRequestIds[0] ?? 0) ||
+    cmp(x.w.specName, y.w.specName) ||
+    x.i - y.i,
+  );
+  const granted = new Map<string, AddWant[]>();
+  for (const { w } of wants) {
+    if (globalRoom <= 0) break;
+    globalRoom--;
+    const l = granted.get(w.specName) ?? [];
+    l.push(w);
+    granted.set(w.specName, l);
+  }
+
+  const taken = new Set<string>([...observed.manifests.map((m) => m.podName), ...observed.agents.map((a) => a.name.toLowerCase())]);
+  const add: ManifestToAdd[] = [];
+  const summaries: SpecSummary[] = [];
+  for (const spec of specs) {
+    const sc = scales.get(spec.name)!;
+    const mine = (granted.get(spec.name) ?? []).sort((a, b) => REASON_RANK[a.reason] - REASON_RANK[b.reason]);
+    const names = newPodNames(spec.prefix, mine.length, `${opts.nameSeed}/${spec.name}`, taken);
+    names.forEach((n) => taken.add(n));
+    mine.forEach((w, i) => add.push({ podName: names[i]!, specName: spec.name, reason: w.reason, jobRequestIds: [...w.jobRequestIds] }));
+    summaries.push(summary(spec, sc, mine.length));
+  }
+
+  const placeholders = planPlaceholders(specs, observed.agents);
+  const unregister: AgentToUnregister[] = [
+    ...planUnregister({ agents: observed.agents, manifests: observed.manifests, remove, pods: observed.pods, specs }),
+    ...placeholders.unregister,
+  ].sort((a, b) => cmp(a.poolName, b.poolName) || cmp(a.name, b.name) || a.agentId - b.agentId);
+
+  return {
+    add,
+    remove: remove.sort((a, b) => cmp(a.path, b.path)),
+    unregister,
+    registerPlaceholders: placeholders.register.sort((a, b) => cmp(a.poolName, b.poolName) || cmp(a.name, b.name)),
+    unmatchedJobs: [...unmatched],
+    summaries,
+  };
+}
+
+function summary(spec: AgentSpec, sc: SpecScale, granted: number): SpecSummary {
+  return {
+    specName: spec.name,
+    pool: spec.pool,
+    revision: spec.revision,
+    pendingJobs: sc.pending,
+    busy: sc.busy,
+    idle: sc.idle,
+    starting: sc.starting,
+    desired: sc.desired,
+    max: spec.maxAgents,
+    cappedBy: sc.cappedBySpec + (sc.wants.length - granted),
+  };
+}

@@ -1,0 +1,55 @@
+// Agents to unregister — carried out by apply only after the commit removing their manifests is pushed.
+// Never a busy agent, never an agent that is not ours, never a placeholder (see placeholders.ts).
+import type { AgentSpec } from '../spec/agentSpec.ts';
+import { matchesPrefix } from '../render/podNames.ts';
+import type { AgentToUnregister, ManifestToRemove } from './changes.ts';
+import type { Manifest, ObservedPod, PoolAgent } from './observed.ts';
+import { isPlaceholderAgent } from './placeholders.ts';
+
+export interface UnregisterInput {
+  readonly agents: readonly PoolAgent[];
+  readonly manifests: readonly Manifest[];
+  readonly remove: readonly ManifestToRemove[];
+  readonly pods: readonly ObservedPod[] | undefined;
+  readonly specs: readonly AgentSpec[];
+}
+
+const finished = (p: ObservedPod | undefined): boolean => p !== undefined && (p.phase === 'Succeeded' || p.phase === 'Failed');
+const goneOrGoing = (p: ObservedPod | undefined): boolean => p === undefined || p.deleting;
+
+export function planUnregister(input: UnregisterInput): AgentToUnregister[] {
+  const { agents, manifests, remove, pods, specs } = input;
+  const manifestByName = new Map(manifests.map((m) => [m.podName.toLowerCase(), m]));
+  const removedByName = new Map(remove.map((r) => [r.podName.toLowerCase(), r]));
+  const podByName = new Map((pods ?? []).map((p) => [p.name.toLowerCase(), p]));
+  const specNames = new Set(specs.map((s) => s.name));
+  const out: AgentToUnregister[] = [];
+  for (const a of agents) {
+    if (a.assignedRequestId !== undefined) continue;
+    if (isPlaceholderAgent(a, specs)) continue;
+    const key = a.name.toLowerCase();
+    const manifest = manifestByName.get(key);
+    const removed = removedByName.get(key);
+    const pod = podByName.get(key);
+    const entry = (reason: AgentToUnregister['reason']): AgentToUnregister => ({ agentId: a.id, name: a.name, poolName: a.poolName, reason });
+    if (manifest !== undefined) {
+      if (removed === undefined) continue; // kept
+      const specGone = !specNames.has(manifest.specName);
+      if (specGone && removed.agentId !== undefined) {
+        // Apply disables it and re-checks it is idle before the commit: safe to unregister now,
+        // and once its manifest is gone nothing would tell us the agent was ours.
+        out.push(entry('spec-removed'));
+      } else if (pods !== undefined && (finished(pod) || goneOrGoing(pod))) {
+        out.push(entry(specGone ? 'spec-removed' : 'pod-finished'));
+      }
+      continue;
+    }
+    // No manifest: ours only when its pod carries our label or its name has a spec's prefix pattern.
+    if (pods === undefined) continue;
+    const ours = (pod !== undefined && pod.specName !== undefined) || specs.some((s) => matchesPrefix(key, s.prefix));
+    if (!ours) continue;
+    if (finished(pod)) out.push(entry(pod?.specName !== undefined && !specNames.has(pod.specName) ? 'spec-removed' : 'pod-finished'));
+    else if (goneOrGoing(pod) && a.status === 'offline') out.push(entry('offline-orphan'));
+  }
+  return out;
+}

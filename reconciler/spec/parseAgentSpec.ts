@@ -1,0 +1,254 @@
+// Parses one `azdo.gitops.dev/v1alpha1` AgentSpec document (already YAML-decoded) into an AgentSpec.
+import type { AgentSpec, Capability, Deadlines, PodTemplate, SecretKeyRef } from './agentSpec.ts';
+import { parseCapability, show, sortCapabilities } from './capabilities.ts';
+import { isDns1123Label, toDns1123Label } from './dns1123.ts';
+import { formatDuration, parseDuration } from './duration.ts';
+import { ErrorSink, isObject } from './errorSink.ts';
+import { checkPodTemplate, templateFromFile } from './podTemplate.ts';
+import { specRevision } from './revision.ts';
+import type { SpecDefaults } from './specDefaults.ts';
+import type { SpecError } from './specError.ts';
+
+export const PREFIX_MAX = 40;
+
+const SPEC_KEYS = [
+  'pool', 'prefix', 'capabilities', 'standby', 'maxAgents', 'namespace', 'template', 'templateFile', 'tokenSecretRef', 'deadlines',
+];
+const DEADLINE_KEYS: Record<string, keyof Deadlines> = {
+  imagePull: 'imagePullSeconds',
+  unschedulable: 'unschedulableSeconds',
+  registration: 'registrationSeconds',
+  sync: 'syncSeconds',
+};
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+
+export interface ParsedDoc {
+  readonly spec: AgentSpec | undefined;
+  readonly errors: SpecError[];
+}
+
+/**
+ * @param file repo-relative path (AgentSpec.file)
+ * @param errorFile what errors name as the file (the path, plus the document number in multi-document files)
+ */
+export function parseV1alpha1(
+  doc: Record<string, unknown>,
+  file: string,
+  errorFile: string,
+  templates: ReadonlyMap<string, string>,
+  defaults: SpecDefaults,
+): ParsedDoc {
+  const sink = new ErrorSink(errorFile);
+  const templateErrors: SpecError[] = [];
+  const name = metadataName(doc, sink);
+  const spec = doc['spec'];
+  if (!isObject(spec)) {
+    sink.add('spec', `must be a mapping, got ${show(spec)}`, 'add spec: {pool: <pool>, maxAgents: 10, template: {...}, tokenSecretRef: {name, key}}');
+    return { spec: undefined, errors: sink.errors };
+  }
+  for (const k of Object.keys(spec)) {
+    if (SPEC_KEYS.includes(k)) continue;
+    const near = SPEC_KEYS.find((x) => x.toLowerCase() === k.toLowerCase());
+    sink.add(`spec.${k}`, 'unknown field', near ? `did you mean spec.${near}?` : `known fields: ${SPEC_KEYS.join(', ')}`);
+  }
+
+  const pool = spec['pool'];
+  if (typeof pool !== 'string' || pool.trim() === '') {
+    sink.add('spec.pool', `must name an Azure DevOps agent pool, got ${show(pool)}`, `set spec.pool: ${defaults.pool ?? 'k8s-agents'}`);
+  }
+
+  let prefix: string | undefined;
+  const rawPrefix = spec['prefix'];
+  if (rawPrefix === undefined) {
+    if (name !== undefined) {
+      if (name.length <= PREFIX_MAX) prefix = name;
+      else sink.add('spec.prefix', `is needed: metadata.name is longer than ${PREFIX_MAX} characters`, `set spec.prefix: ${toDns1123Label(name, PREFIX_MAX)}`);
+    }
+  } else if (typeof rawPrefix !== 'string' || !isDns1123Label(rawPrefix) || rawPrefix.length > PREFIX_MAX) {
+    const fixed = typeof rawPrefix === 'string' ? toDns1123Label(rawPrefix, PREFIX_MAX) : '';
+    sink.add(
+      'spec.prefix',
+      `must be a DNS-1123 label of at most ${PREFIX_MAX} characters (lower-case letters, digits, '-'), got ${show(rawPrefix)}`,
+      `set spec.prefix: ${fixed || 'linux'}`,
+    );
+  } else prefix = rawPrefix;
+
+  const capabilities = parseCapabilities(spec['capabilities'], sink);
+
+  const standby = integer(spec['standby'], 0, 0, 'spec.standby', sink, 1);
+  const maxAgents = integer(spec['maxAgents'], undefined, 1, 'spec.maxAgents', sink, 10);
+  if (standby !== undefined && maxAgents !== undefined && standby > maxAgents) {
+    sink.add('spec.standby', `must not exceed spec.maxAgents (${maxAgents}), got ${standby}`, `set spec.standby: ${maxAgents} or raise spec.maxAgents`);
+  }
+
+  let namespace: string | undefined = defaults.namespace;
+  if (spec['namespace'] !== undefined) {
+    const ns = spec['namespace'];
+    if (typeof ns !== 'string' || !isDns1123Label(ns)) {
+      namespace = undefined;
+      sink.add('spec.namespace', `must be a DNS-1123 label, got ${show(ns)}`, `set spec.namespace: ${(typeof ns === 'string' && toDns1123Label(ns)) || defaults.namespace}`);
+    } else namespace = ns;
+  }
+
+  let template: PodTemplate | undefined;
+  const hasInline = spec['template'] !== undefined;
+  const hasFile = spec['templateFile'] !== undefined;
+  if (hasInline && hasFile) {
+    sink.add('spec.template', 'spec.template and spec.templateFile are both set', 'keep exactly one of them');
+  } else if (!hasInline && !hasFile) {
+    sink.add('spec', 'has neither spec.template nor spec.templateFile', 'set spec.templateFile: templates/agent.yaml or an inline spec.template');
+  } else if (hasInline) {
+    template = checkPodTemplate(spec['template'], sink, 'spec.template');
+  } else {
+    const tf = spec['templateFile'];
+    if (typeof tf !== 'string' || tf.trim() === '') {
+      sink.add('spec.templateFile', `must be a repo path like "templates/agent.yaml", got ${show(tf)}`, 'set spec.templateFile: templates/agent.yaml');
+    } else {
+      const path = normalizeRepoPath(tf);
+      const content = templates.get(path);
+      if (content === undefined) {
+        const known = [...templates.keys()].sort();
+        sink.add('spec.templateFile', `${path} does not exist in the repo`, known.length ? `use one of: ${known.join(', ')}` : 'add the template file under templates/');
+      } else {
+        const tsink = new ErrorSink(path);
+        template = templateFromFile(content, tsink);
+        for (const e of tsink.errors) templateErrors.push({ ...e, message: `${e.message} (template of ${errorFile})` });
+        if (tsink.count > 0) sink.add('spec.templateFile', `${path} is not a valid pod template (see its errors)`, 'fix the template file');
+      }
+    }
+  }
+
+  const tokenSecretRef = secretRef(spec['tokenSecretRef'], sink, defaults.tokenSecretRef);
+  const deadlines = parseDeadlines(spec['deadlines'], sink, defaults.deadlines);
+
+  if (
+    sink.count > 0 || name === undefined || prefix === undefined || capabilities === undefined || standby === undefined ||
+    maxAgents === undefined || namespace === undefined || template === undefined || tokenSecretRef === undefined ||
+    deadlines === undefined || typeof pool !== 'string'
+  ) {
+    return { spec: undefined, errors: [...sink.errors, ...templateErrors] };
+  }
+  const poolName = pool.trim();
+  return {
+    spec: {
+      name,
+      file,
+      format: 'v1alpha1',
+      pool: poolName,
+      prefix,
+      capabilities,
+      standby,
+      maxAgents,
+      namespace,
+      template,
+      tokenSecretRef,
+      deadlines,
+      revision: specRevision({ pool: poolName, capabilities, template, tokenSecretRef, namespace, prefix }),
+    },
+    errors: [],
+  };
+}
+
+function metadataName(doc: Record<string, unknown>, sink: ErrorSink): string | undefined {
+  const md = doc['metadata'];
+  const name = isObject(md) ? md['name'] : undefined;
+  if (typeof name !== 'string' || !isDns1123Label(name)) {
+    const fixed = typeof name === 'string' ? toDns1123Label(name) : '';
+    sink.add('metadata.name', `must be a DNS-1123 label (lower-case letters, digits, '-', ≤ 63), got ${show(name)}`, `set metadata.name: ${fixed || 'linux'}`);
+    return undefined;
+  }
+  return name;
+}
+
+function parseCapabilities(raw: unknown, sink: ErrorSink): Capability[] | undefined {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) {
+    sink.add('spec.capabilities', `must be a list of strings, got ${show(raw)}`, 'set spec.capabilities: ["docker", "java=17"]');
+    return undefined;
+  }
+  const out: Capability[] = [];
+  const seen = new Set<string>();
+  let ok = true;
+  raw.forEach((c, i) => {
+    const r = parseCapability(c);
+    if (!r.ok) {
+      ok = false;
+      sink.add(`spec.capabilities[${i}]`, r.problem, 'use "name" or "name=value", e.g. "docker" or "java=17"');
+      return;
+    }
+    const key = r.capability.name.toLowerCase();
+    if (seen.has(key)) {
+      ok = false;
+      sink.add(`spec.capabilities[${i}]`, `duplicate capability ${r.capability.name} (names are case-insensitive)`, 'list each capability once');
+      return;
+    }
+    seen.add(key);
+    out.push(r.capability);
+  });
+  return ok ? sortCapabilities(out) : undefined;
+}
+
+export function integer(raw: unknown, dflt: number | undefined, min: number, field: string, sink: ErrorSink, example: number): number | undefined {
+  if (raw === undefined || raw === null) {
+    if (dflt !== undefined) return dflt;
+    sink.add(field, `is required: an integer ≥ ${min}`, `set ${field}: ${example}`);
+    return undefined;
+  }
+  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < min) {
+    const n = typeof raw === 'string' ? Number(raw) : NaN;
+    const suggestion = Number.isInteger(n) && n >= min ? n : example;
+    sink.add(field, `must be an integer ≥ ${min}, got ${show(raw)}`, `set ${field}: ${suggestion}`);
+    return undefined;
+  }
+  return raw;
+}
+
+function secretRef(raw: unknown, sink: ErrorSink, dflt: SecretKeyRef): SecretKeyRef | undefined {
+  const hint = `set spec.tokenSecretRef: {name: ${dflt.name}, key: ${dflt.key}}`;
+  if (!isObject(raw)) {
+    sink.add('spec.tokenSecretRef', `must name the Secret holding the agent PAT, got ${show(raw)}`, hint);
+    return undefined;
+  }
+  const name = raw['name'];
+  const key = raw['key'];
+  let ok = true;
+  if (typeof name !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
+    sink.add('spec.tokenSecretRef.name', `must be a Secret name (DNS-1123 subdomain), got ${show(name)}`, `set spec.tokenSecretRef.name: ${dflt.name}`);
+    ok = false;
+  }
+  if (typeof key !== 'string' || !SECRET_KEY.test(key)) {
+    sink.add('spec.tokenSecretRef.key', `must be a key of the Secret (letters, digits, '-', '_', '.'), got ${show(key)}`, `set spec.tokenSecretRef.key: ${dflt.key}`);
+    ok = false;
+  }
+  return ok ? { name: name as string, key: key as string } : undefined;
+}
+
+function parseDeadlines(raw: unknown, sink: ErrorSink, dflt: Deadlines): Deadlines | undefined {
+  if (raw === undefined || raw === null) return dflt;
+  if (!isObject(raw)) {
+    sink.add('spec.deadlines', `must be a mapping, got ${show(raw)}`, 'set spec.deadlines: {imagePull: 10m, unschedulable: 15m, registration: 10m, sync: 10m}');
+    return undefined;
+  }
+  const out: Record<keyof Deadlines, number> = { ...dflt };
+  let ok = true;
+  for (const [k, v] of Object.entries(raw)) {
+    const target = DEADLINE_KEYS[k];
+    if (!target) {
+      sink.add(`spec.deadlines.${k}`, 'unknown deadline', `known deadlines: ${Object.keys(DEADLINE_KEYS).join(', ')}`);
+      ok = false;
+      continue;
+    }
+    const secs = parseDuration(v);
+    if (secs === undefined) {
+      sink.add(`spec.deadlines.${k}`, `must be a duration like 90s, 10m or 1h, got ${show(v)}`, `set spec.deadlines.${k}: ${formatDuration(dflt[target])}`);
+      ok = false;
+      continue;
+    }
+    out[target] = secs;
+  }
+  return ok ? out : undefined;
+}
+
+export function normalizeRepoPath(p: string): string {
+  return p.trim().replace(/^\.\//, '').replace(/^\/+/, '');
+}

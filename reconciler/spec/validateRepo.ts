@@ -1,0 +1,78 @@
+// `azdo-gitops validate`: everything wrong with a cluster repo, as SpecErrors.
+// Specs and templates parse; every pod manifest under <agentsPath>/pods parses; kustomization.yaml
+// lists exactly the pod files plus sentinel.yaml; the sentinel exists.
+import { parseAllDocuments } from 'yaml';
+import { parseManifest, isSpecError } from '../render/parseManifest.ts';
+import { KUSTOMIZATION_FILE, SENTINEL_FILE, isPodManifestPath, joinPath, normalizeDir, relativeToAgents } from '../render/layout.ts';
+import { isObject } from './errorSink.ts';
+import type { RepoFile } from './loadSpecs.ts';
+import { parseAgentSpecs } from './loadSpecs.ts';
+import type { SpecDefaults } from './specDefaults.ts';
+import { DEFAULT_SPEC_DEFAULTS } from './specDefaults.ts';
+import type { SpecError } from './specError.ts';
+
+export interface RepoLayout {
+  readonly specsPath: string;
+  readonly agentsPath: string;
+  readonly templatesPath: string;
+}
+
+export const DEFAULT_LAYOUT: RepoLayout = { specsPath: 'agentspecs', agentsPath: 'agents', templatesPath: 'templates' };
+
+const under = (dir: string, p: string): boolean => {
+  const d = normalizeDir(dir);
+  return d === '' || p.startsWith(d + '/');
+};
+const isYaml = (p: string): boolean => /\.ya?ml$/.test(p);
+
+export function validateClusterRepo(
+  files: readonly RepoFile[],
+  layout: RepoLayout = DEFAULT_LAYOUT,
+  defaults: SpecDefaults = DEFAULT_SPEC_DEFAULTS,
+): SpecError[] {
+  const errors: SpecError[] = [];
+  const templates = new Map(files.filter((f) => under(layout.templatesPath, f.path) && isYaml(f.path)).map((f) => [f.path, f.content]));
+  const specFiles = files.filter((f) => under(layout.specsPath, f.path) && isYaml(f.path));
+  errors.push(...parseAgentSpecs(specFiles, templates, defaults).errors);
+
+  const agentFiles = files.filter((f) => under(layout.agentsPath, f.path));
+  const podFiles = agentFiles.filter((f) => isPodManifestPath(layout.agentsPath, f.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
+  for (const f of podFiles) {
+    const m = parseManifest(f.path, f.content);
+    if (isSpecError(m)) errors.push(m);
+  }
+  for (const f of agentFiles) {
+    const rel = relativeToAgents(layout.agentsPath, f.path)!;
+    if (rel.startsWith('pods/') && !isPodManifestPath(layout.agentsPath, f.path)) {
+      errors.push({ file: f.path, field: '', message: 'is not where pod manifests live', hint: `pod files are ${joinPath(layout.agentsPath, 'pods/<spec>/<pod>.yaml')}` });
+    }
+  }
+  if (agentFiles.length === 0) return errors; // nothing written yet: the reconciler creates the directory
+
+  const kustPath = joinPath(layout.agentsPath, KUSTOMIZATION_FILE);
+  const sentinelPath = joinPath(layout.agentsPath, SENTINEL_FILE);
+  if (!agentFiles.some((f) => f.path === sentinelPath)) {
+    errors.push({ file: sentinelPath, field: '', message: 'is missing: the synced directory must never be empty', hint: 'run the reconciler once, or restore sentinel.yaml' });
+  }
+  const kust = agentFiles.find((f) => f.path === kustPath);
+  if (!kust) {
+    errors.push({ file: kustPath, field: '', message: 'is missing', hint: 'it must list sentinel.yaml and every pod file; the reconciler regenerates it' });
+    return errors;
+  }
+  const docs = parseAllDocuments(kust.content);
+  const doc: unknown = Array.isArray(docs) && docs.length === 1 && docs[0]!.errors.length === 0 ? docs[0]!.toJS() : undefined;
+  const resources = isObject(doc) ? doc['resources'] : undefined;
+  if (!Array.isArray(resources) || resources.some((r) => typeof r !== 'string')) {
+    errors.push({ file: kustPath, field: 'resources', message: 'must be a list of file paths', hint: 'resources: [sentinel.yaml, pods/<spec>/<pod>.yaml, ...]' });
+    return errors;
+  }
+  const listed = new Set(resources as string[]);
+  const expected = new Set([SENTINEL_FILE, ...podFiles.map((f) => relativeToAgents(layout.agentsPath, f.path)!)]);
+  for (const e of [...expected].sort()) {
+    if (!listed.has(e)) errors.push({ file: kustPath, field: 'resources', message: `does not list ${e}`, hint: 'list sentinel.yaml and every pod file (the reconciler regenerates it)' });
+  }
+  for (const l of [...listed].sort()) {
+    if (!expected.has(l)) errors.push({ file: kustPath, field: 'resources', message: `lists ${l}, which is not a pod file in the repo`, hint: `remove ${l} from resources` });
+  }
+  return errors;
+}
