@@ -53,7 +53,7 @@ describe('azdo emulator: pools and agents', () => {
     assert.equal(await api.getAgent(1, 4242), null);
     assert.equal(await api.getAgent(999, 1), null);
     const res = await fetch(`${emu.orgUrl}/_apis/distributedtask/pools/1/agents/4242`, { headers: { Authorization: `Basic ${Buffer.from(`:${emu.token}`).toString('base64')}` } });
-    assert.equal((await res.json()).typeKey, 'TaskAgentNotFoundException');
+    assert.equal(((await res.json()) as { typeKey: string }).typeKey, 'TaskAgentNotFoundException');
   });
 
   it('includes capabilities only when asked, with userCapabilities set at registration', async () => {

@@ -211,3 +211,25 @@ describe('azdo emulator: scheduling and the agent protocol', () => {
     assert.equal(JSON.parse(message.body!).requestId, id);
   });
 });
+
+describe('azdo emulator: lost agents', () => {
+  let emu: AzdoEmulator;
+  let api: ITaskAgentApi;
+  before(async () => { emu = await startAzdoEmulator({ sessionIdleTimeoutMs: 200, agentCooldownMs: 0 }); api = await taskAgentApi(emu); });
+  after(() => emu.close());
+
+  it('expires a session nobody polls (agent goes offline) and requeues its undelivered job for another agent', async () => {
+    const silent = await register(api, 'silent');
+    await online(api, silent);
+    const id = await queueJob(emu, { pool: 'k8s-agents', durationMs: 50 });
+    assert.equal((await waitFor(async () => (await api.getAgentRequest(POOL, id)).reservedAgent)).id, silent.id);
+    await waitFor(async () => (await api.getAgent(POOL, silent.id!)).status === 1);
+    const requeued = await api.getAgentRequest(POOL, id);
+    assert.equal(requeued.assignTime, undefined);
+    assert.equal(requeued.reservedAgent, undefined);
+    const helper = await register(api, 'helper');
+    const sessionId = await online(api, helper);
+    const message = await waitFor(() => api.getMessage(POOL, sessionId));
+    assert.equal(JSON.parse(message.body!).requestId, id);
+  });
+});

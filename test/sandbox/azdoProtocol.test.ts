@@ -12,7 +12,9 @@ describe('azdo emulator: discovery, auth and wire format', () => {
   before(async () => { emu = await startAzdoEmulator({ org: 'contoso' }); });
   after(() => emu.close());
 
-  const raw = (path: string, init: RequestInit = {}, token = emu.token) =>
+  interface RawInit { method?: string; body?: string; headers?: Record<string, string> }
+  // Raw fetch for what the client cannot express; json() typed loosely for assertions.
+  const raw = async (path: string, init: RawInit = {}, token = emu.token): Promise<{ status: number; json(): Promise<any> }> =>
     fetch(`${emu.orgUrl}${path}`, {
       ...init,
       headers: { Accept: API, Authorization: basicAuth(token, 'anyone'), 'X-TFS-FedAuthRedirect': 'Suppress', ...(init.headers ?? {}) },
@@ -82,6 +84,30 @@ describe('azdo emulator: discovery, auth and wire format', () => {
     assert.equal(badCount.status, 400);
     const adminBad = await fetch(`${emu.adminUrl}/jobs`, { method: 'POST', body: 'not json' });
     assert.equal(adminBad.status, 400);
+    assert.equal((await raw('/_apis/distributedtask/pools')).status, 200);
+  });
+
+  it('never crashes on hostile input: every odd request gets a 4xx and the server keeps serving', async () => {
+    const cases: Array<[string, string, string?]> = [
+      ['PATCH', '/_apis/distributedtask/pools/1/jobrequests/1?lockToken=x', '{"result":{}}'],
+      ['PATCH', '/_apis/distributedtask/pools/1/jobrequests/abc?lockToken=x', '{}'],
+      ['POST', '/_apis/distributedtask/pools/1/sessions', '{"agent":{"id":"1"}}'],
+      ['POST', '/_apis/distributedtask/pools/1/sessions', 'null'],
+      ['GET', '/_apis/distributedtask/pools/1/messages'],
+      ['GET', '/_apis/distributedtask/pools/1/messages?sessionId=nope'],
+      ['GET', '/_apis/distributedtask/pools/%E0%A4%A/agents'],
+      ['GET', '/_apis/distributedtask/pools/1/jobrequests?agentIds=1,x'],
+      ['GET', '/_apis/distributedtask/pools/1/jobrequests?$top=0'],
+      ['PUT', '/_apis/distributedtask/pools/1/agents/1', '{"name":"x","enabled":"yes"}'],
+      ['DELETE', '/_apis/distributedtask/pools/-1/agents/1'],
+    ];
+    for (const [method, path, body] of cases) {
+      const res = await raw(path, { method, ...(body !== undefined ? { body, headers: { 'Content-Type': 'application/json' } } : {}) });
+      assert.ok(res.status >= 400 && res.status < 500, `${method} ${path} → ${res.status}`);
+      assert.ok((await res.json()).typeKey, `${method} ${path} has a service body`);
+    }
+    assert.equal((await admin(emu, 'POST', '/jobs/1/cancel')).status, 404);
+    assert.equal((await admin(emu, 'GET', '/nope')).status, 404);
     assert.equal((await raw('/_apis/distributedtask/pools')).status, 200);
   });
 
