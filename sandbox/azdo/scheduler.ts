@@ -188,8 +188,9 @@ export class Scheduler {
     }
     for (const session of [...this.state.sessions.values()]) {
       const agent = this.state.agents.get(session.agentId);
-      const running = agent?.assignedRequestId !== undefined
-        && jobState(this.state.jobs.get(agent.assignedRequestId) as Job) === 'running';
+      const current = agent?.assignedRequestId !== undefined ? this.state.jobs.get(agent.assignedRequestId) : undefined;
+      // A running agent does not poll messages (it renews its job lock instead): never expire it.
+      const running = current !== undefined && jobState(current) === 'running';
       if (session.waiters.size === 0 && !running && now - session.lastPollAt > this.opts.sessionIdleTimeoutMs) {
         this.removeSession(session);
       }
