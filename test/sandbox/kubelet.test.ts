@@ -1,0 +1,98 @@
+// Kubelet simulator over real sockets against the sandbox's Kubernetes API server.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
+import { startKubeApiServer } from '../../sandbox/cluster/apiserver/index.ts';
+import type { KubeApiServer } from '../../sandbox/cluster/apiserver/index.ts';
+import { failsByShare, startKubelet } from '../../sandbox/cluster/kubelet/index.ts';
+import type { Kubelet } from '../../sandbox/cluster/kubelet/index.ts';
+
+const NS = 'azdo-agents';
+let api: KubeApiServer;
+let kubelet: Kubelet;
+let core: CoreV1Api;
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+const podBody = (name: string, image: string): V1Pod => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: NS },
+  spec: { restartPolicy: 'Never', containers: [{ name: 'agent', image }] },
+});
+
+before(async () => {
+  api = await startKubeApiServer();
+  const kc = new KubeConfig();
+  kc.loadFromFile(api.kubeconfigPath);
+  core = kc.makeApiClient(CoreV1Api);
+  kubelet = await startKubelet({ kubeconfigPath: api.kubeconfigPath, namespace: NS, runDelayMs: 100, unpullableImages: ['agent:broken'], failShare: 0.5 });
+});
+
+after(async () => {
+  await kubelet?.close();
+  await api?.close();
+});
+
+const names = Array.from({ length: 50 }, (_, i) => `agent-k${i}`);
+const runningName = names.find((n) => !failsByShare(n, 0.5))!;
+const failingName = names.find((n) => failsByShare(n, 0.5))!;
+const brokenName = names.find((n) => !failsByShare(n, 0.5) && n !== runningName)!;
+
+test('Pending → Running with the conditions and container status a kubelet writes', async () => {
+  await core.createNamespacedPod({ namespace: NS, body: podBody(runningName, 'agent:1') });
+  const pod = await waitFor('Running', async () => {
+    const p = await core.readNamespacedPod({ name: runningName, namespace: NS });
+    return p.status?.phase === 'Running' ? p : undefined;
+  });
+  const trueConds = (pod.status?.conditions ?? []).filter((c) => c.status === 'True').map((c) => c.type);
+  for (const t of ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready']) assert.ok(trueConds.includes(t), t);
+  assert.ok(pod.status?.containerStatuses?.[0]?.state?.running?.startedAt);
+  assert.ok(pod.status?.podIP && pod.status.hostIP && pod.status.startTime);
+});
+
+test('an unpullable image → ErrImagePull, then ImagePullBackOff, and the pod stays Pending', async () => {
+  await core.createNamespacedPod({ namespace: NS, body: podBody(brokenName, 'registry.example/agent:broken') });
+  const pod = await waitFor('ImagePullBackOff', async () => {
+    const p = await core.readNamespacedPod({ name: brokenName, namespace: NS });
+    return p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff' ? p : undefined;
+  });
+  assert.equal(pod.status?.phase, 'Pending');
+});
+
+test('failShare pods → Failed with exit code 1', async () => {
+  await core.createNamespacedPod({ namespace: NS, body: podBody(failingName, 'agent:1') });
+  const pod = await waitFor('Failed', async () => {
+    const p = await core.readNamespacedPod({ name: failingName, namespace: NS });
+    return p.status?.phase === 'Failed' ? p : undefined;
+  });
+  assert.equal(pod.status?.containerStatuses?.[0]?.state?.terminated?.exitCode, 1);
+  await sleep(300);
+  const again = await core.readNamespacedPod({ name: runningName, namespace: NS });
+  assert.equal(again.status?.phase, 'Running', 'the kubelet never finishes a running pod');
+  assert.deepEqual(kubelet.stats(), { running: 1, imagePullBackOff: 1, failed: 1 });
+});
+
+test('survives watch expiry (410) and still starts new pods', async () => {
+  api.expireWatches();
+  await core.createNamespacedPod({ namespace: NS, body: podBody('agent-after-expiry', 'agent:1') });
+  await waitFor('Running after expiry', async () => {
+    const p = await core.readNamespacedPod({ name: 'agent-after-expiry', namespace: NS });
+    return p.status?.phase === 'Running' ? p : undefined;
+  });
+});
