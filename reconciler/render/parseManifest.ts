@@ -21,6 +21,7 @@ export function parseManifest(path: string, content: string): Manifest | SpecErr
   const nonEmpty = docs.filter((d) => d.contents !== null);
   const bad = docs.find((d) => d.errors.length > 0);
   if (bad) return err('', `is not valid YAML: ${bad.errors[0]!.message.split('\n')[0]}`, 'delete the file; azdo-gitops writes pod files once and never edits them');
+  if (nonEmpty.length === 0) return err('', 'is empty', 'delete the file or let azdo-gitops re-create it');
   if (nonEmpty.length !== 1) return err('', `must hold exactly one Pod, found ${nonEmpty.length} documents`, 'one pod per file');
   const doc: unknown = nonEmpty[0]!.toJS();
   if (!isObject(doc) || doc['apiVersion'] !== 'v1' || doc['kind'] !== 'Pod') {
