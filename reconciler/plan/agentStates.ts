@@ -69,11 +69,13 @@ export function classifyManifest(
     return keep('starting');
   }
   if (online) return keep(agent.enabled ? 'idle' : 'disabled');
-  if (pod.waitingReason !== undefined && IMAGE_PULL_REASONS.has(pod.waitingReason) && ageSeconds(now, pod.createdAt) > deadlines.imagePullSeconds) {
-    return drop('stuck', 'image-pull-deadline');
+  // A pod waiting for its image or for a node is judged by that deadline alone (a node
+  // autoscaler may take a while); any other pod by the registration deadline.
+  if (pod.waitingReason !== undefined && IMAGE_PULL_REASONS.has(pod.waitingReason)) {
+    return ageSeconds(now, pod.createdAt) > deadlines.imagePullSeconds ? drop('stuck', 'image-pull-deadline') : keep('starting');
   }
-  if (pod.unschedulable && ageSeconds(now, pod.createdAt) > deadlines.unschedulableSeconds) {
-    return drop('stuck', 'unschedulable-deadline');
+  if (pod.unschedulable) {
+    return ageSeconds(now, pod.createdAt) > deadlines.unschedulableSeconds ? drop('stuck', 'unschedulable-deadline') : keep('starting');
   }
   if (ageSeconds(now, manifest.createdAt) > deadlines.registrationSeconds) return drop('stuck', 'registration-deadline');
   return keep('starting');
