@@ -8,6 +8,8 @@ import type { SelfSignedCert } from './selfSignedCert.ts';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
 import { parseFieldSelector } from './fieldSelector.ts';
 import { parseLabelSelector } from './labelSelector.ts';
+import { openApiV3Document, openApiV3Root } from './openapi.ts';
+import { decodeProtobufObject, PROTOBUF } from './protobuf.ts';
 import type { Registry } from './registry.ts';
 import { apiVersionOf, findResource, type ResourceDef } from './resources.ts';
 import { badRequest, methodNotAllowed, pathNotFound, StatusError, successStatus, unauthorized } from './status.ts';
@@ -97,7 +99,7 @@ function authorized(req: IncomingMessage, token: string): boolean {
   return given.length === want.length && timingSafeEqual(given, want);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -105,7 +107,17 @@ async function readBody(req: IncomingMessage): Promise<string> {
     if (size > MAX_BODY) throw new StatusError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** A create/update body: JSON, or protobuf for the kinds kubectl's typed commands send. */
+function parseObjectBody(req: IncomingMessage, body: Buffer): unknown {
+  const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+  if (type === PROTOBUF) return decodeProtobufObject(body);
+  if (type !== 'application/json' && type !== '*/*' && type !== '') {
+    throw new StatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json, application/vnd.kubernetes.protobuf');
+  }
+  return parseJson(body.toString('utf8'));
 }
 
 function parseJson(text: string): unknown {
@@ -150,6 +162,8 @@ function discovery(segs: string[]): unknown {
   if (segs[0] === 'api' && segs.length === 2) return apiResourceList('', segs[1]!);
   if (segs[0] === 'apis' && segs.length === 2) return apiGroupDoc(segs[1]!);
   if (segs[0] === 'apis' && segs.length === 3) return apiResourceList(segs[1]!, segs[2]!);
+  if (p === 'openapi/v3') return openApiV3Root();
+  if (segs[0] === 'openapi' && segs[1] === 'v3') return openApiV3Document(segs.slice(2));
   return undefined;
 }
 
@@ -182,7 +196,8 @@ async function serveResource(deps: ServerDeps, req: IncomingMessage, res: Server
   const ns = namespace ?? '';
   const accept = req.headers.accept;
   const table = wantsTable(accept) && subresource === undefined;
-  const body = method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE' ? await readBody(req) : '';
+  const raw = method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE' ? await readBody(req) : Buffer.alloc(0);
+  const body = raw.toString('utf8');
 
   if (name === undefined) {
     switch (method) {
@@ -208,7 +223,7 @@ async function serveResource(deps: ServerDeps, req: IncomingMessage, res: Server
         return;
       }
       case 'POST':
-        send(res, 201, deps.registry.create(def, ns, parseJson(body)));
+        send(res, 201, deps.registry.create(def, ns, parseObjectBody(req, raw)));
         return;
       case 'DELETE': {
         const labels = parseLabelSelector(q.get('labelSelector'));
@@ -230,7 +245,7 @@ async function serveResource(deps: ServerDeps, req: IncomingMessage, res: Server
       return;
     }
     case 'PUT':
-      send(res, 200, deps.registry.update(def, ns, name, parseJson(body), subresource));
+      send(res, 200, deps.registry.update(def, ns, name, parseObjectBody(req, raw), subresource));
       return;
     case 'PATCH':
       send(res, 200, deps.registry.patch(def, ns, name, req.headers['content-type'] ?? '', parseJson(body), subresource));
