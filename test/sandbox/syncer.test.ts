@@ -16,8 +16,47 @@ let git: SeededGitServer;
 let syncer: Syncer;
 let core: CoreV1Api;
 
-const podYaml = (name: string, image = 'azp-agent:1') =>
-  `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  labels:\n    app.kubernetes.io/managed-by: azdo-gitops\nspec:\n  restartPolicy: Never\n  containers:\n    - name: agent\n      image: ${image}\n      env:\n        - name: AZP_POOL\n          value: k8s-agents\n`;
+// Shaped like the default template's pods: the server's defaults must not read as a spec change.
+const podYaml = (name: string, image = 'azp-agent:1') => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+  labels:
+    app.kubernetes.io/managed-by: azdo-gitops
+  annotations:
+    azdo.gitops.dev/job-requests: ""
+spec:
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 30
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: 1001
+  containers:
+    - name: agent
+      image: ${image}
+      args: ["--once"]
+      env:
+        - name: AZP_POOL
+          value: k8s-agents
+        - name: AZP_TOKEN
+          valueFrom:
+            secretKeyRef:
+              name: azp-token
+              key: token
+      resources:
+        requests:
+          cpu: 500m
+          memory: 1Gi
+      securityContext:
+        capabilities:
+          drop: ["ALL"]
+      volumeMounts:
+        - name: work
+          mountPath: /azp/_work
+  volumes:
+    - name: work
+      emptyDir: {}
+`;
 const kustomization = (pods: string[]) =>
   `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - sentinel.yaml\n${pods.map((p) => `  - pods/${p}.yaml\n`).join('')}`;
 const sentinel = (label = 'v1') => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: azdo-gitops-sentinel\n  labels:\n    rev: ${label}\ndata:\n  note: keep\n`;
@@ -112,5 +151,19 @@ test('bad credentials are an error without the token in it', async () => {
     assert.ok(r.error && !r.error.includes('wrong-secret-token'), r.error ?? '');
   } finally {
     await bad.close();
+  }
+});
+
+test('on its interval it applies a new commit by itself (objects without a namespace go to its namespace)', async () => {
+  const auto = startSyncer({ gitUrl: git.repoUrl, username: git.username, token: git.token, path: 'agents', kubeconfigPath: api.kubeconfigPath, namespace: 'default', intervalMs: 100 });
+  try {
+    const commit = await git.pushAsPerson({ 'agents/kustomization.yaml': kustomization([]), 'agents/sentinel.yaml': sentinel('v3') }, 'sentinel only');
+    const end = Date.now() + 10_000;
+    while (auto.status().lastAppliedCommit !== commit && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(auto.status().lastAppliedCommit, commit, auto.status().lastError ?? '');
+    const cm = await core.readNamespacedConfigMap({ name: 'azdo-gitops-sentinel', namespace: 'default' });
+    assert.equal(cm.metadata?.labels?.rev, 'v3');
+  } finally {
+    await auto.close();
   }
 });

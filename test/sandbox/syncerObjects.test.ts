@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { contentMatches, isSubset, objectId, podSpecForbiddenMessage, refOf, validateObject } from '../../sandbox/cluster/syncer/objects.ts';
+import { contentMatches, isSubset, objectId, parseQuantity, podSpecForbiddenMessage, refOf, validateObject } from '../../sandbox/cluster/syncer/objects.ts';
 import type { ManifestObject } from '../../sandbox/cluster/syncer/objects.ts';
 import { redactUrl } from '../../sandbox/cluster/syncer/gitSource.ts';
 
@@ -26,6 +26,13 @@ test('isSubset ignores server defaults and injected volumes but sees changed or 
   const fewerEnv = pod('agent:1');
   (fewerEnv.spec as { containers: Array<{ env: unknown[] }> }).containers[0]!.env = [];
   assert.equal(isSubset(fewerEnv.spec, live.spec, 'spec'), false);
+});
+
+test('resource quantities compare by value, as the API server canonicalizes them', () => {
+  assert.equal(parseQuantity('500m'), 0.5);
+  assert.equal(parseQuantity('1Gi'), 2 ** 30);
+  assert.equal(isSubset({ resources: { requests: { cpu: '0.5', memory: '1024Mi' } } }, { resources: { requests: { cpu: '500m', memory: '1Gi' } } }), true);
+  assert.equal(isSubset({ resources: { requests: { cpu: '1' } } }, { resources: { requests: { cpu: '500m' } } }), false);
 });
 
 test('contentMatches compares stringData with the base64 data the server keeps', () => {

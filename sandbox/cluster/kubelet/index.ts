@@ -245,7 +245,18 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       return;
     }
     handled.add(uid);
-    later(() => start(name, uid), runDelayMs);
+    // A failed status write (API server restarting, conflict) is retried a few times.
+    const attempt = (n: number) =>
+      later(async () => {
+        try {
+          await start(name, uid);
+        } catch (err) {
+          if (n >= 5) throw err;
+          log(`${name}: status update failed (retrying): ${k8sErrorMessage(err)}`);
+          attempt(n + 1);
+        }
+      }, runDelayMs * (n + 1));
+    attempt(0);
   }
 
   function onDelete(pod: V1Pod): void {

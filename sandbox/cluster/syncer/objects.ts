@@ -82,6 +82,30 @@ export function validateObject(doc: unknown): string[] {
   return problems;
 }
 
+const QUANTITY_SUFFIX: Record<string, number> = {
+  '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+
+/** The value of a Kubernetes quantity (`500m`, `1Gi`, `0.5`, `1e3`), or undefined if it is not one. */
+export function parseQuantity(q: unknown): number | undefined {
+  if (typeof q === 'number') return q;
+  if (typeof q !== 'string') return undefined;
+  const m = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.exec(q.trim());
+  if (!m) return undefined;
+  return Number(m[1]) * QUANTITY_SUFFIX[m[2] ?? '']!;
+}
+
+function quantitiesEqual(a: unknown, b: unknown): boolean {
+  const x = parseQuantity(a);
+  const y = parseQuantity(b);
+  if (x === undefined || y === undefined) return a === b;
+  return Math.abs(x - y) <= Math.abs(x) * 1e-9;
+}
+
+/** Maps whose values are quantities the API server canonicalizes (`0.5` → `500m`). */
+const QUANTITY_MAPS = new Set(['limits', 'requests', 'overhead', 'capacity', 'hard']);
+
 /** Array fields where the API server itself appends entries (service-account token volume). */
 const SERVER_EXTENDED_ARRAYS = new Set(['volumes', 'volumeMounts']);
 
@@ -109,6 +133,10 @@ export function isSubset(desired: unknown, live: unknown, key = ''): boolean {
   }
   if (typeof desired === 'object') {
     if (live === null || typeof live !== 'object' || Array.isArray(live)) return false;
+    if (QUANTITY_MAPS.has(key)) {
+      const l = live as Record<string, unknown>;
+      return Object.entries(desired as Record<string, unknown>).every(([k, v]) => quantitiesEqual(v, l[k]));
+    }
     for (const [k, v] of Object.entries(desired as Record<string, unknown>)) {
       if (!isSubset(v, (live as Record<string, unknown>)[k], k)) return false;
     }
