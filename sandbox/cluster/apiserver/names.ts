@@ -1,4 +1,5 @@
-// Object-name validation with the apiserver's own wording, so a consumer's bad name fails the
+// Object-name validation with the apiserver's own wording (a cause's message is the error body
+// without its field, as in the real Status), so a consumer's bad name fails the
 // same way in the sandbox as on a real cluster.
 import type { StatusCause } from './status.ts';
 
@@ -9,19 +10,19 @@ const SUBDOMAIN_MSG = "a lowercase RFC 1123 subdomain must consist of lower case
 const LABEL_MSG = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 
 export function invalidValue(field: string, value: unknown, detail: string): StatusCause {
-  return { reason: 'FieldValueInvalid', message: `${field}: Invalid value: ${JSON.stringify(value)}: ${detail}`, field };
+  return { reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(value)}: ${detail}`, field };
 }
 
 export function required(field: string, detail = ''): StatusCause {
-  return { reason: 'FieldValueRequired', message: `${field}: Required value${detail ? ': ' + detail : ''}`, field };
+  return { reason: 'FieldValueRequired', message: `Required value${detail ? ': ' + detail : ''}`, field };
 }
 
 export function forbidden(field: string, detail: string): StatusCause {
-  return { reason: 'FieldValueForbidden', message: `${field}: Forbidden: ${detail}`, field };
+  return { reason: 'FieldValueForbidden', message: `Forbidden: ${detail}`, field };
 }
 
 export function notSupported(field: string, value: unknown, supported: string[]): StatusCause {
-  return { reason: 'FieldValueNotSupported', message: `${field}: Unsupported value: ${JSON.stringify(value)}: supported values: ${supported.map((s) => `"${s}"`).join(', ')}`, field };
+  return { reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(value)}: supported values: ${supported.map((s) => `"${s}"`).join(', ')}`, field };
 }
 
 /** Errors for a DNS-1123 subdomain (most object names). */

@@ -58,7 +58,8 @@ export function conflict(def: ResourceDef, name: string): StatusError {
 }
 
 export function invalid(def: ResourceDef, name: string, causes: StatusCause[]): StatusError {
-  const summary = causes.length === 1 ? causes[0]!.message : `[${causes.map((c) => c.message).join(', ')}]`;
+  const text = (c: StatusCause): string => (c.field ? `${c.field}: ${c.message}` : c.message);
+  const summary = causes.length === 1 ? text(causes[0]!) : `[${causes.map(text).join(', ')}]`;
   const d: Record<string, unknown> = { name };
   if (def.group) d.group = def.group;
   d.kind = def.kind;
