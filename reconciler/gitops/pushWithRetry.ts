@@ -1,0 +1,97 @@
+// One pass's commit: fetch the tip, let the caller derive the changes from THAT tip, commit on
+// top of it, push without force. If the remote moved, start over from the new tip: re-deriving
+// is the rebase, so a person's commit pushed meanwhile is never lost.
+import type { RepoFile } from '../spec/loadSpecs.ts';
+import { GitPushRetriesExhaustedError } from '../errors/gitErrors.ts';
+import { isPushRejection } from './classifyGitError.ts';
+import { redactUrl } from './redact.ts';
+import type { GitLog, GitRepo } from './repo.ts';
+import type { TreeChange } from './treeEdit.ts';
+
+export interface Tip {
+  readonly oid: string;
+  /** Every file below a directory at this tip. */
+  readFiles(dirPath: string): Promise<RepoFile[]>;
+}
+
+export interface Derived {
+  readonly changes: readonly TreeChange[];
+  readonly message: string;
+}
+
+export interface CommitAndPushOptions {
+  /** Attempts in all (≥ 1). */
+  readonly maxAttempts: number;
+  /** First back-off; doubles each attempt (with jitter), capped at 30 s. */
+  readonly backoffMs: number;
+  readonly signal?: AbortSignal;
+  /** Where "remote moved, re-deriving" goes. */
+  readonly log?: GitLog;
+  /** Commit time (default: now). */
+  readonly now?: () => Date;
+}
+
+export interface CommitAndPushResult {
+  readonly pushed: boolean;
+  readonly commitOid?: string;
+  readonly attempts: number;
+  /** The tip the final attempt derived from. */
+  readonly tip: string;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * fetch tip → derive(tip) → (no changes: done, nothing committed) → commit(parent = tip) → push.
+ * On a rejected push: "remote moved, re-deriving (attempt n/m)", back off, repeat.
+ * Throws GitPushRetriesExhaustedError after maxAttempts; GitAuthError / GitUnreachableError /
+ * GitOperationError as they happen; the signal's reason when aborted.
+ */
+export async function commitAndPush(
+  repo: GitRepo,
+  derive: (tip: Tip) => Promise<Derived | null>,
+  opts: CommitAndPushOptions,
+): Promise<CommitAndPushResult> {
+  const maxAttempts = Math.max(1, Math.floor(opts.maxAttempts));
+  return repo.exclusive(async () => {
+    let tip = '';
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      opts.signal?.throwIfAborted();
+      tip = await repo.fetchTip();
+      const at = tip;
+      const derived = await derive({ oid: at, readFiles: (dirPath) => repo.readFiles(at, dirPath) });
+      if (!derived || derived.changes.length === 0) return { pushed: false, attempts: attempt, tip };
+      opts.signal?.throwIfAborted();
+      const commitOid = await repo.commitChanges(tip, derived.changes, derived.message, opts.now?.() ?? new Date());
+      if (commitOid === undefined) return { pushed: false, attempts: attempt, tip };
+      try {
+        await repo.push(commitOid, opts.signal);
+        return { pushed: true, commitOid, attempts: attempt, tip };
+      } catch (err) {
+        if (!isPushRejection(err)) throw err;
+        if (attempt === maxAttempts) break;
+        const base = Math.min(30_000, opts.backoffMs * 2 ** (attempt - 1));
+        const delay = Math.round(base / 2 + Math.random() * (base / 2));
+        const reason = (err as { data?: { reason?: string } }).data?.reason ?? 'the server refused the old tip';
+        opts.log?.warn(`remote moved, re-deriving (attempt ${attempt + 1}/${maxAttempts})`, {
+          branch: repo.branch, tip, reason, backoffMs: delay,
+        });
+        await sleep(delay, opts.signal);
+      }
+    }
+    throw new GitPushRetriesExhaustedError(redactUrl(repo.url), repo.branch, maxAttempts);
+  });
+}
