@@ -75,6 +75,7 @@ before(async () => {
       'agents/pods/agent-a.yaml': podYaml('agent-a'),
       'agents/pods/agent-b.yaml': podYaml('agent-b'),
       'README.md': '# cluster\n',
+      'agentspecs/linux.yaml': 'apiVersion: azdo.gitops.dev/v1alpha1\nkind: AgentSpec\nmetadata:\n  name: linux\nspec:\n  pool: k8s-agents\n  maxAgents: 3\n',
     },
   });
   const kc = new KubeConfig();
@@ -101,7 +102,7 @@ test('creates what is in git and records it in the inventory', async () => {
   assert.ok(st.lastSyncAt);
   assert.deepEqual(st.inventory, [`ConfigMap/${NS}/azdo-gitops-sentinel`, `Pod/${NS}/agent-a`, `Pod/${NS}/agent-b`]);
   const cm = await core.readNamespacedConfigMap({ name: INVENTORY_CONFIGMAP, namespace: NS });
-  assert.match(cm.data?.inventory ?? '', /agent-b/);
+  assert.match(cm.data?.['azdo-gitops-agents'] ?? '', /agent-b/);
   // A second pass over the same commit changes nothing.
   const again = await syncer.syncNow();
   assert.deepEqual([again.created, again.updated, again.pruned], [[], [], []]);
@@ -165,5 +166,22 @@ test('on its interval it applies a new commit by itself (objects without a names
     assert.equal(cm.metadata?.labels?.rev, 'v3');
   } finally {
     await auto.close();
+  }
+});
+
+test('AgentSpecs apply like any object; a second syncer keeps its own inventory', async () => {
+  const specs = startSyncer({ gitUrl: git.repoUrl, username: git.username, token: git.token, path: 'agentspecs', name: 'specs', kubeconfigPath: api.kubeconfigPath, intervalMs: 0 });
+  try {
+    const r = await specs.syncNow();
+    assert.equal(r.error, null);
+    assert.deepEqual(r.created, [`AgentSpec/${NS}/linux`]);
+    await git.pushAsPerson({ 'agentspecs/linux.yaml': 'apiVersion: azdo.gitops.dev/v1alpha1\nkind: AgentSpec\nmetadata:\n  name: linux\nspec:\n  pool: k8s-agents\n  maxAgents: 5\n' }, 'more agents');
+    const r2 = await specs.syncNow();
+    assert.deepEqual(r2.updated, [`AgentSpec/${NS}/linux`]);
+    const cm = await core.readNamespacedConfigMap({ name: INVENTORY_CONFIGMAP, namespace: NS });
+    assert.deepEqual(Object.keys(cm.data ?? {}).sort(), ['azdo-gitops-agents', 'specs']);
+    assert.deepEqual(specs.status().inventory, [`AgentSpec/${NS}/linux`]);
+  } finally {
+    await specs.close();
   }
 });

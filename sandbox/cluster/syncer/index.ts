@@ -38,7 +38,7 @@ export interface SyncerOptions {
   namespace?: string;
   /** 0 disables the timer (only syncNow()). */
   intervalMs?: number;
-  /** Name used in the `kustomize.toolkit.fluxcd.io/name` label. */
+  /** Like a Flux Kustomization's name: the `kustomize.toolkit.fluxcd.io/name` label and this syncer's inventory key (default `azdo-gitops-agents`). */
   name?: string;
   log?: (line: string) => void;
   kubectlPath?: string;
@@ -202,7 +202,7 @@ export function startSyncer(opts: SyncerOptions): Syncer {
     if (failures.length) throw new DryRunFailedError(failures);
 
     // Apply.
-    const previous = await loadInventory(core, namespace);
+    const previous = await loadInventory(core, namespace, name);
     const applied: ObjectRef[] = [];
     try {
       for (const s of steps) {
@@ -234,7 +234,7 @@ export function startSyncer(opts: SyncerOptions): Syncer {
       // Keep what was applied in the inventory so a later prune still finds it.
       const known = new Map(previous.map((r) => [objectId(r), r]));
       for (const r of applied) known.set(objectId(r), r);
-      await saveInventory(core, namespace, [...known.values()], commit).catch(() => undefined);
+      await saveInventory(core, namespace, name, [...known.values()], commit).catch(() => undefined);
       throw new Error(`apply failed: ${apiMessage(err)}`);
     }
 
@@ -260,7 +260,7 @@ export function startSyncer(opts: SyncerOptions): Syncer {
         result.error = `prune failed for ${id}: ${apiMessage(err)}`;
       }
     }
-    await saveInventory(core, namespace, stillOwned, commit);
+    await saveInventory(core, namespace, name, stillOwned, commit);
     st.inventory = stillOwned.map(objectId).sort();
     st.lastAppliedCommit = commit;
     result.ok = result.error === null;
@@ -297,7 +297,7 @@ export function startSyncer(opts: SyncerOptions): Syncer {
     }, intervalMs);
   };
   // Load the persisted inventory for status(), then start the loop.
-  loadInventory(core, namespace)
+  loadInventory(core, namespace, name)
     .then((inv) => {
       if (!st.lastAppliedCommit) st.inventory = inv.map(objectId).sort();
     })

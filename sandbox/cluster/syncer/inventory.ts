@@ -2,7 +2,11 @@ import type { CoreV1Api } from '@kubernetes/client-node';
 import type { ObjectRef } from './objects.ts';
 import { objectId } from './objects.ts';
 
-/** The ConfigMap (in the syncer's namespace) that records what the syncer applied: its prune set. */
+/**
+ * The ConfigMap (in the syncer's namespace) that records what each syncer applied: its prune set.
+ * One key per syncer name (like one Flux Kustomization's status.inventory), value
+ * `{"revision": "<commit>", "objects": [ObjectRef…]}`.
+ */
 export const INVENTORY_CONFIGMAP = 'azdo-gitops-syncer-inventory';
 
 function statusCode(err: unknown): number | undefined {
@@ -10,26 +14,27 @@ function statusCode(err: unknown): number | undefined {
   return typeof e?.code === 'number' ? e.code : typeof e?.statusCode === 'number' ? e.statusCode : undefined;
 }
 
-export async function loadInventory(core: CoreV1Api, namespace: string): Promise<ObjectRef[]> {
+export async function loadInventory(core: CoreV1Api, namespace: string, key: string): Promise<ObjectRef[]> {
   try {
     const cm = await core.readNamespacedConfigMap({ name: INVENTORY_CONFIGMAP, namespace });
-    const raw = cm.data?.inventory;
+    const raw = cm.data?.[key];
     if (!raw) return [];
-    const parsed = JSON.parse(raw) as ObjectRef[];
-    return Array.isArray(parsed) ? parsed : [];
+    const parsed = JSON.parse(raw) as { objects?: ObjectRef[] };
+    return Array.isArray(parsed.objects) ? parsed.objects : [];
   } catch (err) {
     if (statusCode(err) === 404) return [];
     throw err;
   }
 }
 
-export async function saveInventory(core: CoreV1Api, namespace: string, refs: ObjectRef[], commit: string): Promise<void> {
+export async function saveInventory(core: CoreV1Api, namespace: string, key: string, refs: ObjectRef[], commit: string): Promise<void> {
   const sorted = [...refs].sort((a, b) => objectId(a).localeCompare(objectId(b)));
-  const data = { inventory: JSON.stringify(sorted, null, 1), revision: commit };
+  const value = JSON.stringify({ revision: commit, objects: sorted }, null, 1);
+  const data: Record<string, string> = { [key]: value };
   try {
     const cm = await core.readNamespacedConfigMap({ name: INVENTORY_CONFIGMAP, namespace });
-    if (cm.data?.inventory === data.inventory && cm.data?.revision === data.revision) return;
-    cm.data = data;
+    if (cm.data?.[key] === value) return;
+    cm.data = { ...(cm.data ?? {}), [key]: value };
     await core.replaceNamespacedConfigMap({ name: INVENTORY_CONFIGMAP, namespace, body: cm });
   } catch (err) {
     if (statusCode(err) !== 404) throw err;
