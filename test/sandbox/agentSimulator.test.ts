@@ -150,3 +150,17 @@ test('a restarted simulator skips finished pods', async () => {
     await again.close();
   }
 });
+
+test('a wrong token (401) is retried with backoff, never logged, and the agent stops with its pod', async () => {
+  await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 'azp-bad' }, data: { token: Buffer.from('not-the-pat-zzz').toString('base64') } } });
+  const pod = agentPod('agent-bad');
+  pod.spec!.containers[0]!.env = pod.spec!.containers[0]!.env!.map((e) =>
+    e.name === 'AZP_TOKEN' ? { name: 'AZP_TOKEN', valueFrom: { secretKeyRef: { name: 'azp-bad', key: 'token' } } } : e,
+  );
+  await core.createNamespacedPod({ namespace: NS, body: pod });
+  await waitFor('401 retried', async () => (logs.some((l) => l.startsWith('[agents] agent-bad:') && /\(401: .*retrying/.test(l)) ? true : undefined));
+  assert.equal((await state()).agents.find((a) => a.name === 'agent-bad'), undefined);
+  await core.deleteNamespacedPod({ name: 'agent-bad', namespace: NS });
+  await waitFor('agent stopped', async () => (sim.agents().find((a) => a.agentName === 'agent-bad')?.state === 'stopped' ? true : undefined));
+  assert.ok(!logs.join('\n').includes('not-the-pat-zzz'));
+});
