@@ -1,6 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ObservedPod, PodPhase } from '../plan/observed.ts';
-import { SPEC_LABEL } from './labels.ts';
+import { SPEC_LABEL } from '../render/labels.ts';
 
 const PHASES: readonly PodPhase[] = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
 

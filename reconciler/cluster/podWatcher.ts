@@ -1,8 +1,11 @@
 import { CoreV1Api, makeInformer, type Informer, type KubeConfig, type ObjectCache, type V1Pod } from '@kubernetes/client-node';
 import type { ObservedPod } from '../plan/observed.ts';
 import type { Logger } from '../loop/logger.ts';
-import { MANAGED_SELECTOR } from './labels.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../render/labels.ts';
 import { isFinished, toObservedPod } from './observedPod.ts';
+
+/** Only our pods: the manager never acts on a pod it did not render. */
+export const MANAGED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
 
 const RESTART_DELAY_MS = 1_000;
 const MAX_RESTART_DELAY_MS = 30_000;

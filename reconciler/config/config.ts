@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import cron from 'node-cron';
 import { ConfigError } from '../errors/configError.ts';
 import { DEFAULT_DEADLINES } from '../spec/agentSpec.ts';
 import type { SpecDefaults } from '../spec/specDefaults.ts';
@@ -31,6 +32,8 @@ export interface Config {
   /** Port of /healthz, /readyz, /metrics; 0 disables. */
   readonly httpPort: number;
   readonly pushAttempts: number;
+  /** When the git cache is replaced by a fresh shallow clone (node-cron expression). */
+  readonly gitRecloneCron: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -108,6 +111,40 @@ function relPath(env: Env, name: string, fallback: string): string {
   return v;
 }
 
+function cronExpression(env: Env, name: string, fallback: string): string {
+  const v = (env[name] ?? fallback).trim();
+  if (!cron.validate(v)) throw new ConfigError(name, `is not a cron expression: "${v}"`, `For example ${name}="${fallback}" (minute hour day month weekday)`);
+  return v;
+}
+
+/** Where specs, templates and agent manifests live in the cluster repo. */
+export function pathsFrom(env: Env): Config['paths'] {
+  return {
+    agents: relPath(env, 'AGENTS_PATH', 'agents'),
+    specs: relPath(env, 'SPECS_PATH', 'agentspecs'),
+    templates: relPath(env, 'TEMPLATES_PATH', 'templates'),
+  };
+}
+
+/** What a spec leaves out, including the predecessor's env vars for its azdo.octolamp.nl/v1 specs. */
+export function specDefaultsFrom(env: Env): SpecDefaults {
+  const namespace = (env.TARGET_NAMESPACE ?? 'azdo-agents').trim();
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace) || namespace.length > 63) {
+    throw new ConfigError('TARGET_NAMESPACE', `"${namespace}" is not a valid namespace name`, 'Use lower-case letters, digits and dashes, e.g. azdo-agents');
+  }
+  return {
+    pool: first(env, 'AZDO_POOL', 'AZDO_POOLNAME')?.[1] ?? 'k8s-agents',
+    standby: integer(env, 0, 0, 'STANDBY_AGENT_COUNT'),
+    maxAgents: integer(env, 10, 1, 'MAX_AGENT_COUNT'),
+    namespace,
+    tokenSecretRef: {
+      name: (env.AGENT_TOKEN_SECRET ?? 'azdo-agent-token').trim(),
+      key: (env.AGENT_TOKEN_SECRET_KEY ?? 'token').trim(),
+    },
+    deadlines: DEFAULT_DEADLINES,
+  };
+}
+
 /** True when no Azure DevOps organization is configured: `run` then starts the sandbox. */
 export function wantsSandbox(env: Env): boolean {
   return !first(env, 'AZDO_ORG_URL', 'AZDO_ORG_URI');
@@ -119,11 +156,8 @@ export function loadConfig(env: Env): Config {
   const token = secret(env, 'Set it to a PAT with scope "Agent Pools (Read & manage)"', 'AZDO_TOKEN');
   const gitUrl = url('GIT_URL', required(env, 'Set it to the HTTPS URL of the cluster repository Flux/Argo CD syncs', 'GIT_URL'));
   const gitToken = secret(env, 'Set it to a token that may push to GIT_URL (Azure Repos: a PAT with Code (Read & write))', 'GIT_TOKEN');
-  const namespace = (env.TARGET_NAMESPACE ?? 'azdo-agents').trim();
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace) || namespace.length > 63) {
-    throw new ConfigError('TARGET_NAMESPACE', `"${namespace}" is not a valid namespace name`, 'Use lower-case letters, digits and dashes, e.g. azdo-agents');
-  }
-  const legacyMax = integer(env, 10, 1, 'MAX_AGENT_COUNT');
+  const specDefaults = specDefaultsFrom(env);
+  const namespace = specDefaults.namespace;
   return {
     azdo: { orgUrl, token },
     git: {
@@ -134,11 +168,7 @@ export function loadConfig(env: Env): Config {
       authorName: (env.GIT_AUTHOR_NAME ?? 'azdo-gitops').trim(),
       authorEmail: (env.GIT_AUTHOR_EMAIL ?? 'azdo-gitops@users.noreply.local').trim(),
     },
-    paths: {
-      agents: relPath(env, 'AGENTS_PATH', 'agents'),
-      specs: relPath(env, 'SPECS_PATH', 'agentspecs'),
-      templates: relPath(env, 'TEMPLATES_PATH', 'templates'),
-    },
+    paths: pathsFrom(env),
     cluster: {
       kubeconfig: env.KUBECONFIG?.trim() || undefined,
       namespace,
@@ -146,20 +176,11 @@ export function loadConfig(env: Env): Config {
       leaderElection: bool(env, true, 'LEADER_ELECTION'),
     },
     pollIntervalSeconds: integer(env, 15, 1, 'POLL_INTERVAL_SECONDS'),
-    globalMaxAgents: integer(env, Math.max(50, legacyMax), 1, 'MAX_AGENTS'),
-    specDefaults: {
-      pool: first(env, 'AZDO_POOL', 'AZDO_POOLNAME')?.[1] ?? 'k8s-agents',
-      standby: integer(env, 0, 0, 'STANDBY_AGENT_COUNT'),
-      maxAgents: legacyMax,
-      namespace,
-      tokenSecretRef: {
-        name: (env.AGENT_TOKEN_SECRET ?? 'azdo-agent-token').trim(),
-        key: (env.AGENT_TOKEN_SECRET_KEY ?? 'token').trim(),
-      },
-      deadlines: DEFAULT_DEADLINES,
-    },
+    globalMaxAgents: integer(env, Math.max(50, specDefaults.maxAgents), 1, 'MAX_AGENTS'),
+    specDefaults,
     stateDir: (env.STATE_DIR ?? join(tmpdir(), 'azdo-gitops')).trim(),
     httpPort: integer(env, 8080, 0, 'HTTP_PORT'),
     pushAttempts: integer(env, 5, 1, 'PUSH_ATTEMPTS'),
+    gitRecloneCron: cronExpression(env, 'GIT_RECLONE_CRON', '7 * * * *'),
   };
 }

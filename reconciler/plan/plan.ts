@@ -11,6 +11,7 @@ import { pruneManifests } from './prune.ts';
 import type { AddWant, SpecScale } from './scale.ts';
 import { scaleSpec } from './scale.ts';
 import { planUnregister } from './unregister.ts';
+import { withholdOnSpecErrors } from './withholdOnSpecErrors.ts';
 
 export interface PlanOptions {
   /** Seed for new pod names (e.g. the pass id or the git tip): same seed → same names. */
@@ -78,14 +79,14 @@ export function plan(observed: ObservedState, opts: PlanOptions): Plan {
     ...placeholders.unregister,
   ].sort((a, b) => cmp(a.poolName, b.poolName) || cmp(a.name, b.name) || a.agentId - b.agentId);
 
-  return {
+  return withholdOnSpecErrors({
     add,
     remove: remove.sort((a, b) => cmp(a.path, b.path)),
     unregister,
     registerPlaceholders: placeholders.register.sort((a, b) => cmp(a.poolName, b.poolName) || cmp(a.name, b.name)),
     unmatchedJobs: [...unmatched],
     summaries,
-  };
+  }, observed);
 }
 
 function summary(spec: AgentSpec, sc: SpecScale, granted: number): SpecSummary {

@@ -1,0 +1,126 @@
+// The CLI commands. Each returns the process exit code.
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { loadConfig, pathsFrom, specDefaultsFrom, wantsSandbox, type Config } from '../config/config.ts';
+import { startController } from '../loop/controller.ts';
+import { createLogger, type Logger } from '../loop/logger.ts';
+import { runPass } from '../loop/pass.ts';
+import { wire } from '../loop/wiring.ts';
+import { parseAgentSpecs } from '../spec/loadSpecs.ts';
+import { validateClusterRepo } from '../spec/validateRepo.ts';
+import { formatSpecError } from '../spec/specError.ts';
+import { planJson, planText, statusJson, statusText } from './format.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function loggerFor(env: Env, secrets: readonly string[]): Logger {
+  const level = (env.LOG_LEVEL ?? 'info') as 'debug' | 'info' | 'warn' | 'error';
+  return createLogger({ level, secrets, format: env.LOG_FORMAT === 'text' ? 'text' : 'json' });
+}
+
+function secretsOf(config: Config): string[] {
+  return [config.azdo.token, config.git.token];
+}
+
+/** Blocks until SIGINT/SIGTERM. */
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const done = (sig: string): void => resolve(sig);
+    process.once('SIGINT', () => done('SIGINT'));
+    process.once('SIGTERM', () => done('SIGTERM'));
+  });
+}
+
+export async function runCommand(env: Env): Promise<number> {
+  let sandboxClose: (() => Promise<void>) | undefined;
+  let effective = env;
+  if (wantsSandbox(env)) {
+    // No organization configured: run against the sandbox, the way a newcomer's first try should.
+    const { startSandbox } = await import('../../sandbox/index.ts');
+    const sandbox = await startSandbox();
+    sandboxClose = () => sandbox.close();
+    const stateDir = await mkdtemp(join(tmpdir(), 'azdo-gitops-state-'));
+    effective = { ...env, ...sandbox.reconcilerEnv(stateDir), LEADER_ELECTION: env.LEADER_ELECTION ?? 'true' };
+    process.stderr.write(
+      [
+        'azdo-gitops: AZDO_ORG_URL is not set, so this runs against the sandbox:',
+        `  Azure DevOps emulator  ${sandbox.info.azdoUrl}  (queue jobs: POST ${sandbox.info.adminUrl}/jobs {"demands":["docker"]})`,
+        `  cluster repo           ${sandbox.info.gitUrl}`,
+        `  kubeconfig             ${sandbox.info.kubeconfig}  (kubectl --kubeconfig … get pods -n ${sandbox.info.namespace} -w)`,
+        '  Set AZDO_ORG_URL, AZDO_TOKEN, GIT_URL and GIT_TOKEN to run against your organization.',
+        '',
+      ].join('\n'),
+    );
+  }
+  const config = loadConfig(effective);
+  const log = loggerFor(effective, secretsOf(config));
+  const controller = await startController(config, log, effective);
+  const sig = await untilSignal();
+  log.info('stopping', { signal: sig });
+  await controller.stop();
+  await sandboxClose?.();
+  return 0;
+}
+
+async function onePass(env: Env, mode: 'apply' | 'dry-run') {
+  const config = loadConfig(env);
+  const log = loggerFor(env, secretsOf(config));
+  const wired = await wire(config, log);
+  try {
+    return await runPass(wired.deps, mode);
+  } finally {
+    await wired.close();
+  }
+}
+
+export async function onceCommand(env: Env): Promise<number> {
+  const r = await onePass(env, 'apply');
+  process.stdout.write(planText(r) + `\n${r.commit ? `pushed ${r.commit}` : 'no commit needed'}; unregistered ${r.unregistered.length}\n`);
+  return r.failures.length > 0 ? 1 : 0;
+}
+
+export async function planCommand(env: Env, json: boolean): Promise<number> {
+  const r = await onePass(env, 'dry-run');
+  process.stdout.write(json ? JSON.stringify(planJson(r), null, 2) + '\n' : planText(r) + '\n');
+  return 0;
+}
+
+export async function statusCommand(env: Env, json: boolean): Promise<number> {
+  const r = await onePass(env, 'dry-run');
+  process.stdout.write(json ? JSON.stringify(statusJson(r), null, 2) + '\n' : statusText(r) + '\n');
+  return r.specErrors.length > 0 ? 1 : 0;
+}
+
+async function filesUnder(root: string): Promise<{ path: string; content: string }[]> {
+  const out: { path: string; content: string }[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      if (e.name === '.git' || e.name === 'node_modules') continue;
+      const p = join(dir, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile() && /\.ya?ml$/i.test(e.name)) out.push({ path: relative(root, p).split('\\').join('/'), content: await readFile(p, 'utf8') });
+    }
+  };
+  await walk(root);
+  return out.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+export async function validateCommand(env: Env, dir: string, json: boolean): Promise<number> {
+  const defaults = specDefaultsFrom(env);
+  const paths = pathsFrom(env);
+  const files = await filesUnder(dir);
+  const errors = validateClusterRepo(files, { specsPath: paths.specs, agentsPath: paths.agents, templatesPath: paths.templates }, defaults);
+  const inDir = (d: string) => files.filter((f) => f.path.startsWith(`${d}/`));
+  const specs = parseAgentSpecs(inDir(paths.specs), new Map(inDir(paths.templates).map((f) => [f.path, f.content])), defaults).specs;
+  if (json) {
+    const summary = specs.map((s) => ({ name: s.name, file: s.file, format: s.format, pool: s.pool, prefix: s.prefix, standby: s.standby, maxAgents: s.maxAgents, revision: s.revision }));
+    process.stdout.write(JSON.stringify({ ok: errors.length === 0, specs: summary, errors }, null, 2) + '\n');
+  } else if (errors.length === 0) {
+    process.stdout.write(`${dir}: valid; ${specs.length} AgentSpec(s): ${specs.map((s) => s.name).join(', ')}\n`);
+  } else {
+    for (const e of errors) process.stdout.write(`${formatSpecError(e)}\n`);
+    process.stdout.write(`${errors.length} problem(s); ${specs.length} valid AgentSpec(s)\n`);
+  }
+  return errors.length === 0 ? 0 : 1;
+}

@@ -1,0 +1,115 @@
+// `run`: the long-running controller. Leader election, the reconcile loop, pod-completion
+// triggers, health and metrics, and periodic git cache maintenance.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import cron from 'node-cron';
+import { LeaderElection } from '../cluster/leaderElection.ts';
+import type { Config } from '../config/config.ts';
+import { startHttpServer } from '../observability/httpServer.ts';
+import { Metrics } from '../observability/metrics.ts';
+import { recordPass, recordPassFailure } from '../observability/passMetrics.ts';
+import type { Logger } from './logger.ts';
+import { runPass, type PassReport } from './pass.ts';
+import { ReconcileLoop } from './reconcileLoop.ts';
+import { wire } from './wiring.ts';
+
+export interface Controller {
+  readonly metrics: Metrics;
+  readonly httpPort: number | undefined;
+  /** The report of the last successful pass. */
+  lastReport(): PassReport | undefined;
+  stop(): Promise<void>;
+}
+
+const LEASE_SECONDS = 15;
+/** Ready means a pass succeeded within this many poll intervals. */
+const READY_INTERVALS = 5;
+
+export async function startController(config: Config, log: Logger, env: Readonly<Record<string, string | undefined>> = {}): Promise<Controller> {
+  const metrics = new Metrics();
+  let loop: ReconcileLoop | undefined;
+  let last: PassReport | undefined;
+  const wired = await wire(config, log, (pod) => loop?.trigger(`pod ${pod} finished`));
+  const identity = env.POD_NAME ?? `${hostname()}-${randomBytes(3).toString('hex')}`;
+  const election = config.cluster.leaderElection
+    ? new LeaderElection(wired.kubeConfig, { namespace: config.cluster.namespace, leaseName: config.cluster.leaseName, identity, leaseDurationSeconds: LEASE_SECONDS }, log)
+    : undefined;
+
+  loop = new ReconcileLoop({
+    intervalMs: config.pollIntervalSeconds * 1000,
+    canRun: () => election?.isLeader() ?? true,
+    log,
+    pass: async (trigger) => {
+      try {
+        const r = await runPass(wired.deps, 'apply');
+        last = r;
+        recordPass(metrics, r);
+        const changed = r.commit !== undefined || r.unregistered.length > 0 || r.placeholdersRegistered.length > 0;
+        (changed ? log.info : log.debug)('pass done', {
+          trigger,
+          durationMs: r.durationMs,
+          pendingJobs: r.observed.pendingJobs,
+          added: r.commit ? r.plan.add.map((a) => a.podName) : [],
+          removed: r.commit ? r.plan.remove.map((x) => x.podName) : [],
+          unregistered: r.unregistered,
+          commit: r.commit?.slice(0, 12),
+        });
+        for (const j of r.plan.unmatchedJobs) log.warn('job matches no AgentSpec', { request: j.requestId, pool: j.poolName, demands: j.demands, reason: j.reason });
+        for (const e of r.specErrors) log.warn('invalid AgentSpec ignored; the others keep working', { file: e.file, field: e.field, problem: e.message, fix: e.hint });
+      } catch (err) {
+        recordPassFailure(metrics, err);
+        throw err;
+      }
+    },
+  });
+
+  const http =
+    config.httpPort > 0
+      ? await startHttpServer(
+          config.httpPort,
+          {
+            live: () => true,
+            ready: () => {
+              if (election && !election.isLeader()) return true; // a standby replica is ready to take over
+              const ok = loop?.lastSuccess;
+              return ok !== undefined && Date.now() - ok.getTime() < READY_INTERVALS * config.pollIntervalSeconds * 1000;
+            },
+          },
+          metrics,
+        )
+      : undefined;
+
+  // isomorphic-git has no gc: besides the repo's own size and fetch-count triggers, a fresh
+  // shallow clone at a fixed, quiet time keeps the cache small and predictable.
+  const maintenance = cron.schedule(config.gitRecloneCron, () => wired.repo.invalidate());
+
+  if (election) {
+    await election.tryAcquireOrRenew();
+    election.start();
+  }
+  loop.start();
+  log.info('controller started', {
+    identity,
+    pools: 'from AgentSpecs',
+    repo: config.git.url,
+    branch: config.git.branch,
+    agentsPath: config.paths.agents,
+    namespace: config.cluster.namespace,
+    pollIntervalSeconds: config.pollIntervalSeconds,
+    httpPort: http?.port,
+  });
+
+  return {
+    metrics,
+    httpPort: http?.port,
+    lastReport: () => last,
+    stop: async () => {
+      await maintenance.stop();
+      await loop?.stop();
+      await election?.stop();
+      await wired.close();
+      await http?.close();
+      log.info('controller stopped');
+    },
+  };
+}

@@ -1,0 +1,182 @@
+// One reconcile pass: observe (git, Azure DevOps, cluster) → plan (pure) → apply in a safe order:
+// disable leaving idle agents → one commit, pushed (re-derived on every rejection) → unregister
+// agents whose manifests are gone → register missing placeholders.
+import { drainIdleAgents } from '../apply/drainIdleAgents.ts';
+import { registerPlaceholders } from '../apply/registerPlaceholders.ts';
+import { unregisterAgents } from '../apply/unregisterAgents.ts';
+import { commitMessage } from '../gitops/commitMessage.ts';
+import { commitAndPush } from '../gitops/pushWithRetry.ts';
+import type { GitRepo } from '../gitops/repo.ts';
+import { observeAzdo, type AzdoSession, type AzdoSnapshot } from '../observe/azdoSnapshot.ts';
+import { readGitSnapshot, type GitSnapshot, type RepoPaths } from '../observe/gitSnapshot.ts';
+import type { Plan } from '../plan/changes.ts';
+import type { ObservedPod, ObservedState } from '../plan/observed.ts';
+import { plan as makePlan } from '../plan/plan.ts';
+import { fileChanges } from '../render/fileChanges.ts';
+import type { SpecDefaults } from '../spec/specDefaults.ts';
+import type { SpecError } from '../spec/specError.ts';
+import type { Logger } from './logger.ts';
+
+export interface PassSettings {
+  readonly orgUrl: string;
+  readonly paths: RepoPaths;
+  readonly specDefaults: SpecDefaults;
+  readonly globalMaxAgents: number;
+  readonly pushAttempts: number;
+  readonly pushBackoffMs?: number;
+}
+
+export interface PassDeps {
+  readonly settings: PassSettings;
+  readonly azdo: AzdoSession;
+  readonly repo: GitRepo;
+  /** Current pods, or undefined when the cluster cannot be observed. */
+  readonly pods: () => readonly ObservedPod[] | undefined;
+  readonly log: Logger;
+  readonly now?: () => Date;
+}
+
+export interface PassFailure {
+  readonly action: string;
+  readonly target: string;
+  readonly error: string;
+}
+
+export interface PassReport {
+  readonly passId: string;
+  readonly mode: 'apply' | 'dry-run';
+  readonly startedAt: Date;
+  readonly durationMs: number;
+  readonly tip: string;
+  readonly plan: Plan;
+  readonly specErrors: readonly SpecError[];
+  readonly podsObserved: boolean;
+  /** Set when a commit was pushed. */
+  readonly commit: string | undefined;
+  readonly pushAttempts: number;
+  readonly disabled: readonly string[];
+  readonly keptBusy: readonly string[];
+  readonly unregistered: readonly string[];
+  readonly placeholdersRegistered: readonly string[];
+  readonly failures: readonly PassFailure[];
+  readonly observed: { readonly pendingJobs: number; readonly agents: number; readonly manifests: number; readonly pods: number | undefined };
+}
+
+function observedState(now: Date, git: GitSnapshot, azdo: AzdoSnapshot, pods: readonly ObservedPod[] | undefined, globalMaxAgents: number): ObservedState {
+  // A spec whose pool cannot be observed is left alone: without its agents and jobs, its
+  // manifests would look idle or orphaned. Its manifests and agents drop out of this pass.
+  const missing = new Set(azdo.missingPools.map((e) => e.poolName));
+  const specs = git.specs.filter((s) => !missing.has(s.pool));
+  const poolErrors: SpecError[] = git.specs
+    .filter((s) => missing.has(s.pool))
+    .map((s) => ({ file: s.file, field: 'spec.pool', message: `agent pool "${s.pool}" does not exist in the organization`, hint: 'create the pool (Organization settings → Agent pools) or name an existing one' }));
+  return {
+    now,
+    specs,
+    specErrors: [...git.specErrors, ...poolErrors],
+    pendingJobs: azdo.pendingJobs,
+    agents: azdo.agents,
+    manifests: git.manifests.filter((m) => !missing.has(m.poolName)),
+    pods,
+    globalMaxAgents,
+  };
+}
+
+export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promise<PassReport> {
+  const clock = deps.now ?? (() => new Date());
+  const startedAt = clock();
+  const passId = startedAt.toISOString();
+  const { settings, repo, log } = deps;
+  const failures: PassFailure[] = [];
+
+  // Observe. Git first: the specs say which pools to ask Azure DevOps about.
+  const tip = await repo.fetchTip();
+  const git = await readGitSnapshot((dir) => repo.readFiles(tip, dir), settings.paths, settings.specDefaults);
+  const azdo = await observeAzdo(deps.azdo, git.specs.map((s) => s.pool));
+  const pods = deps.pods();
+  let observed = observedState(startedAt, git, azdo, pods, settings.globalMaxAgents);
+  const planFor = (o: ObservedState): Plan => makePlan(o, { nameSeed: passId });
+  let planned = planFor(observed);
+  const report = (extra: Partial<PassReport>): PassReport => ({
+    passId,
+    mode,
+    startedAt,
+    durationMs: clock().getTime() - startedAt.getTime(),
+    tip,
+    plan: planned,
+    specErrors: observed.specErrors,
+    podsObserved: pods !== undefined,
+    commit: undefined,
+    pushAttempts: 0,
+    disabled: [],
+    keptBusy: [],
+    unregistered: [],
+    placeholdersRegistered: [],
+    failures,
+    observed: { pendingJobs: azdo.pendingJobs.length, agents: azdo.agents.length, manifests: git.manifests.length, pods: pods?.length },
+    ...extra,
+  });
+  if (mode === 'dry-run') return report({});
+
+  // 1. Idle agents leaving are disabled and re-read first; one that took a job stays.
+  const drain = await drainIdleAgents(deps.azdo, planned.remove, azdo.agents, log);
+  drain.failures.forEach((f) => failures.push({ action: 'disable', target: f.agent, error: f.error }));
+  const disabledNames = new Set([...drain.confirmedIdle, ...drain.tookAJob]);
+  observed = {
+    ...observed,
+    agents: observed.agents.map((a) => (disabledNames.has(a.name) ? { ...a, enabled: false } : a)),
+  };
+
+  // 2. One commit, derived from whatever tip the push lands on. A human's commit in between
+  //    is kept: we re-read specs and manifests from the new tip and plan again.
+  let finalGit = git;
+  const pushed = await commitAndPush(
+    repo,
+    async (t) => {
+      finalGit = t.oid === tip ? git : await readGitSnapshot(t.readFiles, settings.paths, settings.specDefaults);
+      observed = { ...observedState(startedAt, finalGit, azdo, pods, settings.globalMaxAgents), agents: observed.agents };
+      planned = keepConfirmedRemovals(planFor(observed), drain.confirmedIdle);
+      const files = new Map(finalGit.agentFiles.map((f) => [f.path, f.content]));
+      const changes = fileChanges(planned, {
+        agentsPath: settings.paths.agents,
+        orgUrl: settings.orgUrl,
+        now: startedAt,
+        specs: observed.specs,
+        files,
+        sentinelNamespace: settings.specDefaults.namespace,
+      });
+      if (changes.length === 0) return null;
+      return { changes, message: commitMessage(planned, passId) };
+    },
+    { maxAttempts: settings.pushAttempts, backoffMs: settings.pushBackoffMs ?? 500, log },
+  );
+  if (pushed.commitOid) {
+    log.info('pushed', { commit: pushed.commitOid.slice(0, 12), added: planned.add.length, removed: planned.remove.length, attempts: pushed.attempts });
+  }
+
+  // 3. Unregister only agents with no manifest left on the branch (commitAndPush returns only
+  //    once the commit removing them is pushed, or when nothing needed committing).
+  const removedNow = new Set(planned.remove.map((r) => r.podName));
+  const remaining = new Set(finalGit.manifests.map((m) => m.podName).filter((n) => !removedNow.has(n)));
+  const unreg = await unregisterAgents(deps.azdo, planned.unregister, remaining, log);
+  unreg.failures.forEach((f) => failures.push({ action: 'unregister', target: f.agent, error: f.error }));
+
+  // 4. Placeholders keep the service accepting jobs for specs scaled to zero.
+  const ph = await registerPlaceholders(deps.azdo, planned.registerPlaceholders, log);
+  ph.failures.forEach((f) => failures.push({ action: 'register-placeholder', target: f.agent, error: f.error }));
+
+  for (const f of failures) log.warn(`${f.action} failed; the next pass retries`, { target: f.target, error: f.error });
+  return report({
+    commit: pushed.commitOid,
+    pushAttempts: pushed.attempts,
+    disabled: [...drain.confirmedIdle],
+    keptBusy: drain.tookAJob,
+    unregistered: unreg.unregistered,
+    placeholdersRegistered: ph.registered,
+  });
+}
+
+/** Scale-down and rotation removals carry agentId; only those confirmed idle after disabling stay. */
+function keepConfirmedRemovals(p: Plan, confirmedIdle: ReadonlySet<string>): Plan {
+  return { ...p, remove: p.remove.filter((r) => r.agentId === undefined || confirmedIdle.has(r.podName)) };
+}

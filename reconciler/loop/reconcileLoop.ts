@@ -1,0 +1,98 @@
+import { nextDelayMs } from './scheduler.ts';
+import type { Logger } from './logger.ts';
+
+export interface LoopOptions {
+  readonly intervalMs: number;
+  /** One pass; throws on failure. */
+  readonly pass: (trigger: string) => Promise<void>;
+  /** Passes run only while this is true (leader election). */
+  readonly canRun: () => boolean;
+  readonly log: Logger;
+  /** Coalesces bursts of triggers (many pods finishing at once) into one pass. */
+  readonly debounceMs?: number;
+}
+
+/**
+ * Level-triggered loop: a pass on every interval, and at once when triggered (a pod finished).
+ * One pass at a time; a trigger during a pass runs one more pass right after it.
+ */
+export class ReconcileLoop {
+  readonly #opts: LoopOptions;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #pendingTrigger: string | undefined;
+  #failures = 0;
+  #stopped = true;
+  #lastSuccess: Date | undefined;
+  #lastError: unknown;
+
+  constructor(opts: LoopOptions) {
+    this.#opts = opts;
+  }
+
+  get lastSuccess(): Date | undefined {
+    return this.#lastSuccess;
+  }
+
+  get lastError(): unknown {
+    return this.#lastError;
+  }
+
+  start(): void {
+    this.#stopped = false;
+    this.#schedule(0, 'start');
+  }
+
+  trigger(reason: string): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#pendingTrigger ??= reason;
+      return;
+    }
+    this.#schedule(this.#opts.debounceMs ?? 250, reason);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+  }
+
+  #schedule(delayMs: number, reason: string): void {
+    if (this.#stopped) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#running = this.#run(reason).finally(() => {
+        this.#running = undefined;
+      });
+    }, delayMs);
+  }
+
+  async #run(reason: string): Promise<void> {
+    let error: unknown;
+    if (this.#opts.canRun()) {
+      try {
+        await this.#opts.pass(reason);
+        this.#failures = 0;
+        this.#lastSuccess = new Date();
+        this.#lastError = undefined;
+      } catch (err) {
+        error = err;
+        this.#failures++;
+        this.#lastError = err;
+        this.#opts.log.error('pass failed; the next pass re-derives everything', {
+          error: (err as Error)?.message ?? String(err),
+          kind: (err as Error)?.name,
+          consecutiveFailures: this.#failures,
+        });
+      }
+    }
+    if (this.#stopped) return;
+    const again = this.#pendingTrigger;
+    this.#pendingTrigger = undefined;
+    if (again !== undefined && error === undefined) this.#schedule(0, again);
+    else this.#schedule(nextDelayMs(this.#opts.intervalMs, this.#failures, error), 'interval');
+  }
+}

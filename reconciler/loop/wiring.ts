@@ -1,0 +1,66 @@
+// Builds the adapters a pass needs from a Config. Used by every command that talks to the world.
+import { join } from 'node:path';
+import { connectTaskAgentApi } from '../azdo/connection.ts';
+import { PoolDirectory } from '../azdo/pools.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { loadKubeConfig } from '../cluster/kubeConfig.ts';
+import { PodWatcher } from '../cluster/podWatcher.ts';
+import type { Config } from '../config/config.ts';
+import { GitRepo } from '../gitops/repo.ts';
+import type { AzdoSession } from '../observe/azdoSnapshot.ts';
+import type { Logger } from './logger.ts';
+import type { PassDeps } from './pass.ts';
+
+export interface Wired {
+  readonly deps: PassDeps;
+  readonly kubeConfig: KubeConfig;
+  readonly watcher: PodWatcher;
+  readonly azdo: AzdoSession;
+  readonly repo: GitRepo;
+  close(): Promise<void>;
+}
+
+const INITIAL_SYNC_TIMEOUT_MS = 15_000;
+
+export async function wire(config: Config, log: Logger, onPodFinished: (pod: string) => void = () => {}): Promise<Wired> {
+  const api = await connectTaskAgentApi(config.azdo.orgUrl, config.azdo.token);
+  const azdo: AzdoSession = { api, pools: new PoolDirectory(api) };
+  const repo = await GitRepo.open({
+    url: config.git.url,
+    branch: config.git.branch,
+    dir: join(config.stateDir, 'repo'),
+    auth: { username: config.git.username, token: config.git.token },
+    author: { name: config.git.authorName, email: config.git.authorEmail },
+    logger: log,
+  });
+  const kc = loadKubeConfig(config.cluster.kubeconfig);
+  const watcher = new PodWatcher(kc, config.cluster.namespace, log, onPodFinished);
+  // The cluster is one of three sources: a pass runs without it (no pod-based pruning).
+  await Promise.race([
+    watcher.start().catch((err: unknown) => log.warn('cannot watch pods yet; pruning waits for the cluster', { error: (err as Error).message })),
+    new Promise((resolve) => setTimeout(resolve, INITIAL_SYNC_TIMEOUT_MS).unref()),
+  ]);
+  const deps: PassDeps = {
+    settings: {
+      orgUrl: config.azdo.orgUrl,
+      paths: config.paths,
+      specDefaults: config.specDefaults,
+      globalMaxAgents: config.globalMaxAgents,
+      pushAttempts: config.pushAttempts,
+    },
+    azdo,
+    repo,
+    pods: () => watcher.pods(),
+    log,
+  };
+  return {
+    deps,
+    kubeConfig: kc,
+    watcher,
+    azdo,
+    repo,
+    close: async () => {
+      await watcher.stop();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// azdo-gitops: Azure Pipelines agents on Kubernetes, scaled through git.
+import { readFileSync } from 'node:fs';
+import { ConfigError } from './errors/configError.ts';
+import { parseArgs, USAGE, UsageError } from './cli/args.ts';
+import { onceCommand, planCommand, runCommand, statusCommand, validateCommand } from './cli/commands.ts';
+import { sandboxDemoCommand, sandboxServeCommand } from './cli/sandboxCommands.ts';
+
+async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const cmd = parseArgs(argv);
+  switch (cmd.name) {
+    case 'help':
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    case 'version': {
+      const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+      process.stdout.write(`azdo-gitops ${pkg.version}\n`);
+      return 0;
+    }
+    case 'run':
+      return runCommand(env);
+    case 'once':
+      return onceCommand(env);
+    case 'plan':
+      return planCommand(env, cmd.json);
+    case 'status':
+      return statusCommand(env, cmd.json);
+    case 'validate':
+      return validateCommand(env, cmd.dir, cmd.json);
+    case 'sandbox-serve':
+      return sandboxServeCommand();
+    case 'sandbox-demo':
+      return sandboxDemoCommand(cmd.json, cmd.jobs);
+  }
+}
+
+main(process.argv.slice(2), process.env).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      process.stderr.write(`azdo-gitops: ${err.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`azdo-gitops: ${(err as Error)?.message ?? String(err)}\n`);
+    process.exit(1);
+  },
+);
