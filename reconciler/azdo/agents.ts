@@ -53,6 +53,7 @@ export async function registerPlaceholder(
 ): Promise<void> {
   await callAzdo(`register placeholder agent "${name}"`, () =>
     api.addAgent(
+      // The wire field is `osDescription`; the client's type misspells it `oSDescription`.
       {
         name,
         version: '4.260.0',
@@ -61,7 +62,7 @@ export async function registerPlaceholder(
         maxParallelism: 1,
         userCapabilities: { ...capabilities },
         systemCapabilities: { 'Agent.Name': name },
-      },
+      } as TaskAgent,
       poolId,
     ),
   );
