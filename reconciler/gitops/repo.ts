@@ -29,7 +29,7 @@ export interface GitRepoOptions {
   readonly author: { readonly name: string; readonly email: string };
   /** Named in GitAuthError messages. Default `GIT_TOKEN`. */
   readonly tokenEnvVar?: string;
-  /** Re-clone (fresh depth-1) after this many fetches. Default 50. */
+  /** Re-clone (fresh depth-1) after this many fetchTip() calls. Default 50. */
   readonly recloneAfterFetches?: number;
   /** Re-clone when the objects directory grows past this many bytes. Default 32 MiB. */
   readonly maxObjectsBytes?: number;
@@ -41,7 +41,10 @@ export interface GitRepoOptions {
 export interface GitRepoStats {
   /** Fresh clones made (the first one included). */
   readonly clones: number;
+  /** Pack fetches made. */
   readonly fetches: number;
+  /** fetchTip() calls answered by ls-refs alone (the remote tip was already in the cache). */
+  readonly upToDate: number;
   readonly pushes: number;
   /** Response bytes of the last fetch or clone (pack + protocol), and of all of them. */
   readonly lastFetchBytes: number;
@@ -92,7 +95,7 @@ export class GitRepo {
   #store: ObjectStore | undefined;
   #generation = 0;
   #fetchesSinceClone = 0;
-  #stats = { clones: 0, fetches: 0, pushes: 0, lastFetchBytes: 0, totalFetchBytes: 0, objectsBytes: 0, objectFiles: 0 };
+  #stats = { clones: 0, fetches: 0, upToDate: 0, pushes: 0, lastFetchBytes: 0, totalFetchBytes: 0, objectsBytes: 0, objectFiles: 0 };
   #bytesCounter = 0;
 
   private constructor(opts: GitRepoOptions) {
@@ -160,6 +163,15 @@ export class GitRepo {
     }
   }
 
+  async #hasCommit(store: ObjectStore, oid: string): Promise<boolean> {
+    try {
+      await git.readCommit({ fs, gitdir: store.gitdir, oid, cache: store.cache });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   async #ensureStore(): Promise<ObjectStore> {
     if (this.#store) return this.#store;
     await mkdir(this.dir, { recursive: true });
@@ -201,7 +213,7 @@ export class GitRepo {
     try {
       await git.clone({
         fs, http: this.#http, dir: gitdir, gitdir, url: this.url, ref: this.branch,
-        singleBranch: true, depth: 1, noCheckout: true, noTags: true, headers: this.#headers, cache: store.cache,
+        singleBranch: true, depth: 1, noCheckout: true, noTags: true, headers: { ...this.#headers }, cache: store.cache,
       });
     } catch (err) {
       await rm(gitdir, { recursive: true, force: true });
@@ -247,9 +259,23 @@ export class GitRepo {
       this.#bytesCounter = 0;
       let tip: string;
       try {
+        // Cheap check first (ls-refs): when the remote tip is a commit we already hold, which is
+        // the usual case right after our own push, there is nothing to fetch.
+        const refs = await git.listServerRefs({
+          http: this.#http, url: this.url, headers: { ...this.#headers }, protocolVersion: 2, prefix: `refs/heads/${this.branch}`,
+        });
+        const remoteTip = refs.find((r) => r.ref === `refs/heads/${this.branch}`)?.oid;
+        if (remoteTip && (await this.#hasCommit(store, remoteTip))) {
+          await git.writeRef({ fs, gitdir: store.gitdir, ref: this.#remoteRef, value: remoteTip, force: true });
+          this.#fetchesSinceClone++;
+          this.#stats.upToDate++;
+          this.#stats.lastFetchBytes = this.#bytesCounter;
+          this.#stats.totalFetchBytes += this.#bytesCounter;
+          return remoteTip;
+        }
         const r = await git.fetch({
           fs, http: this.#http, gitdir: store.gitdir, url: this.url, ref: this.branch, remoteRef: this.branch,
-          singleBranch: true, depth: 1, tags: false, headers: this.#headers, cache: store.cache,
+          singleBranch: true, depth: 1, tags: false, headers: { ...this.#headers }, cache: store.cache,
         });
         if (!r.fetchHead) throw new GitOperationError('fetch', redactUrl(this.url), `branch ${this.branch} not found on the remote`);
         tip = r.fetchHead;
@@ -347,7 +373,7 @@ export class GitRepo {
       try {
         await git.push({
           fs, http: this.#http, gitdir: store.gitdir, url: this.url, ref: this.branch, remoteRef: this.branch,
-          force: false, headers: this.#headers, cache: store.cache, ...(signal ? { signal } : {}),
+          force: false, headers: { ...this.#headers }, cache: store.cache, ...(signal ? { signal } : {}),
         });
       } catch (err) {
         const code = (err as { code?: string }).code;
