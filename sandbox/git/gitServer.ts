@@ -136,7 +136,10 @@ export async function startGitServer(opts: GitServerOptions): Promise<GitServer>
     let headersDone = false;
     child.stdout.on('data', (chunk: Buffer) => {
       if (headersDone) {
-        res.write(chunk);
+        if (!res.write(chunk)) {
+          child.stdout.pause();
+          res.once('drain', () => child.stdout.resume());
+        }
         return;
       }
       head = Buffer.concat([head, chunk]);
