@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -382,11 +382,17 @@ function reconcilerRbac(namespace: string, serviceAccount: string): { yaml: stri
       if (!['ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'].includes(doc.kind)) continue;
       if (['ServiceAccount', 'Role', 'RoleBinding'].includes(doc.kind)) doc.metadata = { ...doc.metadata, namespace };
       if (doc.kind === 'ServiceAccount') sa = doc.metadata.name;
-      for (const s of doc.subjects ?? []) if (s.kind === 'ServiceAccount') s.namespace = namespace;
+      for (const s of doc.subjects ?? []) {
+        if (s.kind !== 'ServiceAccount') continue;
+        s.namespace = namespace;
+        sa = s.name;
+      }
       kept.push(doc);
     }
     if (kept.some((d) => d.kind === 'Role' || d.kind === 'ClusterRole')) {
-      return { yaml: kept.map((d) => stringify(d)).join('---\n'), serviceAccount: sa };
+      // the ServiceAccount itself lives in another file of the example; create it here
+      const saDoc = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa, namespace } };
+      return { yaml: [saDoc, ...kept.filter((d) => d.kind !== 'ServiceAccount')].map((d) => stringify(d)).join('---\n'), serviceAccount: sa };
     }
   }
   const yaml = `
@@ -434,11 +440,10 @@ export async function startRealCluster(opts: RealClusterOptions = {}): Promise<R
   try {
     // --- kine (etcd API over memory://)
     const kinePort = await freePort();
-    const kineMetricsPort = await freePort();
     procs.spawn('kine', bin('kine'), [
       '--endpoint', 'memory://',
       '--listen-address', `127.0.0.1:${kinePort}`,
-      '--metrics-bind-address', `127.0.0.1:${kineMetricsPort}`,
+      '--metrics-bind-address', '0', // no metrics server
     ]);
     await waitFor('kine to listen', 30_000, procs, async () => ((await tcpOpen(kinePort)) ? true : undefined));
 
@@ -484,7 +489,7 @@ export async function startRealCluster(opts: RealClusterOptions = {}): Promise<R
 
     // --- namespaces, default ServiceAccounts (no kube-controller-manager creates them), RBAC
     await waitFor('default namespace and RBAC bootstrap', 60_000, procs, async () => {
-      await kubectlAdmin(['get', 'namespace', 'default', 'clusterrole/cluster-admin', '-o', 'name']);
+      await kubectlAdmin(['get', 'namespace/default', 'clusterrole/cluster-admin', '-o', 'name']);
       return true;
     });
     const rbac = reconcilerRbac(namespace, opts.serviceAccount ?? 'azdo-gitops');
@@ -562,8 +567,7 @@ export async function startRealCluster(opts: RealClusterOptions = {}): Promise<R
   }
 }
 
-async function tcpOpen(port: number): Promise<boolean> {
-  const { connect } = await import('node:net');
+function tcpOpen(port: number): Promise<boolean> {
   return new Promise((r) => {
     const s = connect(port, '127.0.0.1');
     s.once('connect', () => {
@@ -629,9 +633,9 @@ async function startFlux(ctx: FluxContext): Promise<RealFlux> {
 
   const storageDir = join(ctx.tempDir, 'flux-storage');
   const storagePort = await freePort();
+  // controller-runtime reads KUBECONFIG; RUNTIME_NAMESPACE is where Flux thinks it runs
   const env = { KUBECONFIG: ctx.kubeconfigPath, RUNTIME_NAMESPACE: FLUX_NS };
   const source = procs.spawn('source-controller', join(binDir, 'source-controller'), [
-    `--kubeconfig=${ctx.kubeconfigPath}`,
     `--storage-path=${storageDir}`,
     `--storage-addr=127.0.0.1:${storagePort}`,
     `--storage-adv-addr=127.0.0.1:${storagePort}`,
@@ -643,7 +647,6 @@ async function startFlux(ctx: FluxContext): Promise<RealFlux> {
     '--log-level=info',
   ], env);
   const kustomize = procs.spawn('kustomize-controller', join(binDir, 'kustomize-controller'), [
-    `--kubeconfig=${ctx.kubeconfigPath}`,
     `--metrics-addr=127.0.0.1:${await freePort()}`,
     `--health-addr=127.0.0.1:${await freePort()}`,
     '--watch-all-namespaces=true',

@@ -100,10 +100,19 @@ run_with_progress() {
 }
 
 # module_info <module@version>: downloads the module (zip + go.mod), prints `go mod download -json`.
+# A module whose go directive is newer than the local Go is downloaded with GO_TOOLCHAIN.
 module_info() {
-  local json
-  json=$(cd "$OUT/src" && GOTOOLCHAIN=local go mod download -json "$1") || { log "cannot download $1 from $GOPROXY"; echo "$json" >&2; return 1; }
-  echo "$json"
+  local json err need tc=local
+  for _ in 1 2; do
+    json=$(cd "$OUT/src" && GOTOOLCHAIN=$tc go mod download -json "$1" 2>&1) && { echo "$json"; return 0; }
+    err=$(jq -r '.Error // empty' <<<"$json" 2>/dev/null || echo "$json")
+    need=$(sed -nE 's/.*requires go >= ([0-9.]+).*/\1/p' <<<"$err" | head -1)
+    [[ -n $need && $tc == local ]] || break
+    tc=$(toolchain_for "$need")
+    log "$1 requires go $need: using toolchain $tc (fetched from the module proxy once)"
+  done
+  log "cannot download $1 from $GOPROXY: ${err:-$json}"
+  return 1
 }
 
 # write_wrapper <dir> <upstream go.mod> <main module path> <main module version> <staging version or ''> <tool pkgs...>
@@ -122,7 +131,7 @@ write_wrapper() {
     echo
     echo "go $goline"
     echo
-    jq -r '(.Godebug // [])[] | "godebug \(.Key)=\(.Value)"' <<<"$json"
+    jq -r '(.GoDebug // .Godebug // [])[] | "godebug \(.Key)=\(.Value)"' <<<"$json"
     echo
     for t in "$@"; do echo "tool $t"; done
     echo
@@ -166,8 +175,7 @@ build_go_install() { # component module-path package-path version
 
 K8S_WRAPPER="$OUT/src/kubernetes"
 prepare_kubernetes_wrapper() {
-  [[ -f "$K8S_WRAPPER/.ready" ]] && return 0
-  log "kubernetes: fetching k8s.io/kubernetes@$K8S_VERSION (large module zip) and generating the wrapper module"
+  # go.mod is regenerated every time (cheap, deterministic); go.sum accumulates.
   local info gomod srcdir minor patch
   info=$(module_info "k8s.io/kubernetes@$K8S_VERSION") || return 1
   gomod=$(jq -r .GoMod <<<"$info"); srcdir=$(jq -r .Dir <<<"$info")
@@ -175,12 +183,14 @@ prepare_kubernetes_wrapper() {
   write_wrapper "$K8S_WRAPPER" "$gomod" k8s.io/kubernetes "$K8S_VERSION" "v0.$minor.$patch" \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-scheduler
   # upstream go.sum covers every pinned dependency; -mod=mod adds the staging modules' sums.
-  cp "$srcdir/go.sum" "$K8S_WRAPPER/go.sum"; chmod u+w "$K8S_WRAPPER/go.sum"
-  touch "$K8S_WRAPPER/.ready"
+  if [[ ! -f "$K8S_WRAPPER/go.sum" ]]; then
+    cp "$srcdir/go.sum" "$K8S_WRAPPER/go.sum"; chmod u+w "$K8S_WRAPPER/go.sum"
+  fi
 }
 
 build_kubernetes_cmd() { # component
   local name=$1 start=$SECONDS tc goline minor
+  log "$name: fetching k8s.io/kubernetes@$K8S_VERSION (large module zip) and generating the wrapper module"
   prepare_kubernetes_wrapper || return 1
   goline=$(GOTOOLCHAIN=local go mod edit -json "$K8S_WRAPPER/go.mod" | jq -r .Go)
   tc=$(toolchain_for "$goline")
@@ -217,21 +227,26 @@ build_flux_controller() { # component version
   record_time "$name" $((SECONDS - start)) "$tc"
 }
 
-total_start=$SECONDS
-log "cache $OUT (local $LOCAL_GO); components: ${components[*]}"
-failed=()
-for c in "${components[@]}"; do
-  if is_built "$c"; then log "$c: cached"; continue; fi
-  case "$c" in
-    kine) build_go_install kine github.com/k3s-io/kine github.com/k3s-io/kine "$KINE_VERSION" || failed+=("$c") ;;
-    kwok) build_go_install kwok sigs.k8s.io/kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" || failed+=("$c") ;;
-    kube-apiserver | kube-scheduler) build_kubernetes_cmd "$c" || failed+=("$c") ;;
-    source-controller) build_flux_controller "$c" "$SOURCE_CONTROLLER_VERSION" || failed+=("$c") ;;
-    kustomize-controller) build_flux_controller "$c" "$KUSTOMIZE_CONTROLLER_VERSION" || failed+=("$c") ;;
-  esac
-done
-if [[ ${#failed[@]} -gt 0 ]]; then
-  log "FAILED: ${failed[*]} (logs in $OUT/src/<component>.log); total $((SECONDS - total_start)) s"
-  exit 1
-fi
-log "all built in $((SECONDS - total_start)) s; binaries in $BIN"
+# (wrapped in a function so bash parses the whole file before running: editing build.sh
+# while a build runs cannot break that build)
+main() {
+  total_start=$SECONDS
+  log "cache $OUT (local $LOCAL_GO); components: ${components[*]}"
+  failed=()
+  for c in "${components[@]}"; do
+    if is_built "$c"; then log "$c: cached"; continue; fi
+    case "$c" in
+      kine) build_go_install kine github.com/k3s-io/kine github.com/k3s-io/kine "$KINE_VERSION" || failed+=("$c") ;;
+      kwok) build_go_install kwok sigs.k8s.io/kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" || failed+=("$c") ;;
+      kube-apiserver | kube-scheduler) build_kubernetes_cmd "$c" || failed+=("$c") ;;
+      source-controller) build_flux_controller "$c" "$SOURCE_CONTROLLER_VERSION" || failed+=("$c") ;;
+      kustomize-controller) build_flux_controller "$c" "$KUSTOMIZE_CONTROLLER_VERSION" || failed+=("$c") ;;
+    esac
+  done
+  if [[ ${#failed[@]} -gt 0 ]]; then
+    log "FAILED: ${failed[*]} (logs in $OUT/src/<component>.log); total $((SECONDS - total_start)) s"
+    exit 1
+  fi
+  log "all built in $((SECONDS - total_start)) s; binaries in $BIN"
+}
+main "$@"; exit $?
