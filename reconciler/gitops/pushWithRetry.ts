@@ -4,7 +4,7 @@
 import type { RepoFile } from '../spec/loadSpecs.ts';
 import { GitPushRetriesExhaustedError } from '../errors/gitErrors.ts';
 import { isPushRejection } from './classifyGitError.ts';
-import { redactUrl } from './redact.ts';
+import { redactText, redactUrl } from './redact.ts';
 import type { GitLog, GitRepo } from './repo.ts';
 import type { TreeChange } from './treeEdit.ts';
 
@@ -85,7 +85,7 @@ export async function commitAndPush(
         if (attempt === maxAttempts) break;
         const base = Math.min(30_000, opts.backoffMs * 2 ** (attempt - 1));
         const delay = Math.round(base / 2 + Math.random() * (base / 2));
-        const reason = (err as { data?: { reason?: string } }).data?.reason ?? 'the server refused the old tip';
+        const reason = (err as { data?: { reason?: string } }).data?.reason ?? redactText((err as Error).message ?? '', []).trim();
         opts.log?.warn(`remote moved, re-deriving (attempt ${attempt + 1}/${maxAttempts})`, {
           branch: repo.branch, tip, reason, backoffMs: delay,
         });

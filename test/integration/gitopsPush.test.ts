@@ -5,6 +5,8 @@ import { writeFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { startSeededGitServer, type SeededGitServer } from '../helpers/gitServer.ts';
 import { runGit } from '../../sandbox/git/index.ts';
+import type { HttpClient } from 'isomorphic-git';
+import httpNode from 'isomorphic-git/http/node';
 import { GitRepo, commitAndPush, type GitRepoOptions, type GitLog } from '../../reconciler/gitops/index.ts';
 import { GitPushRetriesExhaustedError } from '../../reconciler/errors/gitErrors.ts';
 
@@ -28,9 +30,14 @@ function opts(extra: Partial<GitRepoOptions> = {}): GitRepoOptions {
   };
 }
 
-function captureLog(): GitLog & { lines: string[] } {
+function captureLog(): GitLog & { lines: string[]; fields: unknown[] } {
   const lines: string[] = [];
-  return { lines, info: (m) => lines.push(`INFO ${m}`), warn: (m) => lines.push(`WARN ${m}`) };
+  const fields: unknown[] = [];
+  return {
+    lines, fields,
+    info: (m, f) => { lines.push(`INFO ${m}`); fields.push(f); },
+    warn: (m, f) => { lines.push(`WARN ${m}`); fields.push(f); },
+  };
 }
 
 async function countObjects(gitdir: string): Promise<{ loose: number; inPack: number; total: number }> {
@@ -74,6 +81,36 @@ test('a person\'s commit pushed between fetch and push survives: re-derived from
   const parents = await fx.gitCli(['rev-list', '--parents', '-n', '1', r.commitOid!], dir);
   assert.equal(parents.stdout.trim(), `${r.commitOid} ${personCommit}`);
   await rm(dir, { recursive: true, force: true });
+});
+
+test('lost race on the server side (moved after discovery, before receive-pack): GitPushError, re-derived', async () => {
+  let armed = true;
+  let personCommit = '';
+  // The person pushes exactly between our push's ref discovery and its pack upload.
+  const http: HttpClient = {
+    request: async (req) => {
+      if (armed && req.method === 'POST' && req.url.endsWith('/git-receive-pack')) {
+        armed = false;
+        personCommit = await fx.pushAsPerson({ 'people/race.txt': 'race\n' }, 'person wins the race');
+      }
+      return (httpNode as HttpClient).request(req);
+    },
+  };
+  const repo = await GitRepo.open(opts({ http }));
+  const log = captureLog();
+  const r = await commitAndPush(repo, async () => ({ message: 'ours after race', changes: [{ path: 'agents/pods/x/race.yaml', content: 'r\n' }] }),
+    { maxAttempts: 3, backoffMs: 10, log });
+  assert.equal(r.pushed, true);
+  assert.equal(r.attempts, 2);
+  assert.equal(r.tip, personCommit);
+  assert.equal(log.lines.length, 1);
+  assert.match(log.lines[0]!, /^WARN remote moved, re-deriving \(attempt 2\/3\)$/);
+  // the server (not the client-side check) refused it: receive-pack's per-ref error
+  const reason = String((log.fields[0] as { reason?: string }).reason);
+  assert.match(reason, /refs\/heads\/main/);
+  assert.equal(reason.includes('not-fast-forward'), false);
+  const subjects = await fx.logSubjects();
+  assert.deepEqual(subjects.slice(0, 2), ['ours after race', 'person wins the race']);
 });
 
 test('the remote moving on every attempt: GitPushRetriesExhaustedError after maxAttempts, nothing of ours lands', async () => {
