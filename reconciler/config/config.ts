@@ -180,7 +180,7 @@ export function loadConfig(env: Env): Config {
     specDefaults,
     stateDir: (env.STATE_DIR ?? join(tmpdir(), 'azdo-gitops')).trim(),
     httpPort: integer(env, 8080, 0, 'HTTP_PORT'),
-    pushAttempts: integer(env, 5, 1, 'PUSH_ATTEMPTS'),
+    pushAttempts: integer(env, 5, 1, 'GIT_PUSH_ATTEMPTS'),
     gitRecloneCron: cronExpression(env, 'GIT_RECLONE_CRON', '7 * * * *'),
   };
 }

@@ -10,6 +10,8 @@ export interface FaultConfig {
   throttle?: { retryAfterSeconds: number };
   outage?: boolean;
   count?: number;
+  /** Only requests of this route, as stats.byRoute names it (e.g. `DELETE distributedtask/pools/{poolId}/agents/{agentId}`). */
+  route?: string;
 }
 
 export interface FaultOutcome {
@@ -36,10 +38,11 @@ export class Faults {
     return this.config ? { ...this.config, ...(this.remaining !== undefined ? { remaining: this.remaining } : {}) } : undefined;
   }
 
-  /** Decides what happens to one REST request and consumes one unit of `count`. */
-  next(): FaultOutcome | undefined {
+  /** Decides what happens to one REST request (its route key) and consumes one unit of `count`. */
+  next(route: string): FaultOutcome | undefined {
     const c = this.config;
     if (!c) return undefined;
+    if (c.route !== undefined && c.route !== route) return undefined;
     const out: FaultOutcome = { latencyMs: c.latencyMs ?? 0, error: undefined, headers: {} };
     if (c.outage) {
       out.error = outage();
@@ -78,12 +81,14 @@ export function validateFaultConfig(body: unknown): FaultConfig | string {
   const errorRate = num('errorRate', 0, 1);
   const errorStatus = num('errorStatus', 400, 599);
   const count = num('count', 1, 1e9);
+  if (b['route'] !== undefined && typeof b['route'] !== 'string') return 'route must be a string such as "DELETE distributedtask/pools/{poolId}/agents/{agentId}".';
   for (const v of [latencyMs, errorRate, errorStatus, count]) if (typeof v === 'string') return v;
   const out: FaultConfig = {};
   if (latencyMs !== undefined) out.latencyMs = latencyMs as number;
   if (errorRate !== undefined) out.errorRate = errorRate as number;
   if (errorStatus !== undefined) out.errorStatus = errorStatus as number;
   if (count !== undefined) out.count = count as number;
+  if (typeof b['route'] === 'string') out.route = b['route'];
   if (b.outage !== undefined) {
     if (typeof b.outage !== 'boolean') return 'outage must be a boolean.';
     out.outage = b.outage;

@@ -31,9 +31,10 @@ async function handleRest(deps: ServerDeps, req: IncomingMessage, res: ServerRes
   const orgOk = segments[0]?.toLowerCase() === deps.org.toLowerCase() && segments[1]?.toLowerCase() === '_apis';
   const apiPath = orgOk ? segments.slice(2).join('/') : '';
   const match = orgOk ? deps.router.match(method, apiPath) : undefined;
-  deps.stats.count(match ? `${method} ${match.route.pattern}` : 'unmatched');
+  const routeKey = match ? `${method} ${match.route.pattern}` : 'unmatched';
+  deps.stats.count(routeKey);
 
-  const fault = deps.faults.next();
+  const fault = deps.faults.next(routeKey);
   if (fault) {
     if (fault.latencyMs > 0) await sleep(fault.latencyMs);
     if (fault.error) {

@@ -111,7 +111,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
       queued: jobs.filter((j) => j.state === 'queued' || j.state === 'assigned').length,
       running: jobs.filter((j) => j.state === 'running').length,
       finished: jobs.filter((j) => j.state === 'finished').length,
-      total: trace.length,
+      total: queued.length,
       rejected,
       agents: online.length,
       busy: online.filter((a) => a.assignedRequestId !== undefined).length,

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { PROJECT_ROOT } from '../../sandbox/index.ts';
+import { join } from 'node:path';
+import { startWorld, type World } from '../helpers/world.ts';
+
+interface PlanJson {
+  tip: string;
+  add: { podName: string; specName: string; reason: string; jobRequestIds: number[] }[];
+  registerPlaceholders: { name: string }[];
+  specs: { specName: string; pendingJobs: number }[];
+  specErrors: unknown[];
+}
+
+describe('the CLI against the sandbox', () => {
+  let world: World;
+  before(async () => {
+    world = await startWorld();
+  });
+  after(async () => {
+    await world.close();
+  });
+
+  it('plan --json on a fresh pool proposes the standby agent and placeholders, and changes nothing', async () => {
+    const commitsBefore = await world.commits();
+    const r = await world.cli(['plan', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const plan = JSON.parse(r.stdout) as PlanJson;
+    assert.equal(plan.tip, commitsBefore[0]!.oid);
+    assert.deepEqual(plan.add.map((a) => [a.specName, a.reason]), [['linux', 'standby']]);
+    assert.deepEqual(plan.registerPlaceholders.map((p) => p.name).sort(), ['docker-placeholder', 'linux-placeholder']);
+    assert.deepEqual(plan.specErrors, []);
+    assert.deepEqual(await world.commits(), commitsBefore, 'no commit');
+    assert.deepEqual((await world.admin.state()).agents, [], 'no agent registered');
+  });
+
+  it('once applies one pass, and status --json reports the result', async () => {
+    const once = await world.cli(['once']);
+    assert.equal(once.code, 0, once.stderr);
+    assert.match(once.stdout, /pushed [0-9a-f]{40}/);
+    assert.equal((await world.placeholders()).length, 2);
+    const r = await world.cli(['status', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const status = JSON.parse(r.stdout) as { specs: { specName: string; starting: number; idle: number }[]; manifests: number; specErrors: unknown[] };
+    assert.equal(status.manifests, 1);
+    assert.deepEqual(status.specErrors, []);
+    const linux = status.specs.find((s) => s.specName === 'linux')!;
+    assert.equal(linux.starting + linux.idle, 1);
+  });
+
+  it('plan --json attributes a queued job to the spec that will run it, and writes nothing', async () => {
+    const job = await world.admin.queueJob({ name: 'docker-job', demands: ['docker'] });
+    const commitsBefore = await world.commits();
+    const agentsBefore = (await world.admin.state()).agents;
+    const r = await world.cli(['plan', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const plan = JSON.parse(r.stdout) as PlanJson;
+    assert.ok(plan.add.some((a) => a.specName === 'docker' && a.reason === 'pending-jobs' && a.jobRequestIds.includes(job)));
+    assert.deepEqual(await world.commits(), commitsBefore);
+    assert.deepEqual((await world.admin.state()).agents.map((a) => [a.name, a.enabled]), agentsBefore.map((a) => [a.name, a.enabled]));
+  });
+
+  it('validate --json accepts the shipped cluster-repo-example', async () => {
+    const r = await world.cli(['validate', join(PROJECT_ROOT, 'cluster-repo-example'), '--json']);
+    assert.equal(r.code, 0, r.stdout);
+    const out = JSON.parse(r.stdout) as { ok: boolean; specs: { name: string; pool: string }[] };
+    assert.equal(out.ok, true);
+    assert.deepEqual(out.specs.map((s) => s.name).sort(), ['docker', 'linux']);
+  });
+
+  it('rejects unknown commands and options with usage and exit 2', async () => {
+    const r = await world.cli(['plan', '--jsn']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown option --jsn/);
+    assert.match(r.stderr, /Usage: azdo-gitops/);
+  });
+
+  it('names the missing setting when the configuration is incomplete', async () => {
+    const r = await world.cli(['once'], { GIT_URL: '' });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /GIT_URL: is not set/);
+  });
+});

@@ -1,0 +1,183 @@
+// End-to-end world: the sandbox (emulated Azure DevOps, real git server, simulated or real
+// cluster) plus the reconciler, unmodified, as a child process running `azdo-gitops run`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { PLACEHOLDER_CAPABILITY } from '../../reconciler/plan/observed.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../reconciler/render/labels.ts';
+import { AdminClient, type AdminAgent } from '../../sandbox/azdo/adminClient.ts';
+import { runGit } from '../../sandbox/git/index.ts';
+import { PROJECT_ROOT, startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/index.ts';
+
+export interface ReconcilerProcess {
+  readonly child: ChildProcess;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  /** Resolves with the exit code (or signal name). */
+  readonly exited: Promise<number | string>;
+  stop(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+export interface Commit {
+  readonly oid: string;
+  readonly author: string;
+  readonly subject: string;
+  readonly body: string;
+}
+
+export interface World {
+  readonly sandbox: Sandbox;
+  readonly admin: AdminClient;
+  readonly core: CoreV1Api;
+  readonly namespace: string;
+  /** Starts `azdo-gitops run` against the sandbox. */
+  startReconciler(extraEnv?: Record<string, string>): ReconcilerProcess;
+  /** Runs one CLI command to completion. */
+  cli(args: readonly string[], extraEnv?: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Pod manifest paths on main. */
+  manifests(): Promise<string[]>;
+  /** Commits on main, newest first. */
+  commits(): Promise<Commit[]>;
+  /** Every blob and message of every commit, as one text (for secret scans). */
+  history(): Promise<string>;
+  pods(): Promise<V1Pod[]>;
+  /** Registered agents that are not placeholders. */
+  agents(): Promise<AdminAgent[]>;
+  placeholders(): Promise<AdminAgent[]>;
+  /** Commits and pushes files as a person, over HTTP with the real git CLI. */
+  pushAsPerson(files: Record<string, string | null>, message: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+let clones = 0;
+
+export async function startWorld(opts: SandboxOptions = {}): Promise<World> {
+  const sandbox = await startSandbox(opts);
+  const tmp = await mkdtemp(join(tmpdir(), 'azdo-gitops-e2e-'));
+  const procs: ReconcilerProcess[] = [];
+  const kc = new KubeConfig();
+  kc.loadFromFile(sandbox.info.kubeconfig);
+  const core = kc.makeApiClient(CoreV1Api);
+  const gitDir = join(sandbox.git.root, 'cluster.git');
+  const bare = (args: readonly string[]) => runGit(['--git-dir', gitDir, ...args], tmp);
+  const authEnv = {
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: 'http.extraHeader',
+    GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`${sandbox.info.gitUsername}:${sandbox.info.gitToken}`).toString('base64')}`,
+  };
+  const reconcilerEnv = (extra: Record<string, string>, stateDir: string): NodeJS.ProcessEnv => ({
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ...sandbox.reconcilerEnv(stateDir),
+    POLL_INTERVAL_SECONDS: '1',
+    LOG_LEVEL: 'debug',
+    ...extra,
+  });
+
+  const startReconciler = (extraEnv: Record<string, string> = {}): ReconcilerProcess => {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'reconciler/main.ts'), 'run'], {
+      env: reconcilerEnv(extraEnv, join(tmp, 'state')),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | string>((resolve) => child.once('exit', (code, sig) => resolve(code ?? sig ?? -1)));
+    const p: ReconcilerProcess = {
+      child,
+      output: () => out,
+      exited,
+      stop: async (signal = 'SIGTERM') => {
+        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+        return exited;
+      },
+    };
+    procs.push(p);
+    return p;
+  };
+
+  const cli = (args: readonly string[], extraEnv: Record<string, string> = {}) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [join(PROJECT_ROOT, 'reconciler/main.ts'), ...args], {
+        env: reconcilerEnv({ LOG_LEVEL: 'warn', ...extraEnv }, join(tmp, `cli-state-${++clones}`)),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+
+  const admin = new AdminClient(sandbox.info.adminUrl);
+  const isPlaceholder = (a: AdminAgent) => a.userCapabilities?.[PLACEHOLDER_CAPABILITY] !== undefined;
+
+  return {
+    sandbox,
+    admin,
+    core,
+    namespace: sandbox.info.namespace,
+    startReconciler,
+    cli,
+    manifests: async () => {
+      const { stdout } = await bare(['ls-tree', '-r', '--name-only', 'main', '--', 'agents/pods']);
+      return stdout.split('\n').filter((l) => l.endsWith('.yaml'));
+    },
+    commits: async () => {
+      const { stdout } = await bare(['log', '--format=%H%x1f%an%x1f%s%x1f%b%x1e', 'main']);
+      return stdout
+        .split('\x1e')
+        .map((r) => r.trim())
+        .filter((r) => r.length > 0)
+        .map((r) => {
+          const [oid = '', author = '', subject = '', body = ''] = r.split('\x1f');
+          return { oid, author, subject, body };
+        });
+    },
+    history: async () => (await bare(['log', '--all', '-p', '--format=%H%n%an <%ae>%n%B'])).stdout,
+    pods: async () =>
+      (await core.listNamespacedPod({ namespace: sandbox.info.namespace, labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}` })).items,
+    agents: async () => (await admin.state()).agents.filter((a) => !isPlaceholder(a)),
+    placeholders: async () => (await admin.state()).agents.filter(isPlaceholder),
+    pushAsPerson: async (files, message) => {
+      const dir = join(tmp, `person-${++clones}`);
+      await runGit(['clone', '--quiet', sandbox.info.gitUrl, dir], tmp, authEnv);
+      for (const [rel, content] of Object.entries(files)) {
+        const file = join(dir, rel);
+        if (content === null) await rm(file, { force: true });
+        else {
+          await mkdir(join(file, '..'), { recursive: true });
+          await writeFile(file, content);
+        }
+      }
+      const person = { ...authEnv, GIT_AUTHOR_NAME: 'person', GIT_AUTHOR_EMAIL: 'person@example.com', GIT_COMMITTER_NAME: 'person', GIT_COMMITTER_EMAIL: 'person@example.com' };
+      await runGit(['add', '-A'], dir, person);
+      await runGit(['commit', '--quiet', '-m', message], dir, person);
+      await runGit(['push', '--quiet', 'origin', 'main'], dir, person);
+      return (await runGit(['rev-parse', 'HEAD'], dir)).stdout.trim();
+    },
+    close: async () => {
+      for (const p of procs) await p.stop('SIGKILL');
+      await sandbox.close();
+      await rm(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until probe returns a truthy value; the error names what was awaited. */
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000, stepMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false && v !== null) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
