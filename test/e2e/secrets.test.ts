@@ -32,7 +32,7 @@ describe('secrets', () => {
       const env = pod.spec!.containers.flatMap((c) => c.env ?? []);
       const azpToken = env.find((e) => e.name === 'AZP_TOKEN');
       assert.equal(azpToken?.value, undefined, 'no literal token');
-      assert.deepEqual(azpToken?.valueFrom?.secretKeyRef, { name: 'azdo-agent-token', key: 'token' });
+      assert.deepEqual({ ...azpToken?.valueFrom?.secretKeyRef }, { name: 'azdo-agent-token', key: 'token' });
     }
   });
 });
