@@ -2,6 +2,7 @@
 // disable leaving idle agents → one commit, pushed (re-derived on every rejection) → unregister
 // agents whose manifests are gone → register missing placeholders.
 import { drainIdleAgents } from '../apply/drainIdleAgents.ts';
+import type { EventRecorder } from '../cluster/events.ts';
 import { registerPlaceholders } from '../apply/registerPlaceholders.ts';
 import { unregisterAgents } from '../apply/unregisterAgents.ts';
 import { commitMessage } from '../gitops/commitMessage.ts';
@@ -32,6 +33,8 @@ export interface PassDeps {
   readonly repo: GitRepo;
   /** Current pods, or undefined when the cluster cannot be observed. */
   readonly pods: () => readonly ObservedPod[] | undefined;
+  /** Kubernetes Events for pods given up on (stuck past a deadline). */
+  readonly events?: EventRecorder;
   readonly log: Logger;
   readonly now?: () => Date;
 }
@@ -152,6 +155,7 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
   );
   if (pushed.commitOid) {
     log.info('pushed', { commit: pushed.commitOid.slice(0, 12), added: planned.add.length, removed: planned.remove.length, attempts: pushed.attempts });
+    for (const r of planned.remove) await deps.events?.stuckPodRemoved(r, pushed.commitOid);
   }
 
   // 3. Unregister only agents with no manifest left on the branch (commitAndPush returns only

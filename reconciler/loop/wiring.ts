@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { connectTaskAgentApi } from '../azdo/connection.ts';
 import { PoolDirectory } from '../azdo/pools.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { createEventRecorder } from '../cluster/events.ts';
 import { loadKubeConfig } from '../cluster/kubeConfig.ts';
 import { PodWatcher } from '../cluster/podWatcher.ts';
 import type { Config } from '../config/config.ts';
@@ -51,6 +52,7 @@ export async function wire(config: Config, log: Logger, onPodFinished: (pod: str
     azdo,
     repo,
     pods: () => watcher.pods(),
+    events: createEventRecorder(kc, config.cluster.namespace, (err) => log.warn('could not record an event', { error: (err as Error).message })),
     log,
   };
   return {
