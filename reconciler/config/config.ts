@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import cron from 'node-cron';
 import { ConfigError } from '../errors/configError.ts';
 import { DEFAULT_DEADLINES } from '../spec/agentSpec.ts';
+import { redactUrl } from '../gitops/redact.ts';
 import type { SpecDefaults } from '../spec/specDefaults.ts';
 
 export interface Config {
@@ -92,7 +93,7 @@ function url(name: string, raw: string): string {
   try {
     u = new URL(raw);
   } catch {
-    throw new ConfigError(name, `is not a URL: "${raw}"`, 'For example https://dev.azure.com/my-org');
+    throw new ConfigError(name, `is not a URL: "${redactUrl(raw)}"`, 'For example https://dev.azure.com/my-org');
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') {
     throw new ConfigError(name, `must be an http(s) URL, got ${u.protocol}`, 'isomorphic-git and Azure DevOps speak HTTPS only');
