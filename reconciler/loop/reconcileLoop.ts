@@ -22,6 +22,8 @@ export class ReconcileLoop {
   #running: Promise<void> | undefined;
   #pendingTrigger: string | undefined;
   #failures = 0;
+  /** After a failed pass (throttled or backing off), no pass before this time, triggers included. */
+  #notBefore = 0;
   #stopped = true;
   #lastSuccess: Date | undefined;
   #lastError: unknown;
@@ -49,7 +51,7 @@ export class ReconcileLoop {
       this.#pendingTrigger ??= reason;
       return;
     }
-    this.#schedule(this.#opts.debounceMs ?? 250, reason);
+    this.#schedule(Math.max(this.#opts.debounceMs ?? 250, this.#notBefore - Date.now()), reason);
   }
 
   async stop(): Promise<void> {
@@ -92,7 +94,14 @@ export class ReconcileLoop {
     if (this.#stopped) return;
     const again = this.#pendingTrigger;
     this.#pendingTrigger = undefined;
-    if (again !== undefined && error === undefined) this.#schedule(0, again);
-    else this.#schedule(nextDelayMs(this.#opts.intervalMs, this.#failures, error), 'interval');
+    if (again !== undefined && error === undefined) {
+      this.#notBefore = 0;
+      this.#schedule(0, again);
+      return;
+    }
+    const delay = nextDelayMs(this.#opts.intervalMs, this.#failures, error);
+    // A pod-completion trigger must not cut short a Retry-After wait or a failure backoff.
+    this.#notBefore = error === undefined ? 0 : Date.now() + delay;
+    this.#schedule(delay, 'interval');
   }
 }
