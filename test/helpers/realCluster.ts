@@ -468,6 +468,8 @@ export async function startRealCluster(opts: RealClusterOptions = {}): Promise<R
       `--service-account-signing-key-file=${pki.saKeyFile}`,
       '--service-cluster-ip-range=10.0.0.0/24',
       '--allow-privileged=true',
+      // no node lifecycle controller (kube-controller-manager) would ever lift the not-ready taint
+      '--disable-admission-plugins=TaintNodesByCondition',
       '--endpoint-reconciler-type=none',
       '--enable-priority-and-fairness=false',
       '--profiling=false',

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import { startRealCluster } from '../helpers/realCluster.ts';
 import type { RealCluster } from '../helpers/realCluster.ts';
-import { startTestGitServer } from './gitHttpBackend.ts';
-import type { TestGitServer } from './gitHttpBackend.ts';
+import { startGitServer } from '../../sandbox/git/index.ts';
+import type { GitServer } from '../../sandbox/git/index.ts';
 
 const BUILD_AND_START_TIMEOUT = 120 * 60_000; // a cold build of every binary on 2 cores
 
@@ -130,13 +130,13 @@ describe('real control plane (kube-apiserver + kine + kube-scheduler + kwok)', {
   });
 
   describe('Flux (source-controller + kustomize-controller) from a git http-backend repo', () => {
-    let git: TestGitServer;
+    let git: GitServer;
     let work: string;
     const user = 'flux';
     const password = `pw-${process.pid}`;
 
     before(async () => {
-      git = await startTestGitServer({ username: user, password });
+      git = await startGitServer({ username: user, token: password });
       work = mkdtempSync(join(tmpdir(), 'azdo-real-flux-work-'));
     });
     after(async () => {
@@ -151,7 +151,7 @@ describe('real control plane (kube-apiserver + kine + kube-scheduler + kwok)', {
     };
 
     it('applies a Pod and a ConfigMap from git, then prunes them when removed', { timeout: 10 * 60_000 }, async () => {
-      const repoUrl = git.createRepo('cluster');
+      const repoUrl = await git.createRepo('cluster');
       const authedUrl = repoUrl.replace('http://', `http://${user}:${password}@`);
       const dir = join(work, 'clone');
       mkdirSync(join(dir, 'agents'), { recursive: true });
