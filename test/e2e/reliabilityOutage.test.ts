@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { eventually, startWorld, type World } from '../helpers/world.ts';
+
+/** Only the reconciler lists a pool's job requests (agents read single requests). */
+const LIST_JOBS = 'GET distributedtask/pools/{poolId}/jobrequests';
+
+describe('an Azure DevOps outage (503 on every REST call)', () => {
+  let world: World;
+  before(async () => {
+    world = await startWorld();
+  });
+  after(async () => {
+    await world.close();
+  });
+
+  it('fails passes with backoff, deletes nothing, and scales the jobs queued meanwhile once the service is back', async (t) => {
+    const reconciler = world.startReconciler();
+    await eventually('the standby agent online', async () => (await world.agents()).some((a) => a.status === 'online'));
+    // A long job keeps the standby agent busy across the outage.
+    const long = await world.admin.queueJob({ name: 'long', durationMs: 8_000 });
+    await eventually('the long job running', async () => (await world.admin.state()).jobs.find((j) => j.requestId === long)?.reservedAgent !== undefined, 30_000);
+    await eventually('a pass after the long job started', async () => (await world.manifests()).length === 2, 30_000);
+
+    const manifestsBefore = (await world.manifests()).sort();
+    const agentsBefore = (await world.agents()).map((a) => a.name).sort();
+    const commitsBefore = (await world.commits()).length;
+
+    await world.admin.resetStats();
+    await world.admin.setFaults({ outage: true });
+    // Jobs keep arriving while the service is down for the reconciler and the agents.
+    const queued = await Promise.all([1, 2, 3].map((i) => world.admin.queueJob({ name: `meanwhile-${i}`, durationMs: 500 })));
+    const windowMs = 10_000;
+    await sleep(windowMs);
+    const stats = (await world.admin.state()).stats;
+
+    // Nothing was deleted or committed on a guess while Azure DevOps could not be observed.
+    assert.deepEqual((await world.manifests()).sort(), manifestsBefore, 'manifests intact during the outage');
+    assert.deepEqual((await world.agents()).map((a) => a.name).sort(), agentsBefore, 'agents intact during the outage');
+    assert.equal((await world.commits()).length, commitsBefore, 'no commit while the service is down');
+    assert.equal((await world.pods()).length, manifestsBefore.length, 'pods intact during the outage');
+
+    const listCalls = stats.byRoute[LIST_JOBS] ?? 0;
+    t.diagnostic(`job listings during the ${windowMs / 1000} s outage: ${listCalls}`);
+    // A 1 s poll interval would make ≥ 10; exponential backoff (2 s, 4 s, 8 s, …) makes about 3.
+    assert.ok(listCalls >= 2, 'the reconciler kept retrying');
+    assert.ok(listCalls <= 5, `${listCalls} job listings in ${windowMs / 1000} s of outage: no backoff`);
+    const failures = reconciler.output().split('\n').filter((l) => /pass failed/.test(l) && /Azure DevOps is unavailable \(503/.test(l));
+    assert.ok(failures.length >= 2, 'failed passes are logged with the cause');
+    assert.ok(failures.some((l) => /"consecutiveFailures":2/.test(l)), 'consecutive failures are counted');
+
+    await world.admin.clearFaults();
+    const all = [long, ...queued];
+    await eventually(
+      'every job finished after the outage',
+      async () => (await world.admin.state()).jobs.filter((j) => all.includes(j.requestId)).every((j) => j.state === 'finished'),
+      90_000,
+    );
+    const jobs = (await world.admin.state()).jobs.filter((j) => all.includes(j.requestId));
+    assert.deepEqual(jobs.map((j) => j.result), all.map(() => 'succeeded'));
+    const attributed = new Set(
+      (await world.commits()).flatMap((c) => /^Azdo-Gitops-Job-Requests: (.*)$/m.exec(c.body)?.[1]?.split(',').map(Number) ?? []),
+    );
+    assert.ok(queued.some((id) => attributed.has(id)), 'the jobs queued during the outage were scaled for through git');
+    await eventually('back at standby', async () => (await world.agents()).length === 1 && (await world.manifests()).length === 1, 60_000);
+    assert.equal(await reconciler.stop(), 0);
+  });
+});
