@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { eventually, startWorld, type World } from '../helpers/world.ts';
+
+const specWithImage = (image: string): string => `apiVersion: azdo.gitops.dev/v1alpha1
+kind: AgentSpec
+metadata:
+  name: gpu
+  namespace: azdo-agents
+spec:
+  pool: k8s-agents
+  prefix: gpu
+  capabilities: [Agent.OS=Linux, gpu]
+  standby: 0
+  maxAgents: 1
+  template:
+    spec:
+      containers:
+        - name: agent
+          image: ${image}
+          args: ["--once"]
+  tokenSecretRef: {name: azdo-agent-token, key: token}
+  deadlines: {imagePull: 3s}
+`;
+
+/** Pod names a commit removed for `reason` (from the "Removed:" list in the body). */
+const removedFor = (body: string, reason: string): string[] =>
+  [...body.matchAll(new RegExp(`^\\s+(\\S+)\\s+\\(\\S+\\) ${reason}$`, 'gm'))].map((m) => m[1]!);
+
+describe('a pod stuck pulling its image', () => {
+  let world: World;
+  before(async () => {
+    world = await startWorld({ unpullableImages: ['no-such-agent'] });
+  });
+  after(async () => {
+    await world.close();
+  });
+
+  it('is pruned after the image-pull deadline and does not hold its slot under the cap', async () => {
+    await world.pushAsPerson({ 'agentspecs/gpu.yaml': specWithImage('registry.example.com/no-such-agent:1') }, 'add a gpu AgentSpec');
+    const reconciler = world.startReconciler();
+    await eventually('a gpu placeholder', async () => (await world.placeholders()).some((p) => p.userCapabilities?.['gpu'] !== undefined), 30_000);
+    const job = await world.admin.queueJob({ name: 'gpu-job', demands: ['gpu'], durationMs: 500 });
+
+    // The pod for the job sits in ImagePullBackOff: no agent can register from it.
+    const stuck = await eventually(
+      'a gpu pod in ImagePullBackOff',
+      async () =>
+        (await world.pods()).find(
+          (p) => p.metadata?.name?.startsWith('gpu-') && p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff',
+        )?.metadata?.name,
+      30_000,
+    );
+
+    // After 3 s its manifest is pruned, with the reason in the commit.
+    const pruneCommit = await eventually(
+      'the stuck manifest pruned for image-pull-deadline',
+      async () => (await world.commits()).find((c) => removedFor(c.body, 'image-pull-deadline').includes(stuck)),
+      30_000,
+    );
+    assert.match(pruneCommit.body, new RegExp(`^Azdo-Gitops-Removed: .*${stuck}`, 'm'));
+    await eventually('the stuck pod gone from the cluster', async () => !(await world.pods()).some((p) => p.metadata?.name === stuck), 30_000);
+
+    // maxAgents is 1: a new agent for the still-pending job proves the stuck one freed the slot.
+    const next = await eventually(
+      'another gpu manifest for the pending job',
+      async () => (await world.manifests()).find((m) => m.includes('/gpu/') && !m.includes(stuck)),
+      30_000,
+    );
+    assert.ok(next);
+
+    // A person fixes the image: the job runs on a gpu agent.
+    await world.pushAsPerson({ 'agentspecs/gpu.yaml': specWithImage('registry.example.com/azure-pipelines-agent:ubuntu-24.04') }, 'gpu: fix the image');
+    await eventually('the gpu job succeeded', async () => (await world.admin.state()).jobs.find((j) => j.requestId === job)?.result === 'succeeded', 60_000);
+    const ranOn = (await world.admin.state()).jobs.find((j) => j.requestId === job)!.reservedAgent!.name;
+    assert.match(ranOn, /^gpu-/);
+    await eventually('no gpu manifest left (standby 0)', async () => !(await world.manifests()).some((m) => m.includes('/gpu/')), 60_000);
+    await reconciler.stop();
+  });
+});
