@@ -58,6 +58,8 @@ export interface SpecSummary {
   readonly specName: string;
   readonly pool: string;
   readonly revision: string;
+  /** Standby in force this pass (after the spec's standbySchedule). */
+  readonly standby: number;
   readonly pendingJobs: number;
   readonly busy: number;
   readonly idle: number;

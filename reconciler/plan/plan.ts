@@ -4,6 +4,7 @@ import { newPodNames } from '../render/podNames.ts';
 import type { AgentToUnregister, ManifestToAdd, ManifestToRemove, Plan, SpecSummary } from './changes.ts';
 import { manifestStates } from './agentStates.ts';
 import { assignJobs } from './assignJobs.ts';
+import { effectiveStandby } from './effectiveStandby.ts';
 import type { ObservedState } from './observed.ts';
 import { pendingJobs } from './pending.ts';
 import { planPlaceholders } from './placeholders.ts';
@@ -25,7 +26,8 @@ const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export function plan(observed: ObservedState, opts: PlanOptions): Plan {
-  const specs = [...observed.specs].sort(byName);
+  // The standby in force now (a schedule may raise or lower it); everything below uses it.
+  const specs = [...observed.specs].sort(byName).map((s) => ({ ...s, standby: effectiveStandby(s, observed.now) }));
   const pending = pendingJobs(observed.pendingJobs, observed.agents);
   const { bySpec, unmatched } = assignJobs(pending, specs, { agentVersion: opts.agentVersion });
 
@@ -94,6 +96,7 @@ function summary(spec: AgentSpec, sc: SpecScale, granted: number): SpecSummary {
     specName: spec.name,
     pool: spec.pool,
     revision: spec.revision,
+    standby: spec.standby,
     pendingJobs: sc.pending,
     busy: sc.busy,
     idle: sc.idle,

@@ -1,5 +1,6 @@
 // The validated form of an AgentSpec. Both the v1alpha1 format and the predecessor's
 // azdo.octolamp.nl/v1 format parse into this one type (see parseAgentSpec.ts).
+import type { StandbySchedule } from './standbySchedule.ts';
 
 export const API_VERSION = 'azdo.gitops.dev/v1alpha1';
 export const LEGACY_API_VERSION = 'azdo.octolamp.nl/v1';
@@ -46,8 +47,10 @@ export interface AgentSpec {
   /** DNS-1123 label prefix of pod and agent names (≤ 40 chars, lower-case). */
   readonly prefix: string;
   readonly capabilities: readonly Capability[];
-  /** Idle agents to keep on top of demand. */
+  /** Idle agents to keep on top of demand (when no standbySchedule rule is in force). */
   readonly standby: number;
+  /** Idle agents by time of day/week; see plan/effectiveStandby.ts. */
+  readonly standbySchedule?: StandbySchedule | undefined;
   /** Cap on this spec's agents (manifests), busy or idle. */
   readonly maxAgents: number;
   /** Kubernetes namespace the pods are rendered into. */

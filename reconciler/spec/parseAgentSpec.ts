@@ -6,13 +6,14 @@ import { formatDuration, parseDuration } from './duration.ts';
 import { ErrorSink, isObject } from './errorSink.ts';
 import { checkPodTemplate, templateFromFile } from './podTemplate.ts';
 import { specRevision } from './revision.ts';
+import { parseStandbySchedule } from './standbySchedule.ts';
 import type { SpecDefaults } from './specDefaults.ts';
 import type { SpecError } from './specError.ts';
 
 export const PREFIX_MAX = 40;
 
 const SPEC_KEYS = [
-  'pool', 'prefix', 'capabilities', 'standby', 'maxAgents', 'namespace', 'template', 'templateFile', 'tokenSecretRef', 'deadlines',
+  'pool', 'prefix', 'capabilities', 'standby', 'standbySchedule', 'maxAgents', 'namespace', 'template', 'templateFile', 'tokenSecretRef', 'deadlines',
 ];
 const DEADLINE_KEYS: Record<string, keyof Deadlines> = {
   imagePull: 'imagePullSeconds',
@@ -81,6 +82,8 @@ export function parseV1alpha1(
     sink.add('spec.standby', `must not exceed spec.maxAgents (${maxAgents}), got ${standby}`, `set spec.standby: ${maxAgents} or raise spec.maxAgents`);
   }
 
+  const standbySchedule = parseStandbySchedule(spec['standbySchedule'], maxAgents, sink);
+
   let namespace: string | undefined = defaults.namespace;
   if (spec['namespace'] !== undefined) {
     const ns = spec['namespace'];
@@ -124,7 +127,7 @@ export function parseV1alpha1(
   if (
     sink.count > 0 || name === undefined || prefix === undefined || capabilities === undefined || standby === undefined ||
     maxAgents === undefined || namespace === undefined || template === undefined || tokenSecretRef === undefined ||
-    deadlines === undefined || typeof pool !== 'string'
+    deadlines === undefined || typeof pool !== 'string' || standbySchedule === undefined
   ) {
     return { spec: undefined, errors: [...sink.errors, ...templateErrors] };
   }
@@ -138,6 +141,7 @@ export function parseV1alpha1(
       prefix,
       capabilities,
       standby,
+      ...(standbySchedule ? { standbySchedule } : {}),
       maxAgents,
       namespace,
       template,

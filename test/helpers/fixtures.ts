@@ -35,7 +35,7 @@ export function aSpec(name: string, init: SpecInit = {}): AgentSpec {
     tokenSecretRef: init.tokenSecretRef ?? { name: 'azdo-agent-token', key: 'token' },
     deadlines: init.deadlines ?? DEFAULT_DEADLINES,
   } as const;
-  return { ...base, revision: init.revision ?? specRevision(base) };
+  return { ...base, ...(init.standbySchedule ? { standbySchedule: init.standbySchedule } : {}), revision: init.revision ?? specRevision(base) };
 }
 
 export interface ManifestInit {

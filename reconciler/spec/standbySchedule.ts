@@ -1,0 +1,99 @@
+// Scheduled standby: per-weekday/hour idle capacity in the spec's time zone, on top of demand.
+// Each rule's cron expression says when its standby count starts; it holds until another rule
+// fires (Managed DevOps Pools semantics). Parsed with node-cron, evaluated here without timers.
+import cron from 'node-cron';
+import type { ErrorSink } from './errorSink.ts';
+import { isObject } from './errorSink.ts';
+import { show } from './capabilities.ts';
+
+export interface StandbyRule {
+  readonly cron: string;
+  readonly standby: number;
+  readonly minutes: ReadonlySet<number>;
+  readonly hours: ReadonlySet<number>;
+  readonly daysOfMonth: ReadonlySet<number>;
+  readonly months: ReadonlySet<number>;
+  /** 0 = Sunday. */
+  readonly daysOfWeek: ReadonlySet<number>;
+}
+
+export interface StandbySchedule {
+  readonly timeZone: string;
+  readonly rules: readonly StandbyRule[];
+}
+
+const EXAMPLE = 'standbySchedule: {timeZone: Europe/Amsterdam, rules: [{cron: "0 8 * * 1-5", standby: 3}, {cron: "0 18 * * 1-5", standby: 0}]}';
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const numbers = (xs: readonly (number | string)[]): Set<number> => new Set(xs.map(Number).filter((n) => Number.isInteger(n)));
+
+export function parseStandbySchedule(raw: unknown, maxAgents: number | undefined, sink: ErrorSink): StandbySchedule | undefined | null {
+  if (raw === undefined) return null;
+  if (!isObject(raw)) {
+    sink.add('spec.standbySchedule', `must be a mapping, got ${show(raw)}`, EXAMPLE);
+    return undefined;
+  }
+  let ok = true;
+  const tz = raw['timeZone'] ?? 'UTC';
+  if (typeof tz !== 'string' || !isTimeZone(tz)) {
+    sink.add('spec.standbySchedule.timeZone', `must be an IANA time zone, got ${show(tz)}`, 'for example timeZone: Europe/Amsterdam (default UTC)');
+    ok = false;
+  }
+  for (const k of Object.keys(raw)) {
+    if (k !== 'timeZone' && k !== 'rules') {
+      sink.add(`spec.standbySchedule.${k}`, 'unknown field', 'known fields: timeZone, rules');
+      ok = false;
+    }
+  }
+  const rawRules = raw['rules'];
+  if (!Array.isArray(rawRules) || rawRules.length === 0) {
+    sink.add('spec.standbySchedule.rules', `must be a non-empty list, got ${show(rawRules)}`, EXAMPLE);
+    return undefined;
+  }
+  const rules: StandbyRule[] = [];
+  rawRules.forEach((r: unknown, i) => {
+    const field = `spec.standbySchedule.rules[${i}]`;
+    if (!isObject(r)) {
+      sink.add(field, `must be a mapping {cron, standby}, got ${show(r)}`, '{cron: "0 8 * * 1-5", standby: 3}');
+      ok = false;
+      return;
+    }
+    const expr = r['cron'];
+    const standby = r['standby'];
+    if (typeof expr !== 'string' || expr.trim().split(/\s+/).length !== 5) {
+      sink.add(`${field}.cron`, `must be a 5-field cron expression (minute hour day-of-month month day-of-week), got ${show(expr)}`, 'for example "0 8 * * 1-5" (08:00 on weekdays)');
+      ok = false;
+    } else {
+      const v = cron.validateDetailed(expr);
+      if (!v.valid) {
+        sink.add(`${field}.cron`, `is not a valid cron expression: ${v.errors.map((e) => e.message).join('; ')}`, 'for example "0 8 * * 1-5" (08:00 on weekdays)');
+        ok = false;
+      }
+    }
+    if (typeof standby !== 'number' || !Number.isInteger(standby) || standby < 0 || (maxAgents !== undefined && standby > maxAgents)) {
+      sink.add(`${field}.standby`, `must be a whole number from 0 to spec.maxAgents${maxAgents !== undefined ? ` (${maxAgents})` : ''}, got ${show(standby)}`, 'for example standby: 2');
+      ok = false;
+    }
+    if (ok && typeof expr === 'string' && typeof standby === 'number') {
+      const f = cron.parse(expr);
+      rules.push({
+        cron: expr.trim(),
+        standby,
+        minutes: numbers(f.minute),
+        hours: numbers(f.hour),
+        daysOfMonth: numbers(f.dayOfMonth),
+        months: numbers(f.month),
+        daysOfWeek: numbers(f.dayOfWeek),
+      });
+    }
+  });
+  return ok ? { timeZone: tz as string, rules } : undefined;
+}
