@@ -181,8 +181,8 @@ test('new pod names avoid existing manifests and agent names', () => {
   assert.equal(new Set(p2.add.map((a) => a.podName)).size, 3);
 });
 
-test('the summary reports pending, busy, idle, starting, desired and max', () => {
+test('the summary reports standby, pending, busy, idle, starting, desired and max', () => {
   const spec = aSpec('linux', { standby: 1, maxAgents: 5 });
   const p = plan(world([busyOf(spec, 'linux-busy1', 1), idleOf(spec, 'linux-idle1'), startingOf(spec, 'linux-start')], { specs: [spec], pendingJobs: [aJob(2)] }), opts);
-  assert.deepEqual(p.summaries, [{ specName: 'linux', pool: 'k8s-agents', revision: spec.revision, pendingJobs: 1, busy: 1, idle: 1, starting: 1, desired: 3, max: 5, cappedBy: 0 }]);
+  assert.deepEqual(p.summaries, [{ specName: 'linux', pool: 'k8s-agents', revision: spec.revision, standby: 1, pendingJobs: 1, busy: 1, idle: 1, starting: 1, desired: 3, max: 5, cappedBy: 0 }]);
 });
