@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cron from 'node-cron';
+import { parseSyncTarget, type SyncTarget } from '../cluster/syncRequester.ts';
 import { ConfigError } from '../errors/configError.ts';
 import { DEFAULT_DEADLINES } from '../spec/agentSpec.ts';
 import { redactUrl } from '../gitops/redact.ts';
@@ -35,6 +36,8 @@ export interface Config {
   readonly pushAttempts: number;
   /** When the git cache is replaced by a fresh shallow clone (node-cron expression). */
   readonly gitRecloneCron: string;
+  /** The GitRepository or Application to nudge after each push (SYNC_REQUEST). */
+  readonly syncTarget: SyncTarget | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -146,6 +149,14 @@ export function specDefaultsFrom(env: Env): SpecDefaults {
   };
 }
 
+function syncTargetFrom(env: Env): SyncTarget | undefined {
+  const raw = env.SYNC_REQUEST?.trim();
+  if (!raw) return undefined;
+  const t = parseSyncTarget(raw);
+  if (!t) throw new ConfigError('SYNC_REQUEST', `must be flux:<namespace>/<gitrepository> or argocd:<namespace>/<application>, got "${raw}"`, 'For example SYNC_REQUEST=flux:flux-system/cluster');
+  return t;
+}
+
 /** True when no Azure DevOps organization is configured: `run` then starts the sandbox. */
 export function wantsSandbox(env: Env): boolean {
   return !first(env, 'AZDO_ORG_URL', 'AZDO_ORG_URI');
@@ -183,5 +194,6 @@ export function loadConfig(env: Env): Config {
     httpPort: integer(env, 8080, 0, 'HTTP_PORT'),
     pushAttempts: integer(env, 5, 1, 'GIT_PUSH_ATTEMPTS'),
     gitRecloneCron: cronExpression(env, 'GIT_RECLONE_CRON', '7 * * * *'),
+    syncTarget: syncTargetFrom(env),
   };
 }

@@ -3,6 +3,7 @@
 // agents whose manifests are gone → register missing placeholders.
 import { drainIdleAgents } from '../apply/drainIdleAgents.ts';
 import type { EventRecorder } from '../cluster/events.ts';
+import type { SyncRequester } from '../cluster/syncRequester.ts';
 import { registerPlaceholders } from '../apply/registerPlaceholders.ts';
 import { unregisterAgents } from '../apply/unregisterAgents.ts';
 import { commitMessage } from '../gitops/commitMessage.ts';
@@ -35,6 +36,8 @@ export interface PassDeps {
   readonly pods: () => readonly ObservedPod[] | undefined;
   /** Kubernetes Events for pods given up on (stuck past a deadline). */
   readonly events?: EventRecorder;
+  /** Nudges Flux/Argo CD to sync right after a push. */
+  readonly syncRequester?: SyncRequester;
   readonly log: Logger;
   readonly now?: () => Date;
 }
@@ -155,6 +158,7 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
   );
   if (pushed.commitOid) {
     log.info('pushed', { commit: pushed.commitOid.slice(0, 12), added: planned.add.length, removed: planned.remove.length, attempts: pushed.attempts });
+    await deps.syncRequester?.requestSync(clock());
     for (const r of planned.remove) await deps.events?.stuckPodRemoved(r, pushed.commitOid);
   }
 

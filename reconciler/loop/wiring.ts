@@ -4,6 +4,7 @@ import { connectTaskAgentApi } from '../azdo/connection.ts';
 import { PoolDirectory } from '../azdo/pools.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createEventRecorder } from '../cluster/events.ts';
+import { createSyncRequester } from '../cluster/syncRequester.ts';
 import { loadKubeConfig } from '../cluster/kubeConfig.ts';
 import { PodWatcher } from '../cluster/podWatcher.ts';
 import type { Config } from '../config/config.ts';
@@ -53,6 +54,13 @@ export async function wire(config: Config, log: Logger, onPodFinished: (pod: str
     repo,
     pods: () => watcher.pods(),
     events: createEventRecorder(kc, config.cluster.namespace, (err) => log.warn('could not record an event', { error: (err as Error).message })),
+    ...(config.syncTarget
+      ? {
+          syncRequester: createSyncRequester(kc, config.syncTarget, (err) =>
+            log.warn('could not ask for an immediate sync; the GitOps tool syncs at its own interval', { target: config.syncTarget, error: (err as Error).message }),
+          ),
+        }
+      : {}),
     log,
   };
   return {

@@ -1,0 +1,45 @@
+// Asks Flux or Argo CD to sync now instead of at their next poll, right after a push.
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+
+export interface SyncTarget {
+  readonly kind: 'flux' | 'argocd';
+  readonly namespace: string;
+  readonly name: string;
+}
+
+export interface SyncRequester {
+  /** Never throws: a failed request only means the GitOps tool syncs at its own interval. */
+  requestSync(now: Date): Promise<void>;
+}
+
+/**
+ * Flux: the `reconcile.fluxcd.io/requestedAt` annotation on the GitRepository (what
+ * `flux reconcile source git` sets). Argo CD: `argocd.argoproj.io/refresh: normal` on the Application.
+ */
+export function createSyncRequester(kc: KubeConfig, target: SyncTarget, onError: (err: unknown) => void): SyncRequester {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const ref =
+    target.kind === 'flux'
+      ? { group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'gitrepositories' }
+      : { group: 'argoproj.io', version: 'v1alpha1', plural: 'applications' };
+  return {
+    async requestSync(now) {
+      const annotations =
+        target.kind === 'flux' ? { 'reconcile.fluxcd.io/requestedAt': now.toISOString() } : { 'argocd.argoproj.io/refresh': 'normal' };
+      try {
+        await api.patchNamespacedCustomObject(
+          { ...ref, namespace: target.namespace, name: target.name, body: { metadata: { annotations } } },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        );
+      } catch (err) {
+        onError(err);
+      }
+    },
+  };
+}
+
+/** `flux:<namespace>/<name>` or `argocd:<namespace>/<name>`. */
+export function parseSyncTarget(raw: string): SyncTarget | undefined {
+  const m = /^(flux|argocd):([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-.a-z0-9]*[a-z0-9])?)$/.exec(raw.trim());
+  return m ? { kind: m[1] as SyncTarget['kind'], namespace: m[2]!, name: m[4]! } : undefined;
+}
