@@ -23,8 +23,9 @@ export function pruneManifests(states: readonly ManifestState[]): PruneResult {
       if (s.kind === 'busy') kept.push(s);
       else remove.push(removal(s, 'spec-removed', s.agent?.id));
     } else if (s.kind === 'disabled') {
-      // Disabled but still there: an earlier removal was interrupted (apply disables first).
-      remove.push(removal(s, 'scale-down', s.agent?.id));
+      // Disabled but still there: an earlier removal was interrupted (apply disables first), or
+      // this pass disabled it and re-plans on the pushed tip. An old revision leaves as rotation.
+      remove.push(removal(s, s.manifest.specRevision !== s.spec.revision ? 'rotation' : 'scale-down', s.agent?.id));
     } else kept.push(s);
   }
   return { remove, kept };
