@@ -8,6 +8,7 @@
 #   tools/real-cluster/build.sh --bin-dir          print the bin directory, build nothing
 #   tools/real-cluster/build.sh --out-dir          print the cache directory for this version set
 #   tools/real-cluster/build.sh --check [comp ...] exit 0 when everything asked for is built
+#   tools/real-cluster/build.sh --wrapper-only comp  only generate the wrapper module(s) (debugging)
 #
 # Cache: ${AZDO_GITOPS_CACHE:-$HOME/.cache/azdo-gitops}/real-cluster/<key>/{bin,crds,src}
 #        with GOMODCACHE/GOCACHE under ${AZDO_GITOPS_CACHE:-...}/real-cluster/go/.
@@ -40,6 +41,7 @@ case "${1:-}" in
   --bin-dir) echo "$BIN"; exit 0 ;;
   --out-dir) echo "$OUT"; exit 0 ;;
   --check) mode=check; shift ;;
+  --wrapper-only) mode=wrapper; shift ;;
   -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
 esac
 components=("$@")
@@ -192,6 +194,7 @@ build_kubernetes_cmd() { # component
   local name=$1 start=$SECONDS tc goline minor
   log "$name: fetching k8s.io/kubernetes@$K8S_VERSION (large module zip) and generating the wrapper module"
   prepare_kubernetes_wrapper || return 1
+  [[ $mode == wrapper ]] && { log "$name: wrapper module in $K8S_WRAPPER"; return 0; }
   goline=$(GOTOOLCHAIN=local go mod edit -json "$K8S_WRAPPER/go.mod" | jq -r .Go)
   tc=$(toolchain_for "$goline")
   IFS=. read -r _ minor _ <<<"${K8S_VERSION#v}"
@@ -213,7 +216,15 @@ build_flux_controller() { # component version
   info=$(module_info "$mod@$version") || return 1
   gomod=$(jq -r .GoMod <<<"$info"); srcdir=$(jq -r .Dir <<<"$info")
   write_wrapper "$wrapper" "$gomod" "$mod" "$version" "" "$mod"
-  cp "$srcdir/go.sum" "$wrapper/go.sum"; chmod u+w "$wrapper/go.sum"
+  # Extra pins from versions.env (<NAME>_REPLACES="module=version ..."): for dependency versions
+  # the module proxy does not serve, pinned to the nearest version it does.
+  local var; var="$(tr 'a-z-' 'A-Z_' <<<"$name")_REPLACES"
+  local r
+  for r in ${!var:-}; do
+    printf 'replace %s => %s %s\n' "${r%%=*}" "${r%%=*}" "${r#*=}" >>"$wrapper/go.mod"
+  done
+  [[ -f "$wrapper/go.sum" ]] || { cp "$srcdir/go.sum" "$wrapper/go.sum"; chmod u+w "$wrapper/go.sum"; }
+  [[ $mode == wrapper ]] && { log "$name: wrapper module in $wrapper"; return 0; }
   goline=$(GOTOOLCHAIN=local go mod edit -json "$wrapper/go.mod" | jq -r .Go)
   tc=$(toolchain_for "$goline")
   log "$name: go build $mod@$version (toolchain $tc)"
@@ -234,7 +245,7 @@ main() {
   log "cache $OUT (local $LOCAL_GO); components: ${components[*]}"
   failed=()
   for c in "${components[@]}"; do
-    if is_built "$c"; then log "$c: cached"; continue; fi
+    if [[ $mode == build ]] && is_built "$c"; then log "$c: cached"; continue; fi
     case "$c" in
       kine) build_go_install kine github.com/k3s-io/kine github.com/k3s-io/kine "$KINE_VERSION" || failed+=("$c") ;;
       kwok) build_go_install kwok sigs.k8s.io/kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" || failed+=("$c") ;;
