@@ -22,6 +22,9 @@ export class LeaderElection {
   readonly #opts: LeaderElectionOptions;
   readonly #log: Logger;
   #leader = false;
+  /** False until the first attempt: a replica that starts as standby says so once, too. */
+  #announced = false;
+  #holder: string | undefined;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(kc: KubeConfig, opts: LeaderElectionOptions, log: Logger) {
@@ -62,6 +65,7 @@ export class LeaderElection {
         const expired = renewed + duration < now.getTime();
         if (holder !== identity && holder && !expired) {
           this.#leader = false;
+          this.#holder = holder;
         } else {
           const mine = holder === identity;
           lease.spec = {
@@ -78,7 +82,10 @@ export class LeaderElection {
       if (apiCode(err) !== 409) this.#log.warn('lease renewal failed', { error: String((err as Error)?.message ?? err) });
       this.#leader = false;
     }
-    if (was !== this.#leader) this.#log.info(this.#leader ? 'became leader' : 'not the leader; standing by', { lease: name, identity });
+    if (was !== this.#leader || !this.#announced) {
+      this.#log.info(this.#leader ? 'became leader' : 'not the leader; standing by', { lease: name, identity, ...(this.#leader ? {} : { holder: this.#holder }) });
+    }
+    this.#announced = true;
     return this.#leader;
   }
 
