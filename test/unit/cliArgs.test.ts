@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseArgs, UsageError, USAGE } from '../../reconciler/cli/args.ts';
+
+function usageError(argv: string[], pattern: RegExp): void {
+  assert.throws(() => parseArgs(argv), (e: unknown) => {
+    assert.ok(e instanceof UsageError, String(e));
+    assert.match(e.message, pattern);
+    assert.ok(e.message.endsWith(USAGE), 'the usage follows the problem');
+    return true;
+  });
+}
+
+test('no arguments means run', () => {
+  assert.deepEqual(parseArgs([]), { name: 'run' });
+});
+
+test('run and once take nothing', () => {
+  assert.deepEqual(parseArgs(['run']), { name: 'run' });
+  assert.deepEqual(parseArgs(['once']), { name: 'once' });
+  usageError(['once', '--json'], /^once does not take --json/);
+  usageError(['run', 'now'], /^run takes no arguments, got "now"/);
+});
+
+test('plan and status take --json', () => {
+  assert.deepEqual(parseArgs(['plan']), { name: 'plan', json: false });
+  assert.deepEqual(parseArgs(['plan', '--json']), { name: 'plan', json: true });
+  assert.deepEqual(parseArgs(['--json', 'status']), { name: 'status', json: true });
+  usageError(['status', 'extra'], /^status takes no arguments, got "extra"/);
+});
+
+test('validate takes exactly one directory', () => {
+  assert.deepEqual(parseArgs(['validate', './repo']), { name: 'validate', dir: './repo', json: false });
+  assert.deepEqual(parseArgs(['validate', 'repo', '--json']), { name: 'validate', dir: 'repo', json: true });
+  usageError(['validate'], /^validate takes one directory/);
+  usageError(['validate', 'a', 'b'], /^validate takes one directory/);
+});
+
+test('help and version win over everything else', () => {
+  assert.deepEqual(parseArgs(['help']), { name: 'help' });
+  assert.deepEqual(parseArgs(['--help']), { name: 'help' });
+  assert.deepEqual(parseArgs(['plan', '-h']), { name: 'help' });
+  assert.deepEqual(parseArgs(['once', '--bogus', '--help']), { name: 'help' });
+  assert.deepEqual(parseArgs(['version']), { name: 'version' });
+  assert.deepEqual(parseArgs(['status', '--version']), { name: 'version' });
+});
+
+test('unknown options are errors naming each of them', () => {
+  usageError(['run', '--dry-run'], /^unknown option --dry-run\n/);
+  usageError(['plan', '--fast', '-x'], /^unknown options --fast, -x\n/);
+  usageError(['validate', 'repo', '--strict'], /^unknown option --strict/);
+  usageError(['sandbox', 'serve', '--port=1'], /^unknown option --port=1/);
+});
+
+test('unknown commands are errors', () => {
+  usageError(['deploy'], /^unknown command "deploy"/);
+});
+
+test('sandbox serve', () => {
+  assert.deepEqual(parseArgs(['sandbox', 'serve']), { name: 'sandbox-serve' });
+});
+
+test('sandbox demo with --jobs N, --jobs=N or no jobs', () => {
+  assert.deepEqual(parseArgs(['sandbox', 'demo']), { name: 'sandbox-demo', json: false, jobs: undefined });
+  assert.deepEqual(parseArgs(['sandbox', 'demo', '--jobs', '12']), { name: 'sandbox-demo', json: false, jobs: 12 });
+  assert.deepEqual(parseArgs(['sandbox', 'demo', '--jobs=3', '--json']), { name: 'sandbox-demo', json: true, jobs: 3 });
+});
+
+test('sandbox demo rejects a bad --jobs and stray words', () => {
+  usageError(['sandbox', 'demo', '--jobs', '0'], /^--jobs must be a whole number ≥ 1, got "0"/);
+  usageError(['sandbox', 'demo', '--jobs=two'], /got "two"/);
+  usageError(['sandbox', 'demo', 'fast'], /^sandbox demo takes no arguments, got "fast"/);
+  usageError(['sandbox', 'demo', '--verbose'], /^unknown option --verbose/);
+});
+
+test('an unknown or missing sandbox subcommand says which ones exist', () => {
+  usageError(['sandbox'], /^unknown sandbox command "": use "sandbox serve" or "sandbox demo"/);
+  usageError(['sandbox', 'start'], /^unknown sandbox command "start"/);
+});
