@@ -1,0 +1,243 @@
+// The loop is the unit here: passes are fake functions, time is node:test's mock timers.
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { ReconcileLoop, type LoopOptions } from '../../reconciler/loop/reconcileLoop.ts';
+import { createLogger } from '../../reconciler/loop/logger.ts';
+import { AzdoThrottledError } from '../../reconciler/errors/azdoErrors.ts';
+
+const INTERVAL = 1000;
+const DEBOUNCE = 50;
+
+/** Lets settled promises run their continuations (setImmediate is not mocked). */
+async function flush(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
+}
+
+interface Harness {
+  loop: ReconcileLoop;
+  reasons: string[];
+  logs: Record<string, unknown>[];
+  /** Advances mock time and lets the passes it started settle. */
+  advance(ms: number): Promise<void>;
+}
+
+function harness(t: TestContext, over: Partial<LoopOptions> & { pass?: LoopOptions['pass'] } = {}): Harness {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const reasons: string[] = [];
+  const logs: Record<string, unknown>[] = [];
+  const loop = new ReconcileLoop({
+    intervalMs: INTERVAL,
+    debounceMs: DEBOUNCE,
+    canRun: () => true,
+    log: createLogger({ level: 'debug', write: (l) => logs.push(JSON.parse(l) as Record<string, unknown>) }),
+    ...over,
+    pass: async (reason) => {
+      reasons.push(reason);
+      await over.pass?.(reason);
+    },
+  });
+  t.after(() => loop.stop());
+  return {
+    loop, reasons, logs,
+    async advance(ms) {
+      await flush();
+      t.mock.timers.tick(ms);
+      await flush();
+    },
+  };
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+test('start runs a pass at once, then one per interval', async (t) => {
+  const h = harness(t);
+  h.loop.start();
+  await h.advance(0);
+  assert.deepEqual(h.reasons, ['start']);
+  await h.advance(INTERVAL - 1);
+  assert.equal(h.reasons.length, 1);
+  await h.advance(1);
+  assert.deepEqual(h.reasons, ['start', 'interval']);
+  await h.advance(INTERVAL);
+  assert.deepEqual(h.reasons, ['start', 'interval', 'interval']);
+});
+
+test('a trigger runs a pass after the debounce, not the interval', async (t) => {
+  const h = harness(t);
+  h.loop.start();
+  await h.advance(0);
+  h.loop.trigger('pod finished');
+  await h.advance(DEBOUNCE);
+  assert.deepEqual(h.reasons, ['start', 'pod finished']);
+});
+
+test('a burst of triggers coalesces into one pass', async (t) => {
+  const h = harness(t);
+  h.loop.start();
+  await h.advance(0);
+  for (let i = 0; i < 10; i++) h.loop.trigger(`pod ${i}`);
+  await h.advance(DEBOUNCE);
+  await h.advance(DEBOUNCE);
+  assert.deepEqual(h.reasons, ['start', 'pod 9']);
+});
+
+test('only one pass runs at a time', async (t) => {
+  let active = 0;
+  let maxActive = 0;
+  const gates: Array<() => void> = [];
+  const h = harness(t, {
+    pass: async () => {
+      active++;
+      maxActive = Math.max(maxActive, active);
+      const d = deferred();
+      gates.push(d.resolve);
+      await d.promise;
+      active--;
+    },
+  });
+  h.loop.start();
+  await h.advance(0);
+  h.loop.trigger('a');
+  await h.advance(INTERVAL * 3);
+  assert.equal(h.reasons.length, 1, 'no pass starts while one runs');
+  gates.shift()!();
+  await h.advance(0);
+  gates.shift()?.();
+  await h.advance(0);
+  assert.equal(maxActive, 1);
+});
+
+test('triggers during a pass run exactly one more pass right after it', async (t) => {
+  const gate = deferred();
+  let first = true;
+  const h = harness(t, {
+    pass: async () => {
+      if (first) {
+        first = false;
+        await gate.promise;
+      }
+    },
+  });
+  h.loop.start();
+  await h.advance(0);
+  h.loop.trigger('pod a');
+  h.loop.trigger('pod b');
+  h.loop.trigger('pod c');
+  gate.resolve();
+  await h.advance(0);
+  assert.deepEqual(h.reasons, ['start', 'pod a']);
+  await h.advance(INTERVAL - 1);
+  assert.equal(h.reasons.length, 2, 'then back to the interval');
+  await h.advance(1);
+  assert.deepEqual(h.reasons, ['start', 'pod a', 'interval']);
+});
+
+test('canRun=false skips passes but keeps the schedule; they resume when it turns true', async (t) => {
+  let leader = false;
+  const h = harness(t, { canRun: () => leader });
+  h.loop.start();
+  await h.advance(0);
+  await h.advance(INTERVAL);
+  h.loop.trigger('pod');
+  await h.advance(DEBOUNCE);
+  assert.deepEqual(h.reasons, []);
+  leader = true;
+  await h.advance(INTERVAL);
+  assert.deepEqual(h.reasons, ['interval']);
+});
+
+test('a failed pass backs off (2× the interval ±20%) and is logged with the count', async (t) => {
+  let fail = true;
+  const h = harness(t, {
+    pass: async () => {
+      if (fail) throw new Error('git unreachable');
+    },
+  });
+  h.loop.start();
+  await h.advance(0);
+  assert.equal(h.reasons.length, 1);
+  assert.equal((h.loop.lastError as Error).message, 'git unreachable');
+  assert.equal(h.loop.lastSuccess, undefined);
+  const log = h.logs.find((l) => l.level === 'error');
+  assert.equal(log?.error, 'git unreachable');
+  assert.equal(log?.kind, 'Error');
+  assert.equal(log?.consecutiveFailures, 1);
+  await h.advance(INTERVAL * 1.6 - 1);
+  assert.equal(h.reasons.length, 1, 'no retry before the backoff');
+  await h.advance(INTERVAL * 0.8 + 1);
+  assert.equal(h.reasons.length, 2, 'retried within the jittered backoff');
+  assert.equal(h.logs.filter((l) => l.level === 'error').at(-1)?.consecutiveFailures, 2);
+  fail = false;
+  await h.advance(INTERVAL * 4.8);
+  assert.equal(h.reasons.length, 3);
+  assert.equal(h.loop.lastError, undefined);
+  assert.ok(h.loop.lastSuccess instanceof Date);
+  await h.advance(INTERVAL);
+  assert.equal(h.reasons.length, 4, 'success resets the backoff to the interval');
+});
+
+test('a throttled pass waits Retry-After', async (t) => {
+  let throttled = true;
+  const h = harness(t, {
+    pass: async () => {
+      if (throttled) {
+        throttled = false;
+        throw new AzdoThrottledError('list agents', 30);
+      }
+    },
+  });
+  h.loop.start();
+  await h.advance(0);
+  await h.advance(29_999);
+  assert.equal(h.reasons.length, 1);
+  await h.advance(1);
+  assert.equal(h.reasons.length, 2);
+});
+
+test('a trigger during a failing pass does not skip the backoff', async (t) => {
+  const gate = deferred();
+  const h = harness(t, {
+    pass: async () => {
+      await gate.promise;
+      throw new Error('down');
+    },
+  });
+  h.loop.start();
+  await h.advance(0);
+  h.loop.trigger('pod');
+  gate.resolve();
+  await h.advance(0);
+  await h.advance(INTERVAL * 1.6 - 1);
+  assert.equal(h.reasons.length, 1);
+});
+
+test('stop waits for the running pass and no pass runs after it', async (t) => {
+  const gate = deferred();
+  let finished = false;
+  const h = harness(t, {
+    pass: async () => {
+      await gate.promise;
+      finished = true;
+    },
+  });
+  h.loop.start();
+  await h.advance(0);
+  const stopped = h.loop.stop();
+  gate.resolve();
+  await stopped;
+  assert.equal(finished, true);
+  h.loop.trigger('late');
+  await h.advance(INTERVAL * 10);
+  assert.deepEqual(h.reasons, ['start']);
+});
+
+test('triggers before start are ignored', async (t) => {
+  const h = harness(t);
+  h.loop.trigger('early');
+  await h.advance(INTERVAL);
+  assert.deepEqual(h.reasons, []);
+});
