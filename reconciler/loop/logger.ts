@@ -25,7 +25,9 @@ export function createLogger(opts: LoggerOptions = {}, bound: Fields = {}): Logg
   const min = ORDER[opts.level ?? 'info'];
   const secrets = (opts.secrets ?? []).filter((s) => s.length >= 4);
   const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'));
-  const redact = (s: string): string => secrets.reduce((acc, sec) => acc.split(sec).join('***'), s);
+  // A JSON line carries a secret with `"` or `\` in its escaped form: redact that form too.
+  const forms = secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]);
+  const redact = (s: string): string => forms.reduce((acc, sec) => acc.split(sec).join('***'), s);
   const emit = (level: Level, msg: string, fields?: Fields): void => {
     if (ORDER[level] < min) return;
     const record = { time: new Date().toISOString(), level, msg, ...bound, ...fields };
