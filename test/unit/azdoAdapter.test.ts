@@ -1,0 +1,188 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TaskAgent, TaskAgentJobRequest } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
+import { demandStrings, needsAgent, toPendingJob } from '../../reconciler/azdo/jobRequests.ts';
+import { callAzdo, classifyAzdoError } from '../../reconciler/azdo/classifyAzdoError.ts';
+import { toPoolAgent } from '../../reconciler/azdo/agents.ts';
+import { AzdoAuthError, AzdoRequestError, AzdoThrottledError, AzdoUnavailableError } from '../../reconciler/errors/azdoErrors.ts';
+
+const T = new Date('2026-01-01T00:00:00Z');
+const request = (init: Record<string, unknown> = {}): TaskAgentJobRequest => ({ requestId: 7, queueTime: T, ...init }) as TaskAgentJobRequest;
+
+// ---- needsAgent ----
+
+test('a queued request with no result, assignment or receipt needs an agent', () => {
+  assert.equal(needsAgent(request()), true);
+  assert.equal(needsAgent(request({ result: null, finishTime: null, assignTime: null })), true);
+});
+
+test('result 0 (Succeeded) is falsy and the request is still finished', () => {
+  assert.equal(needsAgent(request({ result: 0 })), false);
+});
+
+test('any result means finished, number or string', () => {
+  for (const result of [2, 3, 4, 'failed', 'succeeded']) assert.equal(needsAgent(request({ result })), false, String(result));
+});
+
+test('a cancelled request is never pending, with or without finishTime', () => {
+  assert.equal(needsAgent(request({ result: 3 })), false);
+  assert.equal(needsAgent(request({ result: 'canceled' })), false);
+  assert.equal(needsAgent(request({ finishTime: T })), false);
+});
+
+test('an assigned or reserved request does not need another agent', () => {
+  assert.equal(needsAgent(request({ assignTime: T })), false);
+  assert.equal(needsAgent(request({ reservedAgent: { id: 3, name: 'a' } })), false);
+});
+
+test('a request with receiveTime is running: counting it again would double-provision', () => {
+  assert.equal(needsAgent(request({ receiveTime: T })), false);
+});
+
+// ---- demands ----
+
+test('demands sent as strings are kept as they are', () => {
+  assert.deepEqual(demandStrings(request({ demands: ['docker', 'java -equals 17'] })), ['docker', 'java -equals 17']);
+});
+
+test('demands as objects become "name -equals value" or the bare name', () => {
+  assert.deepEqual(
+    demandStrings(request({ demands: [{ name: 'docker' }, { name: 'java', value: '17' }, { name: 'node', value: '' }] })),
+    ['docker', 'java -equals 17', 'node'],
+  );
+});
+
+test('mixed, empty and junk demands: junk is dropped', () => {
+  assert.deepEqual(demandStrings(request({ demands: ['docker', { name: 'java', value: '17' }, '', null, 42, {}] })), ['docker', 'java -equals 17']);
+  assert.deepEqual(demandStrings(request({ demands: undefined })), []);
+});
+
+test('toPendingJob keeps id, pool, demands, queue time, job and definition name', () => {
+  const job = toPendingJob(request({ demands: [{ name: 'docker' }], jobName: 'Build', definition: { id: 1, name: 'ci' } }), 'k8s-agents');
+  assert.deepEqual(job, { requestId: 7, poolName: 'k8s-agents', demands: ['docker'], queueTime: T, jobName: 'Build', definitionName: 'ci' });
+});
+
+test('toPendingJob parses a string queue time and tolerates missing names', () => {
+  const job = toPendingJob(request({ queueTime: '2026-01-01T00:00:05.000Z', jobName: null }), 'p');
+  assert.equal(job.queueTime.toISOString(), '2026-01-01T00:00:05.000Z');
+  assert.equal(job.jobName, undefined);
+  assert.equal(job.definitionName, undefined);
+});
+
+// ---- classifyAzdoError ----
+
+const TOKEN = 'pat-do-not-print-0123456789';
+
+test('429 becomes AzdoThrottledError with retryAfter from rateLimit', () => {
+  const e = classifyAzdoError('list agents', { statusCode: 429, rateLimit: { retryAfter: 42 } });
+  assert.ok(e instanceof AzdoThrottledError);
+  assert.equal(e.retryAfterSeconds, 42);
+  assert.match(e.message, /^list agents: .*429.*waiting 42s/);
+});
+
+test('429 without retryAfter uses the delay, rounded up', () => {
+  const e = classifyAzdoError('op', { statusCode: 429, rateLimit: { delay: 2.2 } });
+  assert.equal((e as AzdoThrottledError).retryAfterSeconds, 3);
+});
+
+test('429 without rate-limit headers (or a nonsense value) waits 30 s', () => {
+  assert.equal((classifyAzdoError('op', { statusCode: 429 }) as AzdoThrottledError).retryAfterSeconds, 30);
+  assert.equal((classifyAzdoError('op', { statusCode: 429, rateLimit: { retryAfter: 0 } }) as AzdoThrottledError).retryAfterSeconds, 30);
+  assert.equal((classifyAzdoError('op', { statusCode: 429, rateLimit: { retryAfter: Number.NaN } }) as AzdoThrottledError).retryAfterSeconds, 30);
+});
+
+test('401 and 403 become AzdoAuthError naming AZDO_TOKEN and the scope, never the token', () => {
+  for (const statusCode of [401, 403]) {
+    const e = classifyAzdoError('list agents', { statusCode, message: `Basic ${TOKEN} refused` });
+    assert.ok(e instanceof AzdoAuthError);
+    assert.equal(e.statusCode, statusCode);
+    assert.match(e.message, /AZDO_TOKEN.*Agent Pools \(Read & manage\)/);
+    assert.ok(!e.message.includes(TOKEN));
+  }
+});
+
+test('5xx and 408 become AzdoUnavailableError with the status and detail', () => {
+  const e = classifyAzdoError('list agents', { statusCode: 503, result: { message: 'maintenance' } });
+  assert.ok(e instanceof AzdoUnavailableError);
+  assert.equal(e.statusCode, 503);
+  assert.match(e.message, /^list agents: Azure DevOps is unavailable \(503: maintenance\); retrying/);
+  assert.ok(classifyAzdoError('op', { statusCode: 408 }) instanceof AzdoUnavailableError);
+});
+
+test('a network error (no status) becomes AzdoUnavailableError "no response"', () => {
+  const err = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { code: 'ECONNREFUSED' });
+  const e = classifyAzdoError('connect', err);
+  assert.ok(e instanceof AzdoUnavailableError);
+  assert.equal(e.statusCode, undefined);
+  assert.match(e.message, /no response: connect ECONNREFUSED/);
+});
+
+test('a thrown non-object becomes AzdoUnavailableError with its text', () => {
+  assert.match(classifyAzdoError('op', 'socket hang up').message, /no response: socket hang up/);
+});
+
+test('other 4xx become AzdoRequestError with the service typeKey and message', () => {
+  const e = classifyAzdoError('add agent', { statusCode: 409, result: { typeKey: 'TaskAgentExistsException', message: 'exists' } });
+  assert.ok(e instanceof AzdoRequestError);
+  assert.equal(e.statusCode, 409);
+  assert.equal(e.typeKey, 'TaskAgentExistsException');
+  assert.match(e.message, /^add agent: Azure DevOps rejected the request \(409 TaskAgentExistsException\): exists/);
+});
+
+test('a 400 without a body still names status and message', () => {
+  const e = classifyAzdoError('op', { statusCode: 400, message: 'bad' }) as AzdoRequestError;
+  assert.equal(e.typeKey, undefined);
+  assert.match(e.message, /400.*: bad$/);
+});
+
+test('long details are cut to 300 characters', () => {
+  const e = classifyAzdoError('op', { statusCode: 500, message: 'x'.repeat(1000) });
+  assert.ok(e.message.length < 400);
+});
+
+test('already classified errors pass through unchanged', () => {
+  const original = new AzdoAuthError('op', 401);
+  assert.equal(classifyAzdoError('other', original), original);
+});
+
+test('callAzdo returns the value or rethrows a typed error', async () => {
+  assert.equal(await callAzdo('op', async () => 5), 5);
+  await assert.rejects(callAzdo('list', async () => Promise.reject({ statusCode: 429, rateLimit: { retryAfter: 9 } })), AzdoThrottledError);
+});
+
+// ---- toPoolAgent ----
+
+const agent = (init: Record<string, unknown> = {}): TaskAgent => ({ id: 4, name: 'linux-abc12', ...init }) as TaskAgent;
+
+test('status 2 (enum Online) and "online" are online', () => {
+  assert.equal(toPoolAgent(agent({ status: 2 }), 'p').status, 'online');
+  assert.equal(toPoolAgent(agent({ status: 'online' }), 'p').status, 'online');
+});
+
+test('status 1 (Offline), "offline" and missing are offline', () => {
+  assert.equal(toPoolAgent(agent({ status: 1 }), 'p').status, 'offline');
+  assert.equal(toPoolAgent(agent({ status: 'offline' }), 'p').status, 'offline');
+  assert.equal(toPoolAgent(agent(), 'p').status, 'offline');
+});
+
+test('an agent is enabled unless enabled is false', () => {
+  assert.equal(toPoolAgent(agent(), 'p').enabled, true);
+  assert.equal(toPoolAgent(agent({ enabled: false }), 'p').enabled, false);
+});
+
+test('toPoolAgent keeps id, name, pool, assigned request, created time and user capabilities', () => {
+  const a = toPoolAgent(agent({ status: 2, assignedRequest: { requestId: 11 }, createdOn: '2026-01-01T00:00:00Z', userCapabilities: { docker: 'true' } }), 'k8s-agents');
+  assert.deepEqual(a, {
+    id: 4, name: 'linux-abc12', poolName: 'k8s-agents', status: 'online', enabled: true,
+    assignedRequestId: 11, createdOn: T, userCapabilities: { docker: 'true' },
+  });
+});
+
+test('toPoolAgent fills missing fields with safe values', () => {
+  const a = toPoolAgent({} as TaskAgent, 'p');
+  assert.equal(a.id, 0);
+  assert.equal(a.name, '');
+  assert.equal(a.assignedRequestId, undefined);
+  assert.equal(a.createdOn, undefined);
+  assert.deepEqual(a.userCapabilities, {});
+});
