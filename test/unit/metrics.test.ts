@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Metrics } from '../../reconciler/observability/metrics.ts';
+
+test('an empty registry renders a single newline', () => {
+  assert.equal(new Metrics().render(), '\n');
+});
+
+test('a counter renders HELP, TYPE and its value; inc adds', () => {
+  const m = new Metrics();
+  m.inc('azdo_gitops_passes_total', 'Passes run.');
+  m.inc('azdo_gitops_passes_total', 'Passes run.', {}, 2);
+  assert.equal(m.render(), '# HELP azdo_gitops_passes_total Passes run.\n# TYPE azdo_gitops_passes_total counter\nazdo_gitops_passes_total 3\n');
+});
+
+test('counters are kept per label set', () => {
+  const m = new Metrics();
+  m.inc('x_total', 'h', { result: 'ok' });
+  m.inc('x_total', 'h', { result: 'error' });
+  m.inc('x_total', 'h', { result: 'ok' });
+  const lines = m.render().split('\n');
+  assert.ok(lines.includes('x_total{result="ok"} 2'));
+  assert.ok(lines.includes('x_total{result="error"} 1'));
+});
+
+test('a gauge is set, not added', () => {
+  const m = new Metrics();
+  m.set('agents', 'Agents.', { spec: 'linux' }, 3);
+  m.set('agents', 'Agents.', { spec: 'linux' }, 1);
+  assert.match(m.render(), /# TYPE agents gauge\nagents\{spec="linux"\} 1\n$/);
+});
+
+test('labels are sorted by name, so the order given does not matter', () => {
+  const m = new Metrics();
+  m.set('g', 'h', { spec: 'a', pool: 'p' }, 1);
+  m.set('g', 'h', { pool: 'p', spec: 'a' }, 2);
+  assert.match(m.render(), /\ng\{pool="p",spec="a"\} 2\n$/);
+});
+
+test('label values escape backslash, double quote and newline', () => {
+  const m = new Metrics();
+  m.set('g', 'h', { v: 'a\\b"c\nd' }, 1);
+  assert.ok(m.render().includes('g{v="a\\\\b\\"c\\nd"} 1'));
+});
+
+test('series render sorted by metric name', () => {
+  const m = new Metrics();
+  m.set('b_metric', 'B', {}, 1);
+  m.set('a_metric', 'A', {}, 1);
+  const names = m.render().split('\n').filter((l) => l.startsWith('# HELP')).map((l) => l.split(' ')[2]);
+  assert.deepEqual(names, ['a_metric', 'b_metric']);
+});
+
+test('reset drops every label set of a gauge, so vanished specs disappear', () => {
+  const m = new Metrics();
+  m.set('agents', 'Agents.', { spec: 'old' }, 2);
+  m.reset('agents');
+  m.set('agents', 'Agents.', { spec: 'new' }, 1);
+  const out = m.render();
+  assert.ok(!out.includes('spec="old"'));
+  assert.ok(out.includes('agents{spec="new"} 1'));
+});
+
+test('reset keeps HELP and TYPE and leaves other metrics alone; unknown names are ignored', () => {
+  const m = new Metrics();
+  m.set('a', 'A', {}, 1);
+  m.set('b', 'B', {}, 2);
+  m.reset('a');
+  m.reset('missing');
+  assert.equal(m.render(), '# HELP a A\n# TYPE a gauge\n# HELP b B\n# TYPE b gauge\nb 2\n');
+});
