@@ -175,7 +175,7 @@ test('a failed pass backs off (2× the interval ±20%) and is logged with the co
   await h.advance(INTERVAL * 4.8);
   assert.equal(h.reasons.length, 3);
   assert.equal(h.loop.lastError, undefined);
-  assert.ok(h.loop.lastSuccess instanceof Date);
+  assert.ok((h.loop.lastSuccess as Date | undefined) instanceof Date);
   await h.advance(INTERVAL);
   assert.equal(h.reasons.length, 4, 'success resets the backoff to the interval');
 });
