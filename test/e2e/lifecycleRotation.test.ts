@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../../sandbox/index.ts';
-import { eventually, startWorld, type World } from '../helpers/world.ts';
+import { eventually, pushAsPersonRetrying, startWorld, type World } from '../helpers/world.ts';
 
 const REVISION_LABEL = 'azdo.gitops.dev/spec-revision';
 
@@ -36,7 +36,7 @@ describe('a person changes the pod template of a spec', () => {
     const template = await readFile(join(PROJECT_ROOT, 'cluster-repo-example/templates/agent-pod.yaml'), 'utf8');
     const changed = template.replace('azure-pipelines-agent:ubuntu-24.04', 'azure-pipelines-agent:ubuntu-24.04-r2');
     assert.notEqual(changed, template);
-    await world.pushAsPerson({ 'templates/agent-pod.yaml': changed }, 'agent image: bump tag');
+    await pushAsPersonRetrying(world, { 'templates/agent-pod.yaml': changed }, 'agent image: bump tag');
 
     // While the long job runs: the idle old agent is rotated out, a new-revision agent comes
     // online, and the busy agent's manifest stays the whole time.

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../../sandbox/index.ts';
-import { eventually, startWorld, type World } from '../helpers/world.ts';
+import { eventually, pushAsPersonRetrying, startWorld, type World } from '../helpers/world.ts';
 
 /** The re-read after disabling, and the unregister call (neither is used by the agent simulator). */
 const READ_AGENT = 'GET distributedtask/pools/{poolId}/agents/{agentId}';
@@ -30,7 +30,7 @@ describe('scaling down through AgentSpec changes', () => {
     const linux = await seedSpec('linux.yaml');
     const lowered = linux.replace('standby: 1', 'standby: 0');
     assert.notEqual(lowered, linux);
-    await world.pushAsPerson({ 'agentspecs/linux.yaml': lowered }, 'linux: no standby');
+    await pushAsPersonRetrying(world, { 'agentspecs/linux.yaml': lowered }, 'linux: no standby');
 
     // 1. Disabled while its manifest is still in git.
     await eventually(
@@ -62,11 +62,11 @@ describe('scaling down through AgentSpec changes', () => {
     const reconciler = world.startReconciler();
     // Give docker an idle agent first.
     const docker = (await seedSpec('docker.yaml')).replace('standby: 0', 'standby: 1');
-    await world.pushAsPerson({ 'agentspecs/docker.yaml': docker }, 'docker: one standby');
+    await pushAsPersonRetrying(world, { 'agentspecs/docker.yaml': docker }, 'docker: one standby');
     const idle = await eventually('an idle docker agent online', async () => (await world.agents()).find((a) => a.name.startsWith('docker-') && a.status === 'online')?.name, 30_000);
     const placeholder = await eventually('the docker placeholder', async () => (await world.placeholders()).find((p) => p.userCapabilities?.['docker'] !== undefined)?.name, 30_000);
 
-    await world.pushAsPerson({ 'agentspecs/docker.yaml': null }, 'remove the docker AgentSpec');
+    await pushAsPersonRetrying(world, { 'agentspecs/docker.yaml': null }, 'remove the docker AgentSpec');
     await eventually(
       'the docker agent, manifest, pod and placeholder gone',
       async () =>

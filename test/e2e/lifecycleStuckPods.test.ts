@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { eventually, startWorld, type World } from '../helpers/world.ts';
+import { eventually, pushAsPersonRetrying, startWorld, type World } from '../helpers/world.ts';
 
 const specWithImage = (image: string): string => `apiVersion: azdo.gitops.dev/v1alpha1
 kind: AgentSpec
@@ -37,7 +37,7 @@ describe('a pod stuck pulling its image', () => {
   });
 
   it('is pruned after the image-pull deadline and does not hold its slot under the cap', async () => {
-    await world.pushAsPerson({ 'agentspecs/gpu.yaml': specWithImage('registry.example.com/no-such-agent:1') }, 'add a gpu AgentSpec');
+    await pushAsPersonRetrying(world, { 'agentspecs/gpu.yaml': specWithImage('registry.example.com/no-such-agent:1') }, 'add a gpu AgentSpec');
     const reconciler = world.startReconciler();
     await eventually('a gpu placeholder', async () => (await world.placeholders()).some((p) => p.userCapabilities?.['gpu'] !== undefined), 30_000);
     const job = await world.admin.queueJob({ name: 'gpu-job', demands: ['gpu'], durationMs: 500 });
@@ -70,7 +70,7 @@ describe('a pod stuck pulling its image', () => {
     assert.ok(next);
 
     // A person fixes the image: the job runs on a gpu agent.
-    await world.pushAsPerson({ 'agentspecs/gpu.yaml': specWithImage('registry.example.com/azure-pipelines-agent:ubuntu-24.04') }, 'gpu: fix the image');
+    await pushAsPersonRetrying(world, { 'agentspecs/gpu.yaml': specWithImage('registry.example.com/azure-pipelines-agent:ubuntu-24.04') }, 'gpu: fix the image');
     await eventually('the gpu job succeeded', async () => (await world.admin.state()).jobs.find((j) => j.requestId === job)?.result === 'succeeded', 60_000);
     const ranOn = (await world.admin.state()).jobs.find((j) => j.requestId === job)!.reservedAgent!.name;
     assert.match(ranOn, /^gpu-/);

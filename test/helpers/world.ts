@@ -181,3 +181,18 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
     await new Promise((r) => setTimeout(r, stepMs));
   }
 }
+
+/**
+ * pushAsPerson, retried when the push loses a race with the running reconciler (each attempt
+ * clones the new tip afresh), as a person would pull and push again.
+ */
+export async function pushAsPersonRetrying(world: World, files: Record<string, string | null>, message: string, attempts = 5): Promise<string> {
+  for (let i = 1; ; i++) {
+    try {
+      return await world.pushAsPerson(files, message);
+    } catch (err) {
+      if (i >= attempts || !/rejected|fetch first|non-fast-forward/.test(String((err as Error)?.message ?? err))) throw err;
+      await new Promise((r) => setTimeout(r, 200 * i));
+    }
+  }
+}
