@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../../sandbox/index.ts';
 import { join } from 'node:path';
-import { startWorld, type World } from '../helpers/world.ts';
+import { eventually, startWorld, type World } from '../helpers/world.ts';
 
 interface PlanJson {
   tip: string;
@@ -49,6 +49,8 @@ describe('the CLI against the sandbox', () => {
   });
 
   it('plan --json attributes a queued job to the spec that will run it, and writes nothing', async () => {
+    // Let the standby pod from `once` come up first, so the agent list is at rest while we compare.
+    await eventually('the standby agent online', async () => (await world.agents()).filter((a) => a.status === 'online').length === 1, 30_000);
     const job = await world.admin.queueJob({ name: 'docker-job', demands: ['docker'] });
     const commitsBefore = await world.commits();
     const agentsBefore = (await world.admin.state()).agents;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runGit } from '../../sandbox/git/index.ts';
-import { eventually, startWorld, type World } from '../helpers/world.ts';
+import { eventually, pushAsPersonRetrying, startWorld, type World } from '../helpers/world.ts';
 
 describe('human commits pushed while the reconciler scales', () => {
   let world: World;
@@ -21,7 +21,8 @@ describe('human commits pushed while the reconciler scales', () => {
     // Jobs keep arriving (each needs a scale-up commit) while a person pushes in a tight loop.
     for (let i = 0; i < 12; i++) {
       if (i % 2 === 0) jobs.push(await world.admin.queueJob({ name: `job-${i}`, durationMs: 700 }));
-      humanCommits.push(await world.pushAsPerson({ [`docs/note-${i}.md`]: `note ${i}\n` }, `docs: note ${i}`));
+      // A person whose push loses the race does what git tells them: fetch, and push again.
+      humanCommits.push(await pushAsPersonRetrying(world, { [`docs/note-${i}.md`]: `note ${i}\n` }, `docs: note ${i}`));
     }
     await eventually('every job finished', async () => (await world.admin.state()).jobs.filter((j) => jobs.includes(j.requestId)).every((j) => j.state === 'finished'), 60_000);
     await eventually('back at standby', async () => (await world.agents()).length === 1 && (await world.manifests()).length === 1, 60_000);
