@@ -157,6 +157,7 @@ export class Scheduler {
     } else if (jobState(job) === 'assigned') {
       job.assignTime = undefined;
       job.reservedAgentId = undefined;
+      job.reservedAgentName = undefined;
       job.matchedAgentIds = undefined;
     }
   }
@@ -208,6 +209,7 @@ export class Scheduler {
       job.matchedAgentIds = this.liveMatchedIds(job);
       job.assignTime = now;
       job.reservedAgentId = agent.id;
+      job.reservedAgentName = agent.name;
       agent.assignedRequestId = job.requestId;
       const session = this.state.sessionOfAgent(agent.id);
       if (session) {

@@ -54,6 +54,8 @@ export interface Job {
   lockedUntil: number | undefined;
   result: TaskResult | undefined;
   reservedAgentId: number | undefined;
+  /** Name of the reserved agent, kept after the agent is deleted (the service keeps reservedAgent). */
+  reservedAgentName?: string | undefined;
   /** Frozen at assignment; computed live while queued. */
   matchedAgentIds: number[] | undefined;
 }

@@ -116,7 +116,11 @@ export class Wire {
       jobId: job.jobId,
       jobName: job.jobName,
       demands: [...job.demands],
-      reservedAgent: reserved ? this.agentReference(reserved) : undefined,
+      reservedAgent: reserved
+        ? this.agentReference(reserved)
+        : job.reservedAgentId !== undefined
+          ? { id: job.reservedAgentId, name: job.reservedAgentName }
+          : undefined,
       matchedAgents: matched,
       matchesAllAgentsInPool: opts.matchedAgents && job.userDemands.length === 0 ? true : undefined,
       definition: { _links: { web: { href: definitionHref }, self: { href: definitionHref } }, id: job.definitionId, name: job.definitionName },
