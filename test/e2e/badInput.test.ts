@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { eventually, startWorld, type World } from '../helpers/world.ts';
+import { describe, it } from 'node:test';
+import { eventually, useWorld } from '../helpers/world.ts';
 
 const BROKEN = `apiVersion: azdo.gitops.dev/v1alpha1
 kind: AgentSpec
@@ -15,13 +15,7 @@ spec:
 `;
 
 describe('an invalid AgentSpec merged into the cluster repo', () => {
-  let world: World;
-  before(async () => {
-    world = await startWorld();
-  });
-  after(async () => {
-    await world.close();
-  });
+  const world = useWorld();
 
   it('is reported precisely while the other specs keep scaling', async () => {
     await world.pushAsPerson({ 'agentspecs/gpu.yaml': BROKEN }, 'add a gpu AgentSpec (with a typo)');

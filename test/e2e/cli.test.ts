@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../../sandbox/index.ts';
 import { join } from 'node:path';
-import { eventually, startWorld, type World } from '../helpers/world.ts';
+import { eventually, useWorld } from '../helpers/world.ts';
 
 interface PlanJson {
   tip: string;
@@ -13,13 +13,7 @@ interface PlanJson {
 }
 
 describe('the CLI against the sandbox', () => {
-  let world: World;
-  before(async () => {
-    world = await startWorld();
-  });
-  after(async () => {
-    await world.close();
-  });
+  const world = useWorld();
 
   it('plan --json on a fresh pool proposes the standby agent and placeholders, and changes nothing', async () => {
     const commitsBefore = await world.commits();

@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { eventually, startWorld, type World } from '../helpers/world.ts';
+import { describe, it } from 'node:test';
+import { eventually, useWorld } from '../helpers/world.ts';
 
 const UNREGISTER = 'DELETE distributedtask/pools/{poolId}/agents/{agentId}';
 
 describe('killing the reconciler mid-pass', () => {
-  let world: World;
-  before(async () => {
-    world = await startWorld();
-  });
-  after(async () => {
-    await world.close();
-  });
+  const world = useWorld();
 
   it('between pushing a prune and unregistering loses nothing: the restarted reconciler unregisters', async () => {
     const first = world.startReconciler();

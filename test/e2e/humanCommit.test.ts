@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { runGit } from '../../sandbox/git/index.ts';
-import { eventually, pushAsPersonRetrying, startWorld, type World } from '../helpers/world.ts';
+import { eventually, pushAsPersonRetrying, useWorld } from '../helpers/world.ts';
 
 describe('human commits pushed while the reconciler scales', () => {
-  let world: World;
-  before(async () => {
-    world = await startWorld();
-  });
-  after(async () => {
-    await world.close();
-  });
+  const world = useWorld();
 
   it('all survive: the reconciler re-derives on each new tip and never force-pushes', async (t) => {
     const reconciler = world.startReconciler();

@@ -3,21 +3,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { eventually, startWorld, type ReconcilerProcess, type World } from '../helpers/world.ts';
+import { eventually, useWorld, type ReconcilerProcess } from '../helpers/world.ts';
 
 /** Commit oids (12 chars) a reconciler logged as pushed. */
 const pushedBy = (r: ReconcilerProcess): Set<string> =>
   new Set([...r.output().matchAll(/"msg":"pushed".*?"commit":"([0-9a-f]{12})"/g)].map((m) => m[1]!));
 
 describe('two reconcilers against one branch (leader election)', () => {
-  let world: World;
+  const world = useWorld();
   let stateRoot: string;
   before(async () => {
-    world = await startWorld();
     stateRoot = await mkdtemp(join(tmpdir(), 'azdo-gitops-leader-'));
   });
   after(async () => {
-    await world.close();
     await rm(stateRoot, { recursive: true, force: true });
   });
 

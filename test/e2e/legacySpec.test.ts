@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { eventually, startWorld, type World } from '../helpers/world.ts';
+import { describe, it } from 'node:test';
+import { eventually, useWorld } from '../helpers/world.ts';
 
 /** The predecessor's AgentSpec, unchanged: an upper-case prefix it could not handle itself. */
 const LEGACY = `apiVersion: azdo.octolamp.nl/v1
@@ -16,13 +16,7 @@ spec:
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 describe("the predecessor's azdo.octolamp.nl/v1 AgentSpec with its env vars", () => {
-  let world: World;
-  before(async () => {
-    world = await startWorld();
-  });
-  after(async () => {
-    await world.close();
-  });
+  const world = useWorld();
 
   it('runs jobs on pods named with the lower-cased DNS-1123 prefix, standby and max from the env', async () => {
     // A migration: the legacy spec replaces the seeded ones.

@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { eventually, startWorld, type World } from '../helpers/world.ts';
+import { describe, it } from 'node:test';
+import { eventually, useWorld } from '../helpers/world.ts';
 
 describe('an agent pod deleted outside git', () => {
-  let world: World;
-  before(async () => {
-    // Flux re-applies on an interval of minutes; the reconciler reacts to the delete event in
-    // well under a second. A 4 s interval keeps that order here (at 1 s the syncer could
-    // recreate the pod first, and the manifest then rightly stays).
-    world = await startWorld({ syncIntervalMs: 4_000 });
-  });
-  after(async () => {
-    await world.close();
-  });
+  // Flux re-applies on an interval of minutes; the reconciler reacts to the delete event in
+  // well under a second. A 4 s interval keeps that order here (at 1 s the syncer could
+  // recreate the pod first, and the manifest then rightly stays).
+  const world = useWorld({ syncIntervalMs: 4_000 });
 
   it('has its manifest pruned (pod-deleted) and its agent unregistered, and a fresh standby agent replaces it', async () => {
     const reconciler = world.startReconciler();

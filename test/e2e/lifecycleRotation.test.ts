@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../../sandbox/index.ts';
-import { eventually, pushAsPersonRetrying, startWorld, type World } from '../helpers/world.ts';
+import { eventually, pushAsPersonRetrying, useWorld } from '../helpers/world.ts';
 
 const REVISION_LABEL = 'azdo.gitops.dev/spec-revision';
 
 describe('a person changes the pod template of a spec', () => {
-  let world: World;
-  before(async () => {
-    world = await startWorld();
-  });
-  after(async () => {
-    await world.close();
-  });
+  const world = useWorld();
 
   it('replaces idle agents of the old revision and never removes a busy one while its job runs', async () => {
     const reconciler = world.startReconciler();

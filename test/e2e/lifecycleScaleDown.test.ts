@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../../sandbox/index.ts';
-import { eventually, pushAsPersonRetrying, startWorld, type World } from '../helpers/world.ts';
+import { eventually, pushAsPersonRetrying, useWorld } from '../helpers/world.ts';
 
 /** The re-read after disabling, and the unregister call (neither is used by the agent simulator). */
 const READ_AGENT = 'GET distributedtask/pools/{poolId}/agents/{agentId}';
@@ -12,13 +12,7 @@ const UNREGISTER = 'DELETE distributedtask/pools/{poolId}/agents/{agentId}';
 const seedSpec = (name: string) => readFile(join(PROJECT_ROOT, 'cluster-repo-example/agentspecs', name), 'utf8');
 
 describe('scaling down through AgentSpec changes', () => {
-  let world: World;
-  before(async () => {
-    world = await startWorld();
-  });
-  after(async () => {
-    await world.close();
-  });
+  const world = useWorld();
 
   it('lowering standby to 0 disables the idle agent, then removes its manifest, then unregisters it', async () => {
     const reconciler = world.startReconciler();

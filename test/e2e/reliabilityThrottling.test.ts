@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, it } from 'node:test';
-import { eventually, startWorld, type World } from '../helpers/world.ts';
+import { describe, it } from 'node:test';
+import { eventually, useWorld } from '../helpers/world.ts';
 
 /** Only the reconciler lists a pool's job requests (agents read single requests). */
 const LIST_JOBS = 'GET distributedtask/pools/{poolId}/jobrequests';
 
 describe('Azure DevOps throttling (429 with Retry-After)', () => {
-  let world: World;
-  before(async () => {
-    world = await startWorld();
-  });
-  after(async () => {
-    await world.close();
-  });
+  const world = useWorld();
 
   it('waits as Retry-After asks, does not hammer the service, and scales normally afterwards', async (t) => {
     const reconciler = world.startReconciler();

@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { eventually, startWorld, type World } from '../helpers/world.ts';
+import { describe, it } from 'node:test';
+import { eventually, useWorld } from '../helpers/world.ts';
 
 describe('secrets', () => {
-  let world: World;
-  before(async () => {
-    world = await startWorld();
-  });
-  after(async () => {
-    await world.close();
-  });
+  const world = useWorld();
 
   it('never reach git history, the logs or a pod spec', async () => {
     const reconciler = world.startReconciler();

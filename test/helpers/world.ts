@@ -1,6 +1,7 @@
 // End-to-end world: the sandbox (emulated Azure DevOps, real git server, simulated or real
 // cluster) plus the reconciler, unmodified, as a child process running `azdo-gitops run`.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { after, before } from 'node:test';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -195,4 +196,25 @@ export async function pushAsPersonRetrying(world: World, files: Record<string, s
       await new Promise((r) => setTimeout(r, 200 * i));
     }
   }
+}
+
+/**
+ * One world per describe block: started in `before`, closed in `after`. The returned object
+ * forwards to the started world, so tests read `world.agents()` as usual.
+ */
+export function useWorld(opts: SandboxOptions = {}): World {
+  let current: World | undefined;
+  before(async () => {
+    current = await startWorld(opts);
+  });
+  after(async () => {
+    await current?.close();
+  });
+  return new Proxy({} as World, {
+    get(_target, prop) {
+      if (!current) throw new Error('the world starts in before(): use it inside a test');
+      const value: unknown = Reflect.get(current, prop);
+      return typeof value === 'function' ? value.bind(current) : value;
+    },
+  });
 }
