@@ -54,8 +54,56 @@ export interface World {
 
 let clones = 0;
 
+/**
+ * Which cluster the suite runs on: `sandbox` (the simulated API server, syncer and kubelet) or
+ * `real` (a real kube-apiserver with RBAC, kube-scheduler, kwok and real Flux; see
+ * tools/real-cluster). Set by AZDO_GITOPS_BACKEND; the same scenarios run on both.
+ */
+export const BACKEND: 'sandbox' | 'real' = process.env.AZDO_GITOPS_BACKEND === 'real' ? 'real' : 'sandbox';
+
+interface ClusterBackend {
+  /** Kubeconfig the reconciler runs with (on the real backend: its ServiceAccount, bound by the shipped Role). */
+  readonly reconcilerKubeconfig: string | undefined;
+  /** Stops everything, the sandbox included. */
+  stop(): Promise<void>;
+}
+
+/** Starts the sandbox on the chosen backend: on `real`, Flux syncs the repo and kwok runs the pods. */
+async function startBackend(opts: SandboxOptions): Promise<{ sandbox: Sandbox; backend: ClusterBackend }> {
+  if (BACKEND === 'sandbox') {
+    const sandbox = await startSandbox(opts);
+    return { sandbox, backend: { reconcilerKubeconfig: undefined, stop: () => sandbox.close() } };
+  }
+  const { startRealCluster } = await import('./realCluster.ts');
+  const cluster = await startRealCluster({ withFlux: true });
+  try {
+    const sandbox = await startSandbox({ ...opts, kubeconfigPath: cluster.kubeconfigPath, syncer: false, kubelet: false });
+    const flux = await cluster.startFlux({
+      gitUrl: sandbox.info.gitUrl,
+      path: './agents',
+      username: sandbox.info.gitUsername,
+      password: sandbox.info.gitToken,
+      interval: '2s',
+    });
+    return {
+      sandbox,
+      backend: {
+        reconcilerKubeconfig: cluster.reconcilerKubeconfigPath,
+        stop: async () => {
+          await flux.stop();
+          await sandbox.close();
+          await cluster.stop();
+        },
+      },
+    };
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+}
+
 export async function startWorld(opts: SandboxOptions = {}): Promise<World> {
-  const sandbox = await startSandbox(opts);
+  const { sandbox, backend } = await startBackend(opts);
   const tmp = await mkdtemp(join(tmpdir(), 'azdo-gitops-e2e-'));
   const procs: ReconcilerProcess[] = [];
   const kc = new KubeConfig();
@@ -72,6 +120,7 @@ export async function startWorld(opts: SandboxOptions = {}): Promise<World> {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     ...sandbox.reconcilerEnv(stateDir),
+    ...(backend.reconcilerKubeconfig ? { KUBECONFIG: backend.reconcilerKubeconfig } : {}),
     POLL_INTERVAL_SECONDS: '1',
     LOG_LEVEL: 'debug',
     ...extra,
@@ -161,7 +210,7 @@ export async function startWorld(opts: SandboxOptions = {}): Promise<World> {
     },
     close: async () => {
       for (const p of procs) await p.stop('SIGKILL');
-      await sandbox.close();
+      await backend.stop();
       await rm(tmp, { recursive: true, force: true });
     },
   };
