@@ -1,10 +1,19 @@
 #!/usr/bin/env node
 // azdo-gitops: Azure Pipelines agents on Kubernetes, scaled through git.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError } from './errors/configError.ts';
 import { parseArgs, USAGE, UsageError } from './cli/args.ts';
 import { onceCommand, planCommand, runCommand, statusCommand, validateCommand } from './cli/commands.ts';
 import { sandboxDemoCommand, sandboxServeCommand } from './cli/sandboxCommands.ts';
+
+/** package.json sits one level up from the sources, two from the compiled dist/reconciler/. */
+function packageVersion(): string {
+  for (const rel of ['../package.json', '../../package.json']) {
+    const url = new URL(rel, import.meta.url);
+    if (existsSync(url)) return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+  }
+  return 'unknown';
+}
 
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const cmd = parseArgs(argv);
@@ -12,11 +21,9 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     case 'help':
       process.stdout.write(USAGE + '\n');
       return 0;
-    case 'version': {
-      const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-      process.stdout.write(`azdo-gitops ${pkg.version}\n`);
+    case 'version':
+      process.stdout.write(`azdo-gitops ${packageVersion()}\n`);
       return 0;
-    }
     case 'run':
       return runCommand(env);
     case 'once':
