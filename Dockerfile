@@ -25,7 +25,6 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
-COPY templates ./templates
 RUN mkdir -p /var/lib/azdo-gitops && chown node:node /var/lib/azdo-gitops
 USER node
 EXPOSE 8080
