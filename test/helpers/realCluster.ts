@@ -6,7 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -208,22 +208,35 @@ class ProcessSet {
 
   async stopProcess(m: Managed): Promise<void> {
     m.expectedExit = true;
-    if (m.exited || !m.child.pid) return;
-    const exited = once(m.child, 'exit').catch(() => undefined);
+    const pgid = m.child.pid;
+    if (!pgid) return;
+    const groupAlive = () => {
+      try {
+        process.kill(-pgid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    if (!groupAlive()) return;
     try {
-      process.kill(-m.child.pid, 'SIGTERM');
+      process.kill(-pgid, 'SIGTERM');
     } catch {
       return;
     }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-m.child.pid!, 'SIGKILL');
-      } catch {
-        /* gone */
+    // Poll the whole process group (a ref'd timer: the children are unref'd, so waiting for their
+    // 'exit' event alone could let the event loop drain). SIGKILL after 5 s.
+    const started = Date.now();
+    while (groupAlive() && Date.now() - started < 15_000) {
+      if (Date.now() - started > 5_000) {
+        try {
+          process.kill(-pgid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
       }
-    }, 5000);
-    await exited;
-    clearTimeout(timer);
+      await sleep(100);
+    }
   }
 
   async stopAll(): Promise<void> {
@@ -431,7 +444,7 @@ export async function startRealCluster(opts: RealClusterOptions = {}): Promise<R
   const log = opts.log ?? defaultLog;
   const namespace = opts.namespace ?? 'azdo-agents';
   const components = opts.withFlux ? [...CONTROL_PLANE_COMPONENTS, ...FLUX_COMPONENTS] : [...CONTROL_PLANE_COMPONENTS];
-  const { binDir, outDir } = await ensureRealClusterBinaries(components, log);
+  const { binDir } = await ensureRealClusterBinaries(components, log);
   const bin = (name: string) => join(binDir, name);
 
   const tempDir = mkdtempSync(join(tmpdir(), 'azdo-real-cluster-'));
@@ -535,7 +548,6 @@ export async function startRealCluster(opts: RealClusterOptions = {}): Promise<R
     });
     log(`control plane up (kine, kube-apiserver, kube-scheduler, kwok) in ${Math.round((Date.now() - started) / 1000)} s`);
 
-    const fluxStops: (() => Promise<void>)[] = [];
     const cluster: RealCluster = {
       url,
       kubeconfigPath,
@@ -554,9 +566,7 @@ export async function startRealCluster(opts: RealClusterOptions = {}): Promise<R
         await kubectlAdmin(['apply', '-f', '-'], yaml);
       },
       async startFlux(fluxOpts) {
-        const flux = await startFlux({ procs, binDir, outDir, kubeconfigPath, kubectlAdmin, log, tempDir, opts: fluxOpts });
-        fluxStops.push(flux.stop);
-        return flux;
+        return startFlux({ procs, kubeconfigPath, kubectlAdmin, log, tempDir, opts: fluxOpts });
       },
       async stop() {
         await procs.stopAll();
@@ -609,8 +619,6 @@ status:
 
 interface FluxContext {
   procs: ProcessSet;
-  binDir: string;
-  outDir: string;
   kubeconfigPath: string;
   kubectlAdmin: (args: string[], input?: string) => Promise<string>;
   log: Log;
@@ -634,6 +642,7 @@ async function startFlux(ctx: FluxContext): Promise<RealFlux> {
   await kubectlAdmin(['apply', '-f', '-'], `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${FLUX_NS}}`);
 
   const storageDir = join(ctx.tempDir, 'flux-storage');
+  mkdirSync(storageDir, { recursive: true });
   const storagePort = await freePort();
   // controller-runtime reads KUBECONFIG; RUNTIME_NAMESPACE is where Flux thinks it runs
   const env = { KUBECONFIG: ctx.kubeconfigPath, RUNTIME_NAMESPACE: FLUX_NS };

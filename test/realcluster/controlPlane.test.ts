@@ -3,7 +3,8 @@
 // Nothing is skipped: missing binaries are built by tools/real-cluster/build.sh first (cold: long).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -144,9 +145,13 @@ describe('real control plane (kube-apiserver + kine + kube-scheduler + kwok)', {
       if (work) rmSync(work, { recursive: true, force: true });
     });
 
-    const gitIn = (dir: string, ...args: string[]) => {
-      const r = spawnSync('git', ['-C', dir, '-c', 'user.name=test', '-c', 'user.email=test@example.invalid', ...args], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+    // async: the git server runs in this process, a synchronous `git push` would deadlock it
+    const gitIn = async (dir: string, ...args: string[]) => {
+      const r = await promisify(execFile)('git', ['-C', dir, '-c', 'user.name=test', '-c', 'user.email=test@example.invalid', ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+        timeout: 60_000,
+      });
       return r.stdout.trim();
     };
 
@@ -155,15 +160,15 @@ describe('real control plane (kube-apiserver + kine + kube-scheduler + kwok)', {
       const authedUrl = repoUrl.replace('http://', `http://${user}:${password}@`);
       const dir = join(work, 'clone');
       mkdirSync(join(dir, 'agents'), { recursive: true });
-      gitIn(dir, 'init', '-q', '--initial-branch=main');
+      await gitIn(dir, 'init', '-q', '--initial-branch=main');
       writeFileSync(join(dir, 'agents/sentinel.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: azdo-gitops-sentinel, namespace: azdo-agents}\ndata: {keep: "true"}\n');
       writeFileSync(join(dir, 'agents/config.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: flux-applied, namespace: azdo-agents}\ndata: {hello: world}\n');
       writeFileSync(join(dir, 'agents/pod.yaml'), pod('flux-agent-1', { 'app.kubernetes.io/managed-by': 'azdo-gitops' }));
       writeFileSync(join(dir, 'agents/kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- config.yaml\n- pod.yaml\n- sentinel.yaml\n');
-      gitIn(dir, 'add', '-A');
-      gitIn(dir, 'commit', '-q', '-m', 'add pod and configmap');
-      gitIn(dir, 'push', '-q', authedUrl, 'main');
-      const rev1 = gitIn(dir, 'rev-parse', 'HEAD');
+      await gitIn(dir, 'add', '-A');
+      await gitIn(dir, 'commit', '-q', '-m', 'add pod and configmap');
+      await gitIn(dir, 'push', '-q', authedUrl, 'main');
+      const rev1 = await gitIn(dir, 'rev-parse', 'HEAD');
 
       const flux = await cluster.startFlux({ gitUrl: repoUrl, path: './agents', username: user, password, interval: '5s' });
       await flux.waitForApplied({ revision: rev1, timeoutMs: 180_000 });
@@ -177,12 +182,12 @@ describe('real control plane (kube-apiserver + kine + kube-scheduler + kwok)', {
       });
 
       // remove the pod and configmap from git: Flux prunes them (kwok finalizes the pod's deletion)
-      gitIn(dir, 'rm', '-q', 'agents/pod.yaml', 'agents/config.yaml');
+      await gitIn(dir, 'rm', '-q', 'agents/pod.yaml', 'agents/config.yaml');
       writeFileSync(join(dir, 'agents/kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- sentinel.yaml\n');
-      gitIn(dir, 'add', '-A');
-      gitIn(dir, 'commit', '-q', '-m', 'remove pod and configmap');
-      gitIn(dir, 'push', '-q', authedUrl, 'main');
-      const rev2 = gitIn(dir, 'rev-parse', 'HEAD');
+      await gitIn(dir, 'add', '-A');
+      await gitIn(dir, 'commit', '-q', '-m', 'remove pod and configmap');
+      await gitIn(dir, 'push', '-q', authedUrl, 'main');
+      const rev2 = await gitIn(dir, 'rev-parse', 'HEAD');
       await flux.reconcile();
       await flux.waitForApplied({ revision: rev2, timeoutMs: 180_000 });
 
