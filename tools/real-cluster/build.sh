@@ -258,6 +258,6 @@ main() {
     log "FAILED: ${failed[*]} (logs in $OUT/src/<component>.log); total $((SECONDS - total_start)) s"
     exit 1
   fi
-  log "all built in $((SECONDS - total_start)) s; binaries in $BIN"
+  if [[ $mode == wrapper ]]; then log "wrapper modules in $OUT/src"; else log "all built in $((SECONDS - total_start)) s; binaries in $BIN"; fi
 }
 main "$@"; exit $?
