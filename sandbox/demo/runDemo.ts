@@ -57,6 +57,8 @@ export interface DemoOptions {
   /** Give up waiting for the pool to settle after this long. */
   readonly timeoutMs?: number;
   readonly sandbox?: Sandbox;
+  /** Extra environment for the reconciler (e.g. KUBECONFIG of its ServiceAccount on a real cluster). */
+  readonly reconcilerEnv?: Readonly<Record<string, string>>;
 }
 
 const isPlaceholder = (a: { userCapabilities?: Record<string, string> }): boolean => a.userCapabilities?.[PLACEHOLDER_CAPABILITY] !== undefined;
@@ -80,7 +82,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
   const work = await mkdtemp(join(tmpdir(), 'azdo-gitops-demo-'));
   const logFile = join(work, 'reconciler.log');
   const logStream = createWriteStream(logFile);
-  const env = { ...sandbox.reconcilerEnv(join(work, 'state')), POLL_INTERVAL_SECONDS: '1' };
+  const env = { ...sandbox.reconcilerEnv(join(work, 'state')), POLL_INTERVAL_SECONDS: '1', ...opts.reconcilerEnv };
   const config = loadConfig(env);
   const log = createLogger({ level: 'info', secrets: [config.azdo.token, config.git.token], write: (l) => logStream.write(l + '\n') });
   const controller = await startController(config, log, env);
