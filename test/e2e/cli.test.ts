@@ -12,7 +12,7 @@ interface PlanJson {
   specErrors: unknown[];
 }
 
-describe('the CLI against the sandbox', () => {
+describe('the CLI against a running world', () => {
   const world = useWorld();
 
   it('plan --json on a fresh pool proposes the standby agent and placeholders, and changes nothing', async () => {

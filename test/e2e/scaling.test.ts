@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { eventually, useWorld } from '../helpers/world.ts';
 
-describe('scaling through git against the sandbox', () => {
+describe('scaling through git', () => {
   const world = useWorld();
 
   it('scales a burst up through git, runs the jobs, prunes and unregisters, and returns to standby', async () => {

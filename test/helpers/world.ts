@@ -69,8 +69,8 @@ interface ClusterBackend {
 }
 
 /** Starts the sandbox on the chosen backend: on `real`, Flux syncs the repo and kwok runs the pods. */
-async function startBackend(opts: SandboxOptions): Promise<{ sandbox: Sandbox; backend: ClusterBackend }> {
-  if (BACKEND === 'sandbox') {
+async function startBackend(opts: SandboxOptions, kind: 'sandbox' | 'real'): Promise<{ sandbox: Sandbox; backend: ClusterBackend }> {
+  if (kind === 'sandbox') {
     const sandbox = await startSandbox(opts);
     return { sandbox, backend: { reconcilerKubeconfig: undefined, stop: () => sandbox.close() } };
   }
@@ -102,8 +102,9 @@ async function startBackend(opts: SandboxOptions): Promise<{ sandbox: Sandbox; b
   }
 }
 
-export async function startWorld(opts: SandboxOptions = {}): Promise<World> {
-  const { sandbox, backend } = await startBackend(opts);
+/** @param kind `sandbox` for scenarios that need a sandbox-only fault (test/e2e/sandboxOnly/). */
+export async function startWorld(opts: SandboxOptions = {}, kind: 'sandbox' | 'real' = BACKEND): Promise<World> {
+  const { sandbox, backend } = await startBackend(opts, kind);
   const tmp = await mkdtemp(join(tmpdir(), 'azdo-gitops-e2e-'));
   const procs: ReconcilerProcess[] = [];
   const kc = new KubeConfig();
@@ -251,10 +252,10 @@ export async function pushAsPersonRetrying(world: World, files: Record<string, s
  * One world per describe block: started in `before`, closed in `after`. The returned object
  * forwards to the started world, so tests read `world.agents()` as usual.
  */
-export function useWorld(opts: SandboxOptions = {}): World {
+export function useWorld(opts: SandboxOptions = {}, kind: 'sandbox' | 'real' = BACKEND): World {
   let current: World | undefined;
   before(async () => {
-    current = await startWorld(opts);
+    current = await startWorld(opts, kind);
   });
   after(async () => {
     await current?.close();

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { eventually, useWorld } from '../helpers/world.ts';
+import { eventually, useWorld } from '../../helpers/world.ts';
 
 describe('the pod watch dropped (410 Gone) while jobs run', () => {
-  const world = useWorld();
+  const world = useWorld({}, 'sandbox');
 
   it('still prunes the completions that happened in the gap and unregisters their agents', async (t) => {
     const reconciler = world.startReconciler();

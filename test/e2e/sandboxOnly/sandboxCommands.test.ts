@@ -3,9 +3,9 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { PROJECT_ROOT } from '../../sandbox/index.ts';
-import { kubectl } from '../helpers/kubectl.ts';
-import { taskAgentApi } from '../helpers/azdoClient.ts';
+import { PROJECT_ROOT } from '../../../sandbox/index.ts';
+import { kubectl } from '../../helpers/kubectl.ts';
+import { taskAgentApi } from '../../helpers/azdoClient.ts';
 
 const MAIN = join(PROJECT_ROOT, 'reconciler/main.ts');
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { eventually, useWorld } from '../helpers/world.ts';
+import { eventually, useWorld } from '../../helpers/world.ts';
 
 describe('an agent pod deleted outside git', () => {
   // Flux re-applies on an interval of minutes; the reconciler reacts to the delete event in
   // well under a second. A 4 s interval keeps that order here (at 1 s the syncer could
   // recreate the pod first, and the manifest then rightly stays).
-  const world = useWorld({ syncIntervalMs: 4_000 });
+  const world = useWorld({ syncIntervalMs: 4_000 }, 'sandbox');
 
   it('has its manifest pruned (pod-deleted) and its agent unregistered, and a fresh standby agent replaces it', async () => {
     const reconciler = world.startReconciler();

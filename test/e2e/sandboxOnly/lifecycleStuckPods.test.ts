@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { eventually, pushAsPersonRetrying, useWorld } from '../helpers/world.ts';
+import { eventually, pushAsPersonRetrying, useWorld } from '../../helpers/world.ts';
 
 const specWithImage = (image: string): string => `apiVersion: azdo.gitops.dev/v1alpha1
 kind: AgentSpec
@@ -28,7 +28,7 @@ const removedFor = (body: string, reason: string): string[] =>
   [...body.matchAll(new RegExp(`^\\s+(\\S+)\\s+\\(\\S+\\) ${reason}$`, 'gm'))].map((m) => m[1]!);
 
 describe('a pod stuck pulling its image', () => {
-  const world = useWorld({ unpullableImages: ['no-such-agent'] });
+  const world = useWorld({ unpullableImages: ['no-such-agent'] }, 'sandbox');
 
   it('is pruned after the image-pull deadline and does not hold its slot under the cap', async () => {
     await pushAsPersonRetrying(world, { 'agentspecs/gpu.yaml': specWithImage('registry.example.com/no-such-agent:1') }, 'add a gpu AgentSpec');
