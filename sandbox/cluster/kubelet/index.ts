@@ -57,11 +57,19 @@ function condition(type: string, status: 'True' | 'False', at: Date, reason?: st
   return { type, status, lastProbeTime: null as unknown as undefined, lastTransitionTime: at, ...(reason ? { reason } : {}) };
 }
 
-export function runningStatus(pod: V1Pod, at: Date, hostIP: string): V1PodStatus {
-  const name = pod.metadata?.name ?? '';
-  const podIP = podIpFor(name);
+/** What every status the kubelet writes shares: addresses, start time, QoS and the five conditions. */
+function podStatus(
+  pod: V1Pod,
+  at: Date,
+  hostIP: string,
+  phase: 'Running' | 'Pending' | 'Failed',
+  notReady: string | undefined,
+  containerStatuses: V1ContainerStatus[],
+): V1PodStatus {
+  const podIP = podIpFor(pod.metadata?.name ?? '');
+  const ready = notReady === undefined ? 'True' : 'False';
   return {
-    phase: 'Running',
+    phase,
     hostIP,
     hostIPs: [{ ip: hostIP }],
     podIP,
@@ -69,50 +77,55 @@ export function runningStatus(pod: V1Pod, at: Date, hostIP: string): V1PodStatus
     startTime: at,
     qosClass: 'BestEffort',
     conditions: [
-      condition('PodReadyToStartContainers', 'True', at),
+      condition('PodReadyToStartContainers', phase === 'Failed' ? 'False' : 'True', at),
       condition('Initialized', 'True', at),
-      condition('Ready', 'True', at),
-      condition('ContainersReady', 'True', at),
+      condition('Ready', ready, at, notReady),
+      condition('ContainersReady', ready, at, notReady),
       condition('PodScheduled', 'True', at),
     ],
-    containerStatuses: (pod.spec?.containers ?? []).map<V1ContainerStatus>((c) => ({
-      name: c.name,
-      image: c.image ?? '',
-      imageID: `${c.image ?? ''}@sha256:${randomBytes(32).toString('hex')}`,
-      containerID: `containerd://${randomBytes(32).toString('hex')}`,
-      ready: true,
-      started: true,
-      restartCount: 0,
-      state: { running: { startedAt: at } },
-    })),
+    containerStatuses,
   };
 }
 
+function startedContainer(image: string): Pick<V1ContainerStatus, 'image' | 'imageID' | 'containerID' | 'restartCount'> {
+  return {
+    image,
+    imageID: `${image}@sha256:${randomBytes(32).toString('hex')}`,
+    containerID: `containerd://${randomBytes(32).toString('hex')}`,
+    restartCount: 0,
+  };
+}
+
+export function runningStatus(pod: V1Pod, at: Date, hostIP: string): V1PodStatus {
+  return podStatus(
+    pod,
+    at,
+    hostIP,
+    'Running',
+    undefined,
+    (pod.spec?.containers ?? []).map<V1ContainerStatus>((c) => ({
+      name: c.name,
+      ...startedContainer(c.image ?? ''),
+      ready: true,
+      started: true,
+      state: { running: { startedAt: at } },
+    })),
+  );
+}
+
 export function imagePullStatus(pod: V1Pod, at: Date, hostIP: string, reason: 'ErrImagePull' | 'ImagePullBackOff', unpullable: string[]): V1PodStatus {
-  const name = pod.metadata?.name ?? '';
-  const podIP = podIpFor(name);
   const waiting = (image: string) =>
     reason === 'ErrImagePull'
       ? `failed to pull and unpack image "${image}": failed to resolve reference "${image}": not found`
       : `Back-off pulling image "${image}"`;
-  return {
-    phase: 'Pending',
+  return podStatus(
+    pod,
+    at,
     hostIP,
-    hostIPs: [{ ip: hostIP }],
-    podIP,
-    podIPs: [{ ip: podIP }],
-    startTime: at,
-    qosClass: 'BestEffort',
-    conditions: [
-      condition('PodReadyToStartContainers', 'True', at),
-      condition('Initialized', 'True', at),
-      condition('Ready', 'False', at, 'ContainersNotReady'),
-      condition('ContainersReady', 'False', at, 'ContainersNotReady'),
-      condition('PodScheduled', 'True', at),
-    ],
-    containerStatuses: (pod.spec?.containers ?? []).map<V1ContainerStatus>((c) => {
+    'Pending',
+    'ContainersNotReady',
+    (pod.spec?.containers ?? []).map<V1ContainerStatus>((c) => {
       const image = c.image ?? '';
-      const bad = isUnpullable(image, unpullable);
       return {
         name: c.name,
         image,
@@ -120,43 +133,27 @@ export function imagePullStatus(pod: V1Pod, at: Date, hostIP: string, reason: 'E
         ready: false,
         started: false,
         restartCount: 0,
-        state: bad
-          ? { waiting: { reason, message: waiting(image) } }
-          : { waiting: { reason: 'PodInitializing' } },
+        state: isUnpullable(image, unpullable) ? { waiting: { reason, message: waiting(image) } } : { waiting: { reason: 'PodInitializing' } },
       };
     }),
-  };
+  );
 }
 
 export function failedStatus(pod: V1Pod, at: Date, hostIP: string): V1PodStatus {
-  const name = pod.metadata?.name ?? '';
-  const podIP = podIpFor(name);
-  return {
-    phase: 'Failed',
+  return podStatus(
+    pod,
+    at,
     hostIP,
-    hostIPs: [{ ip: hostIP }],
-    podIP,
-    podIPs: [{ ip: podIP }],
-    startTime: at,
-    qosClass: 'BestEffort',
-    conditions: [
-      condition('PodReadyToStartContainers', 'False', at),
-      condition('Initialized', 'True', at),
-      condition('Ready', 'False', at, 'PodFailed'),
-      condition('ContainersReady', 'False', at, 'PodFailed'),
-      condition('PodScheduled', 'True', at),
-    ],
-    containerStatuses: (pod.spec?.containers ?? []).map<V1ContainerStatus>((c) => ({
+    'Failed',
+    'PodFailed',
+    (pod.spec?.containers ?? []).map<V1ContainerStatus>((c) => ({
       name: c.name,
-      image: c.image ?? '',
-      imageID: `${c.image ?? ''}@sha256:${randomBytes(32).toString('hex')}`,
-      containerID: `containerd://${randomBytes(32).toString('hex')}`,
+      ...startedContainer(c.image ?? ''),
       ready: false,
       started: false,
-      restartCount: 0,
       state: { terminated: { exitCode: 1, reason: 'Error', startedAt: at, finishedAt: at } },
     })),
-  };
+  );
 }
 
 export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
