@@ -4,6 +4,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startGitServer, runGit, type GitServer, type GitResult } from '../../sandbox/git/index.ts';
+import type { GitRepoOptions } from '../../reconciler/gitops/index.ts';
 
 export interface SeededGitServer {
   readonly server: GitServer;
@@ -105,4 +106,18 @@ export async function startSeededGitServer(opts: SeededGitServerOptions = {}): P
     await rm(tmp, { recursive: true, force: true });
   };
   return { server, username, token, repoUrl, branch, tmp, gitCli, cloneTo, pushAsPerson, logSubjects, close };
+}
+
+let caches = 0;
+
+/** GitRepo options for the seeded repo, each call with its own fresh cache directory. */
+export function repoOptionsFor(fx: SeededGitServer, extra: Partial<GitRepoOptions> = {}): GitRepoOptions {
+  return {
+    url: fx.repoUrl,
+    branch: fx.branch,
+    dir: path.join(fx.tmp, `cache-${++caches}`),
+    auth: { username: fx.username, token: fx.token },
+    author: { name: 'azdo-gitops', email: 'azdo-gitops@example.com' },
+    ...extra,
+  };
 }

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { startSeededGitServer, type SeededGitServer } from '../helpers/gitServer.ts';
+import { repoOptionsFor, startSeededGitServer, type SeededGitServer } from '../helpers/gitServer.ts';
 import { runGit } from '../../sandbox/git/index.ts';
 import type { HttpClient } from 'isomorphic-git';
 import httpNode from 'isomorphic-git/http/node';
@@ -11,7 +11,6 @@ import { GitRepo, commitAndPush, type GitRepoOptions, type GitLog } from '../../
 import { GitPushRetriesExhaustedError } from '../../reconciler/errors/gitErrors.ts';
 
 let fx: SeededGitServer;
-let n = 0;
 before(async () => {
   fx = await startSeededGitServer();
 });
@@ -19,16 +18,7 @@ after(async () => {
   await fx.close();
 });
 
-function opts(extra: Partial<GitRepoOptions> = {}): GitRepoOptions {
-  return {
-    url: fx.repoUrl,
-    branch: 'main',
-    dir: path.join(fx.tmp, `cache-${++n}`),
-    auth: { username: fx.username, token: fx.token },
-    author: { name: 'azdo-gitops', email: 'azdo-gitops@example.com' },
-    ...extra,
-  };
-}
+const opts = (extra: Partial<GitRepoOptions> = {}): GitRepoOptions => repoOptionsFor(fx, extra);
 
 function captureLog(): GitLog & { lines: string[]; fields: unknown[] } {
   const lines: string[] = [];

@@ -3,14 +3,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { startSeededGitServer, type SeededGitServer } from '../helpers/gitServer.ts';
+import { repoOptionsFor, startSeededGitServer, type SeededGitServer } from '../helpers/gitServer.ts';
 import { startGitServer } from '../../sandbox/git/index.ts';
 import { GitRepo, commitAndPush, formatCommitMessage, parseTrailers, type GitRepoOptions } from '../../reconciler/gitops/index.ts';
 import { GitAuthError, GitUnreachableError } from '../../reconciler/errors/gitErrors.ts';
 import type { Plan } from '../../reconciler/plan/changes.ts';
 
 let fx: SeededGitServer;
-let n = 0;
 before(async () => {
   fx = await startSeededGitServer();
 });
@@ -18,16 +17,7 @@ after(async () => {
   await fx.close();
 });
 
-function opts(extra: Partial<GitRepoOptions> = {}): GitRepoOptions {
-  return {
-    url: fx.repoUrl,
-    branch: 'main',
-    dir: path.join(fx.tmp, `cache-${++n}`),
-    auth: { username: fx.username, token: fx.token },
-    author: { name: 'azdo-gitops', email: 'azdo-gitops@example.com' },
-    ...extra,
-  };
-}
+const opts = (extra: Partial<GitRepoOptions> = {}): GitRepoOptions => repoOptionsFor(fx, extra);
 
 const emptyPlan: Plan = { add: [], remove: [], unregister: [], registerPlaceholders: [], unmatchedJobs: [], summaries: [] };
 
