@@ -11,6 +11,7 @@ import { parseAgentSpecs } from '../spec/loadSpecs.ts';
 import { validateClusterRepo } from '../spec/validateRepo.ts';
 import { formatSpecError } from '../spec/specError.ts';
 import { planJson, planText, statusJson, statusText } from './format.ts';
+import { untilSignal } from './untilSignal.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -21,15 +22,6 @@ function loggerFor(env: Env, secrets: readonly string[]): Logger {
 
 function secretsOf(config: Config): string[] {
   return [config.azdo.token, config.git.token];
-}
-
-/** Blocks until SIGINT/SIGTERM. */
-function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const done = (sig: string): void => resolve(sig);
-    process.once('SIGINT', () => done('SIGINT'));
-    process.once('SIGTERM', () => done('SIGTERM'));
-  });
 }
 
 export async function runCommand(env: Env): Promise<number> {

@@ -1,12 +1,6 @@
 // `sandbox serve` and `sandbox demo`.
 import type { DemoView } from '../../sandbox/demo/runDemo.ts';
-
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
-}
+import { untilSignal } from './untilSignal.ts';
 
 export async function sandboxServeCommand(): Promise<number> {
   const { startSandbox } = await import('../../sandbox/index.ts');
