@@ -385,6 +385,8 @@ const KWOK_STAGES = readFileSync(join(repoRoot, 'tools/real-cluster/kwok-stages.
 // ---------------------------------------------------------------------------------------------
 // RBAC for the reconciler
 
+const EXAMPLE_AGENT_NAMESPACE = 'azdo-agents';
+
 function reconcilerRbac(namespace: string, serviceAccount: string): { yaml: string; serviceAccount: string } {
   const file = join(repoRoot, 'cluster-repo-example/reconciler/rbac.yaml');
   if (existsSync(file)) {
@@ -393,7 +395,10 @@ function reconcilerRbac(namespace: string, serviceAccount: string): { yaml: stri
     let sa = serviceAccount;
     for (const doc of docs) {
       if (!['ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'].includes(doc.kind)) continue;
-      if (['ServiceAccount', 'Role', 'RoleBinding'].includes(doc.kind)) doc.metadata = { ...doc.metadata, namespace };
+      // Objects of the example's agent namespace move to this cluster's; others (the optional
+      // flux-system Role for SYNC_REQUEST) keep theirs, created below if missing.
+      const own = doc.metadata?.namespace === undefined || doc.metadata.namespace === EXAMPLE_AGENT_NAMESPACE;
+      if (['ServiceAccount', 'Role', 'RoleBinding'].includes(doc.kind) && own) doc.metadata = { ...doc.metadata, namespace };
       if (doc.kind === 'ServiceAccount') sa = doc.metadata.name;
       for (const s of doc.subjects ?? []) {
         if (s.kind !== 'ServiceAccount') continue;
@@ -405,7 +410,9 @@ function reconcilerRbac(namespace: string, serviceAccount: string): { yaml: stri
     if (kept.some((d) => d.kind === 'Role' || d.kind === 'ClusterRole')) {
       // the ServiceAccount itself lives in another file of the example; create it here
       const saDoc = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa, namespace } };
-      return { yaml: [saDoc, ...kept.filter((d) => d.kind !== 'ServiceAccount')].map((d) => stringify(d)).join('---\n'), serviceAccount: sa };
+      const others = [...new Set(kept.map((d) => d.metadata?.namespace).filter((ns): ns is string => typeof ns === 'string' && ns !== namespace))];
+      const nsDocs = others.map((ns) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }));
+      return { yaml: [...nsDocs, saDoc, ...kept.filter((d) => d.kind !== 'ServiceAccount')].map((d) => stringify(d)).join('---\n'), serviceAccount: sa };
     }
   }
   const yaml = `

@@ -62,8 +62,8 @@ let clones = 0;
 export const BACKEND: 'sandbox' | 'real' = process.env.AZDO_GITOPS_BACKEND === 'real' ? 'real' : 'sandbox';
 
 interface ClusterBackend {
-  /** Kubeconfig the reconciler runs with (on the real backend: its ServiceAccount, bound by the shipped Role). */
-  readonly reconcilerKubeconfig: string | undefined;
+  /** Environment the reconciler gets on top of the sandbox's (on the real backend: its ServiceAccount kubeconfig). */
+  readonly reconcilerEnv: Readonly<Record<string, string>>;
   /** Stops everything, the sandbox included. */
   stop(): Promise<void>;
 }
@@ -72,23 +72,25 @@ interface ClusterBackend {
 async function startBackend(opts: SandboxOptions, kind: 'sandbox' | 'real'): Promise<{ sandbox: Sandbox; backend: ClusterBackend }> {
   if (kind === 'sandbox') {
     const sandbox = await startSandbox(opts);
-    return { sandbox, backend: { reconcilerKubeconfig: undefined, stop: () => sandbox.close() } };
+    return { sandbox, backend: { reconcilerEnv: {}, stop: () => sandbox.close() } };
   }
   const { startRealCluster } = await import('./realCluster.ts');
   const cluster = await startRealCluster({ withFlux: true });
   try {
     const sandbox = await startSandbox({ ...opts, kubeconfigPath: cluster.kubeconfigPath, syncer: false, kubelet: false });
+    // Named as in cluster-repo-example, whose Role lets the reconciler nudge it (SYNC_REQUEST).
     const flux = await cluster.startFlux({
       gitUrl: sandbox.info.gitUrl,
       path: './agents',
       username: sandbox.info.gitUsername,
       password: sandbox.info.gitToken,
-      interval: '2s',
+      interval: '30s',
+      name: 'cluster',
     });
     return {
       sandbox,
       backend: {
-        reconcilerKubeconfig: cluster.reconcilerKubeconfigPath,
+        reconcilerEnv: { KUBECONFIG: cluster.reconcilerKubeconfigPath, SYNC_REQUEST: `flux:${flux.namespace}/${flux.name}` },
         stop: async () => {
           await flux.stop();
           await sandbox.close();
@@ -121,7 +123,7 @@ export async function startWorld(opts: SandboxOptions = {}, kind: 'sandbox' | 'r
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     ...sandbox.reconcilerEnv(stateDir),
-    ...(backend.reconcilerKubeconfig ? { KUBECONFIG: backend.reconcilerKubeconfig } : {}),
+    ...backend.reconcilerEnv,
     POLL_INTERVAL_SECONDS: '1',
     LOG_LEVEL: 'debug',
     ...extra,
