@@ -2,6 +2,7 @@
 // cluster) plus the reconciler, unmodified, as a child process running `azdo-gitops run`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before } from 'node:test';
+export { eventually } from './eventually.ts';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -219,21 +220,6 @@ export async function startWorld(opts: SandboxOptions = {}, kind: 'sandbox' | 'r
   };
 }
 
-/** Polls until probe returns a truthy value; the error names what was awaited. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000, stepMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false && v !== null) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
 
 /**
  * pushAsPerson, retried when the push loses a race with the running reconciler (each attempt

@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
+import { eventually } from '../helpers/eventually.ts';
 import { startRealCluster } from '../helpers/realCluster.ts';
 import type { RealCluster } from '../helpers/realCluster.ts';
 import { startGitServer } from '../../sandbox/git/index.ts';
@@ -34,20 +35,6 @@ spec:
 `;
 }
 
-async function eventually<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
 
 describe('real control plane (kube-apiserver + kine + kube-scheduler + kwok)', { timeout: BUILD_AND_START_TIMEOUT }, () => {
   let cluster: RealCluster;
@@ -111,7 +98,7 @@ describe('real control plane (kube-apiserver + kine + kube-scheduler + kwok)', {
 
   it('a pod without nodeName is scheduled onto a kwok node and goes Running; deleting it removes it', async () => {
     await cluster.kubectl(['apply', '-f', '-'], { input: pod('runs-on-kwok') });
-    const status = await eventually('pod runs-on-kwok Running', 60_000, async () => {
+    const status = await eventually('pod runs-on-kwok Running', async () => {
       const r = await cluster.kubectl(['get', 'pod', 'runs-on-kwok', '-o', 'json']);
       const p = JSON.parse(r.stdout);
       return p.status?.phase === 'Running' ? p : undefined;
@@ -176,7 +163,7 @@ describe('real control plane (kube-apiserver + kine + kube-scheduler + kwok)', {
       const cm = JSON.parse((await cluster.kubectl(['get', 'configmap', 'flux-applied', '-o', 'json'])).stdout);
       assert.equal(cm.data.hello, 'world');
       assert.equal(cm.metadata.labels['kustomize.toolkit.fluxcd.io/name'], 'agents');
-      await eventually('Flux-applied pod Running', 60_000, async () => {
+      await eventually('Flux-applied pod Running', async () => {
         const p = JSON.parse((await cluster.kubectl(['get', 'pod', 'flux-agent-1', '-o', 'json'])).stdout);
         return p.status?.phase === 'Running' ? true : undefined;
       });
@@ -191,7 +178,7 @@ describe('real control plane (kube-apiserver + kine + kube-scheduler + kwok)', {
       await flux.reconcile();
       await flux.waitForApplied({ revision: rev2, timeoutMs: 180_000 });
 
-      await eventually('pruned pod and configmap gone', 60_000, async () => {
+      await eventually('pruned pod and configmap gone', async () => {
         const p = await cluster.kubectl(['get', 'pod', 'flux-agent-1'], { allowFail: true });
         const c = await cluster.kubectl(['get', 'configmap', 'flux-applied'], { allowFail: true });
         return /NotFound/.test(p.stderr) && /NotFound/.test(c.stderr) ? true : undefined;

@@ -12,6 +12,7 @@ import { startKubelet } from '../../sandbox/cluster/kubelet/index.ts';
 import type { Kubelet } from '../../sandbox/cluster/kubelet/index.ts';
 import { startAgentSimulator } from '../../sandbox/cluster/agents/index.ts';
 import type { AgentSimulator } from '../../sandbox/cluster/agents/index.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const NS = 'azdo-agents';
 let api: KubeApiServer;
@@ -37,19 +38,13 @@ async function admin<T>(method: string, path: string, body?: unknown): Promise<T
 }
 const state = () => admin<AdminState>('GET', '/state');
 
+/** Like eventually(), with the simulator's last log lines in the error. */
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(100);
+  try {
+    return await eventually(what, fn, timeoutMs, 100);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${logs.slice(-15).join('\n')}`);
   }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\n${logs.slice(-15).join('\n')}`);
 }
 
 const agentPod = (name: string): V1Pod => ({

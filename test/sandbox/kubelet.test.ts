@@ -8,26 +8,14 @@ import { startKubeApiServer } from '../../sandbox/cluster/apiserver/index.ts';
 import type { KubeApiServer } from '../../sandbox/cluster/apiserver/index.ts';
 import { failsByShare, startKubelet } from '../../sandbox/cluster/kubelet/index.ts';
 import type { Kubelet } from '../../sandbox/cluster/kubelet/index.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const NS = 'azdo-agents';
 let api: KubeApiServer;
 let kubelet: Kubelet;
 let core: CoreV1Api;
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> => eventually(what, fn, timeoutMs, 50);
 
 const podBody = (name: string, image: string): V1Pod => ({
   apiVersion: 'v1',
