@@ -38,7 +38,8 @@ export function plan(observed: ObservedState, opts: PlanOptions): Plan {
   const scales = new Map<string, SpecScale>();
   for (const spec of specs) {
     const kept = pruned.kept.filter((s) => s.manifest.specName === spec.name);
-    const sc = scaleSpec(spec, kept, bySpec.get(spec.name) ?? []);
+    const rotatedByPrune = pruned.remove.filter((r) => r.specName === spec.name && r.reason === 'rotation').length;
+    const sc = scaleSpec(spec, kept, bySpec.get(spec.name) ?? [], rotatedByPrune);
     scales.set(spec.name, sc);
     remove.push(...sc.remove);
   }

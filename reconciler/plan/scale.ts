@@ -38,8 +38,12 @@ export function removalOrder(spec: AgentSpec): (a: ManifestState, b: ManifestSta
   };
 }
 
-/** @param kept this spec's manifests left after pruning; @param jobs its pending jobs, oldest first. */
-export function scaleSpec(spec: AgentSpec, kept: readonly ManifestState[], jobs: readonly PendingJob[]): SpecScale {
+/**
+ * @param kept this spec's manifests left after pruning; @param jobs its pending jobs, oldest first.
+ * @param rotatedByPrune old-revision agents pruning already removed (disabled ones being drained),
+ *   whose replacements are rotations too.
+ */
+export function scaleSpec(spec: AgentSpec, kept: readonly ManifestState[], jobs: readonly PendingJob[], rotatedByPrune = 0): SpecScale {
   const busy = kept.filter((s) => s.kind === 'busy');
   const idle = kept.filter((s) => s.kind === 'idle').sort(removalOrder(spec));
   const starting = kept.filter((s) => s.kind === 'starting').sort((a, b) => (a.manifest.path < b.manifest.path ? -1 : 1));
@@ -75,7 +79,7 @@ export function scaleSpec(spec: AgentSpec, kept: readonly ManifestState[], jobs:
   }
   const spare = Math.max(0, availableAfter - pending);
   const standbyNeeded = Math.max(0, spec.standby - spare);
-  const rotationAdds = Math.min(standbyNeeded, rotated.length);
+  const rotationAdds = Math.min(standbyNeeded, rotated.length + rotatedByPrune);
   const all: AddWant[] = [
     ...uncovered.map((j) => ({ specName: spec.name, reason: 'pending-jobs' as const, jobRequestIds: [j.requestId], queueTime: j.queueTime })),
     ...Array.from({ length: rotationAdds }, () => ({ specName: spec.name, reason: 'rotation' as const, jobRequestIds: [], queueTime: undefined })),

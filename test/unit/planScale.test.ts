@@ -117,6 +117,15 @@ test('an idle agent of an old revision is rotated: removed (agent id set) and re
   assert.deepEqual(p.add.map((a) => a.reason), ['rotation']);
 });
 
+test('a disabled old-revision agent (drained in this pass) is replaced as a rotation, not as standby', () => {
+  const spec = aSpec('linux', { standby: 1 });
+  const o = idleOf(spec, 'linux-olddd', old);
+  const drained = { ...o, agent: { ...o.agent, enabled: false } };
+  const p = plan(world([drained], { specs: [spec] }), opts);
+  assert.deepEqual(p.remove.map((r) => [r.podName, r.reason]), [['linux-olddd', 'rotation']]);
+  assert.deepEqual(p.add.map((a) => a.reason), ['rotation']);
+});
+
 test('rotation never touches a busy or starting agent of an old revision', () => {
   const p = plan(world([busyOf(linux, 'linux-busy1', 1, old), startingOf(linux, 'linux-start', old)], { specs: [linux] }), opts);
   assert.deepEqual(p.remove, []);
