@@ -33,7 +33,9 @@ export async function runCommand(env: Env): Promise<number> {
     const sandbox = await startSandbox();
     sandboxClose = () => sandbox.close();
     const stateDir = await mkdtemp(join(tmpdir(), 'azdo-gitops-state-'));
-    effective = { ...env, ...sandbox.reconcilerEnv(stateDir), LEADER_ELECTION: env.LEADER_ELECTION ?? 'true' };
+    // The sandbox decides where things are; the operator still chooses how the reconciler runs.
+    const tuning = Object.fromEntries(['HTTP_PORT', 'POLL_INTERVAL_SECONDS', 'LOG_LEVEL', 'LOG_FORMAT', 'LEADER_ELECTION'].flatMap((k) => (env[k] ? [[k, env[k]]] : [])));
+    effective = { ...env, ...sandbox.reconcilerEnv(stateDir), ...tuning };
     process.stderr.write(
       [
         'azdo-gitops: AZDO_ORG_URL is not set, so this runs against the sandbox:',
