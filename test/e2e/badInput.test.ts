@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { cloneRepoTo } from '../helpers/cloneRepo.ts';
 import { eventually, useWorld } from '../helpers/world.ts';
 
 const BROKEN = `apiVersion: azdo.gitops.dev/v1alpha1
@@ -38,7 +39,6 @@ describe('an invalid AgentSpec merged into the cluster repo', () => {
   });
 
   it('validate names the file and field and exits non-zero', async () => {
-    const { cloneRepoTo } = await import('../helpers/cloneRepo.ts');
     const dir = await cloneRepoTo(world);
     const r = await world.cli(['validate', dir, '--json']);
     assert.equal(r.code, 1);
@@ -46,5 +46,37 @@ describe('an invalid AgentSpec merged into the cluster repo', () => {
     assert.equal(out.ok, false);
     assert.ok(out.errors.some((e) => e.file === 'agentspecs/gpu.yaml' && e.field === 'spec.maxAgents'));
     assert.deepEqual(out.specs.map((s) => s.name).sort(), ['docker', 'linux']);
+  });
+});
+
+const GHOST_POOL = `apiVersion: azdo.gitops.dev/v1alpha1
+kind: AgentSpec
+metadata:
+  name: ghost
+spec:
+  pool: no-such-pool
+  standby: 1
+  maxAgents: 2
+  templateFile: templates/agent-pod.yaml
+  tokenSecretRef: {name: azdo-agent-token, key: token}
+`;
+
+describe('an AgentSpec naming a pool the organization does not have', () => {
+  const world = useWorld();
+
+  it('is reported on spec.pool, gets no pods, and does not stop the other specs', async () => {
+    await world.pushAsPerson({ 'agentspecs/ghost.yaml': GHOST_POOL }, 'add an AgentSpec for a pool that does not exist');
+    const reconciler = world.startReconciler();
+    await eventually('the linux standby agent online', async () => (await world.agents()).some((a) => a.status === 'online' && a.name.startsWith('linux-')));
+    assert.deepEqual((await world.placeholders()).map((p) => p.name).sort(), ['docker-placeholder', 'linux-placeholder']);
+    assert.ok(!(await world.manifests()).some((m) => m.includes('/ghost/')), 'no pod for the spec whose pool is missing');
+
+    const status = await world.cli(['status', '--json']);
+    assert.equal(status.code, 1);
+    const body = JSON.parse(status.stdout) as { specErrors: { file: string; field: string; message: string }[]; specs: { specName: string }[] };
+    assert.deepEqual(body.specErrors.map((e) => [e.file, e.field]), [['agentspecs/ghost.yaml', 'spec.pool']]);
+    assert.match(body.specErrors[0]!.message, /no-such-pool/);
+    assert.deepEqual(body.specs.map((s) => s.specName).sort(), ['docker', 'linux']);
+    await reconciler.stop();
   });
 });
