@@ -1,5 +1,9 @@
 // A typed client of the emulator's admin API (/_admin), for the demo, benchmarks and tests.
 
+/** The route key (as `stats.byRoute` and fault `route` name it) of listing a pool's job requests:
+ * only the reconciler calls it (agents read single requests). */
+export const LIST_JOBS_ROUTE = 'GET distributedtask/pools/{poolId}/jobrequests';
+
 export interface AdminJob {
   readonly requestId: number;
   readonly state: 'queued' | 'assigned' | 'running' | 'finished';

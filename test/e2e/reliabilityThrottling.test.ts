@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
+import { LIST_JOBS_ROUTE as LIST_JOBS } from '../../sandbox/azdo/adminClient.ts';
 import { eventually, useWorld } from '../helpers/world.ts';
 
-/** Only the reconciler lists a pool's job requests (agents read single requests). */
-const LIST_JOBS = 'GET distributedtask/pools/{poolId}/jobrequests';
 
 describe('Azure DevOps throttling (429 with Retry-After)', () => {
   const world = useWorld();

@@ -635,6 +635,18 @@ interface FluxContext {
 
 const FLUX_NS = 'flux-system';
 
+/** Flags both Flux controllers take out of cluster: their own loopback ports, no leader election. */
+async function controllerFlags(): Promise<string[]> {
+  return [
+    `--metrics-addr=127.0.0.1:${await freePort()}`,
+    `--health-addr=127.0.0.1:${await freePort()}`,
+    '--watch-all-namespaces=true',
+    '--enable-leader-election=false',
+    '--events-addr=',
+    '--log-level=info',
+  ];
+}
+
 async function startFlux(ctx: FluxContext): Promise<RealFlux> {
   const { procs, kubectlAdmin, opts } = ctx;
   const { binDir, outDir } = await ensureRealClusterBinaries(FLUX_COMPONENTS, ctx.log);
@@ -657,20 +669,10 @@ async function startFlux(ctx: FluxContext): Promise<RealFlux> {
     `--storage-path=${storageDir}`,
     `--storage-addr=127.0.0.1:${storagePort}`,
     `--storage-adv-addr=127.0.0.1:${storagePort}`,
-    `--metrics-addr=127.0.0.1:${await freePort()}`,
-    `--health-addr=127.0.0.1:${await freePort()}`,
-    '--watch-all-namespaces=true',
-    '--enable-leader-election=false',
-    '--events-addr=',
-    '--log-level=info',
+    ...(await controllerFlags()),
   ], env);
   const kustomize = procs.spawn('kustomize-controller', join(binDir, 'kustomize-controller'), [
-    `--metrics-addr=127.0.0.1:${await freePort()}`,
-    `--health-addr=127.0.0.1:${await freePort()}`,
-    '--watch-all-namespaces=true',
-    '--enable-leader-election=false',
-    '--events-addr=',
-    '--log-level=info',
+    ...(await controllerFlags()),
   ], env);
 
   const secretName = `${name}-git-auth`;
