@@ -27,6 +27,18 @@ function oid(dotted: string): Buffer {
   }
   return tlv(0x06, Buffer.from(out));
 }
+/**
+ * A DER INTEGER for an unsigned big-endian magnitude: minimal, as DER demands (no leading 0x00
+ * unless the next byte has its top bit set, which would otherwise read as negative). OpenSSL
+ * refuses a padded INTEGER with "illegal padding".
+ */
+export function derUnsignedInteger(magnitude: Buffer): Buffer {
+  let start = 0;
+  while (start < magnitude.length - 1 && magnitude[start] === 0) start++;
+  const bytes = magnitude.subarray(start);
+  const body = bytes.length === 0 ? Buffer.from([0]) : bytes[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes;
+  return tlv(0x02, body);
+}
 const utf8 = (s: string): Buffer => tlv(0x0c, Buffer.from(s));
 const time = (d: Date): Buffer => tlv(0x17, Buffer.from(d.toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z'));
 
@@ -34,8 +46,9 @@ export function selfSignedCert(commonName = 'azdo-sandbox-apiserver'): SelfSigne
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const ecdsaSha256 = seq(oid('1.2.840.10045.4.3.2'));
   const name = seq(set(seq(oid('2.5.4.3'), utf8(commonName))));
+  // RFC 5280 wants a positive serial; a non-zero top byte keeps it 16 bytes and minimal.
   const serial = randomBytes(16);
-  serial[0]! &= 0x7f; // positive INTEGER
+  serial[0] = (serial[0]! & 0x7f) | 0x01;
   const now = Date.now();
   const san = seq(tlv(0x87, Buffer.from([127, 0, 0, 1])), tlv(0x82, Buffer.from('localhost')));
   const extensions = tlv(0xa3, seq(
@@ -44,8 +57,8 @@ export function selfSignedCert(commonName = 'azdo-sandbox-apiserver'): SelfSigne
     seq(oid('2.5.29.17'), tlv(0x04, san)),
   ));
   const tbs = seq(
-    tlv(0xa0, tlv(0x02, Buffer.from([2]))), // v3
-    tlv(0x02, serial),
+    tlv(0xa0, derUnsignedInteger(Buffer.from([2]))), // v3
+    derUnsignedInteger(serial),
     ecdsaSha256,
     name,
     seq(time(new Date(now - 60_000)), time(new Date(now + 365 * 86_400_000))),
