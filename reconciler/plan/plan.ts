@@ -11,6 +11,7 @@ import { planPlaceholders } from './placeholders.ts';
 import { pruneManifests } from './prune.ts';
 import type { AddWant, SpecScale } from './scale.ts';
 import { scaleSpec } from './scale.ts';
+import { specCapacity } from './specCapacity.ts';
 import { planUnregister } from './unregister.ts';
 import { withholdOnSpecErrors } from './withholdOnSpecErrors.ts';
 
@@ -28,16 +29,19 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export function plan(observed: ObservedState, opts: PlanOptions): Plan {
   // The standby in force now (a schedule may raise or lower it); everything below uses it.
   const specs = [...observed.specs].sort(byName).map((s) => ({ ...s, standby: effectiveStandby(s, observed.now) }));
-  const pending = pendingJobs(observed.pendingJobs, observed.agents);
-  const { bySpec, unmatched } = assignJobs(pending, specs, { agentVersion: opts.agentVersion });
-
   const states = manifestStates(observed.manifests, specs, observed.agents, observed.pods, observed.now);
   const pruned = pruneManifests(states);
   const remove: ManifestToRemove[] = [...pruned.remove];
+  const keptOf = (spec: AgentSpec) => pruned.kept.filter((s) => s.manifest.specName === spec.name);
+
+  const pending = pendingJobs(observed.pendingJobs, observed.agents);
+  const pendingIds = new Set(pending.map((j) => j.requestId));
+  const capacity = new Map(specs.map((s) => [s.name, specCapacity(s, keptOf(s), pendingIds)]));
+  const { bySpec, unmatched } = assignJobs(pending, specs, { agentVersion: opts.agentVersion }, capacity);
 
   const scales = new Map<string, SpecScale>();
   for (const spec of specs) {
-    const kept = pruned.kept.filter((s) => s.manifest.specName === spec.name);
+    const kept = keptOf(spec);
     const rotatedByPrune = pruned.remove.filter((r) => r.specName === spec.name && r.reason === 'rotation').length;
     const sc = scaleSpec(spec, kept, bySpec.get(spec.name) ?? [], rotatedByPrune);
     scales.set(spec.name, sc);
