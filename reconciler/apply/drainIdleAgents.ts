@@ -8,7 +8,7 @@ export interface DrainResult {
   /** Agents disabled and re-read idle: their manifests may go in this pass's commit. */
   readonly confirmedIdle: ReadonlySet<string>;
   /** Agents that took a job between observation and disabling: they finish it first. */
-  readonly tookAJob: readonly string[];
+  readonly tookAJob: readonly { readonly agent: string; readonly requestId: number }[];
   readonly failures: readonly { readonly agent: string; readonly error: string }[];
 }
 
@@ -25,7 +25,7 @@ export async function drainIdleAgents(
   log: Logger,
 ): Promise<DrainResult> {
   const confirmedIdle = new Set<string>();
-  const tookAJob: string[] = [];
+  const tookAJob: { agent: string; requestId: number }[] = [];
   const failures: { agent: string; error: string }[] = [];
   const byId = new Map(agents.map((a) => [a.id, a]));
   for (const r of removals) {
@@ -37,7 +37,7 @@ export async function drainIdleAgents(
       if (agent.enabled) await disableAgent(azdo.api, poolId, agent.id);
       const now = await readAgent(azdo.api, poolId, agent.poolName, agent.id);
       if (now?.assignedRequestId !== undefined) {
-        tookAJob.push(agent.name);
+        tookAJob.push({ agent: agent.name, requestId: now.assignedRequestId });
         log.info('agent took a job while being drained; it finishes first', { agent: agent.name, request: now.assignedRequestId });
       } else {
         confirmedIdle.add(agent.name);

@@ -127,10 +127,14 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
   // 1. Idle agents leaving are disabled and re-read first; one that took a job stays.
   const drain = await drainIdleAgents(deps.azdo, planned.remove, azdo.agents, log);
   drain.failures.forEach((f) => failures.push({ action: 'disable', target: f.agent, error: f.error }));
-  const disabledNames = new Set([...drain.confirmedIdle, ...drain.tookAJob]);
+  // The re-plan sees what the drain saw: an agent that took a job is busy (it counts toward
+  // its spec's cap and covers that job), so no replacement is added beside it.
+  const tookJob = new Map(drain.tookAJob.map((t) => [t.agent, t.requestId]));
   observed = {
     ...observed,
-    agents: observed.agents.map((a) => (disabledNames.has(a.name) ? { ...a, enabled: false } : a)),
+    agents: observed.agents.map((a) =>
+      drain.confirmedIdle.has(a.name) || tookJob.has(a.name) ? { ...a, enabled: false, assignedRequestId: tookJob.get(a.name) ?? a.assignedRequestId } : a,
+    ),
   };
 
   // 2. One commit, derived from whatever tip the push lands on. A human's commit in between
@@ -178,7 +182,7 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
     commit: pushed.commitOid,
     pushAttempts: pushed.attempts,
     disabled: [...drain.confirmedIdle],
-    keptBusy: drain.tookAJob,
+    keptBusy: drain.tookAJob.map((t) => t.agent),
     unregistered: unreg.unregistered,
     placeholdersRegistered: ph.registered,
   });
