@@ -34,10 +34,10 @@ export interface World {
   readonly admin: AdminClient;
   readonly core: CoreV1Api;
   readonly namespace: string;
-  /** Starts `azdo-gitops run` against the sandbox. */
-  startReconciler(extraEnv?: Record<string, string>): ReconcilerProcess;
+  /** Starts `azdo-gitops run` against the sandbox; `entry` is the CLI script (default: the source). */
+  startReconciler(extraEnv?: Record<string, string>, entry?: string): ReconcilerProcess;
   /** Runs one CLI command to completion. */
-  cli(args: readonly string[], extraEnv?: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }>;
+  cli(args: readonly string[], extraEnv?: Record<string, string>, entry?: string): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Pod manifest paths on main. */
   manifests(): Promise<string[]>;
   /** Commits on main, newest first. */
@@ -54,6 +54,9 @@ export interface World {
 }
 
 let clones = 0;
+
+/** The CLI as `npm start` runs it: the TypeScript source, type-stripped by Node.js 24. */
+export const SOURCE_ENTRY = join(PROJECT_ROOT, 'reconciler/main.ts');
 
 /**
  * Which cluster the suite runs on: `sandbox` (the simulated API server, syncer and kubelet) or
@@ -130,8 +133,8 @@ export async function startWorld(opts: SandboxOptions = {}, kind: 'sandbox' | 'r
     ...extra,
   });
 
-  const startReconciler = (extraEnv: Record<string, string> = {}): ReconcilerProcess => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'reconciler/main.ts'), 'run'], {
+  const startReconciler = (extraEnv: Record<string, string> = {}, entry = SOURCE_ENTRY): ReconcilerProcess => {
+    const child = spawn(process.execPath, [entry, 'run'], {
       env: reconcilerEnv(extraEnv, join(tmp, 'state')),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -152,9 +155,9 @@ export async function startWorld(opts: SandboxOptions = {}, kind: 'sandbox' | 'r
     return p;
   };
 
-  const cli = (args: readonly string[], extraEnv: Record<string, string> = {}) =>
+  const cli = (args: readonly string[], extraEnv: Record<string, string> = {}, entry = SOURCE_ENTRY) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [join(PROJECT_ROOT, 'reconciler/main.ts'), ...args], {
+      const child = spawn(process.execPath, [entry, ...args], {
         env: reconcilerEnv({ LOG_LEVEL: 'warn', ...extraEnv }, join(tmp, `cli-state-${++clones}`)),
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { PROJECT_ROOT } from '../../../sandbox/index.ts';
 import { kubectl } from '../../helpers/kubectl.ts';
 import { taskAgentApi } from '../../helpers/azdoClient.ts';
-
-const MAIN = join(PROJECT_ROOT, 'reconciler/main.ts');
+import { SOURCE_ENTRY as MAIN } from '../../helpers/world.ts';
 
 describe('azdo-gitops sandbox', () => {
   it('serve prints one JSON line a client can use, and stops on SIGTERM', async () => {
