@@ -31,6 +31,12 @@ export interface RealClusterOptions {
   nodes?: number;
   /** Also build the Flux controllers up front when binaries are missing. Default false. */
   withFlux?: boolean;
+  /**
+   * The optional sync-request RBAC of cluster-repo-example applied beside the reconciler's Role:
+   * `flux` (flux/sync-request-rbac.yaml) or `argocd` (argocd/sync-request-rbac.yaml).
+   * Default: `flux` with withFlux, else none.
+   */
+  syncRequestRbac?: 'flux' | 'argocd';
   /** Progress lines (build progress, startup steps). Default: stderr. */
   log?: (line: string) => void;
   /** Keep the temp directory (logs, kubeconfigs) after stop() for debugging. Default false. */
@@ -387,16 +393,17 @@ const KWOK_STAGES = readFileSync(join(repoRoot, 'tools/real-cluster/kwok-stages.
 
 const EXAMPLE_AGENT_NAMESPACE = 'azdo-agents';
 
-function reconcilerRbac(namespace: string, serviceAccount: string): { yaml: string; serviceAccount: string } {
+function reconcilerRbac(namespace: string, serviceAccount: string, syncRequest: 'flux' | 'argocd' | undefined): { yaml: string; serviceAccount: string } {
   const file = join(repoRoot, 'cluster-repo-example/reconciler/rbac.yaml');
   if (existsSync(file)) {
-    const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS()).filter((d) => d && typeof d === 'object');
+    const files = [file, ...(syncRequest ? [join(repoRoot, `cluster-repo-example/${syncRequest}/sync-request-rbac.yaml`)] : [])];
+    const docs = files.flatMap((f) => parseAllDocuments(readFileSync(f, 'utf8')).map((d) => d.toJS()).filter((d) => d && typeof d === 'object'));
     const kept: Record<string, any>[] = [];
     let sa = serviceAccount;
     for (const doc of docs) {
       if (!['ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'].includes(doc.kind)) continue;
       // Objects of the example's agent namespace move to this cluster's; others (the optional
-      // flux-system Role for SYNC_REQUEST) keep theirs, created below if missing.
+      // flux-system or argocd Role for SYNC_REQUEST) keep theirs, created below if missing.
       const own = doc.metadata?.namespace === undefined || doc.metadata.namespace === EXAMPLE_AGENT_NAMESPACE;
       if (['ServiceAccount', 'Role', 'RoleBinding'].includes(doc.kind) && own) doc.metadata = { ...doc.metadata, namespace };
       if (doc.kind === 'ServiceAccount') sa = doc.metadata.name;
@@ -514,7 +521,7 @@ export async function startRealCluster(opts: RealClusterOptions = {}): Promise<R
       await kubectlAdmin(['get', 'namespace/default', 'clusterrole/cluster-admin', '-o', 'name']);
       return true;
     });
-    const rbac = reconcilerRbac(namespace, opts.serviceAccount ?? 'azdo-gitops');
+    const rbac = reconcilerRbac(namespace, opts.serviceAccount ?? 'azdo-gitops', opts.syncRequestRbac ?? (opts.withFlux ? 'flux' : undefined));
     await kubectlAdmin(['apply', '-f', '-'], [
       `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${namespace}}`,
       `apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: default, namespace: ${namespace}}`,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds (and caches) the real control-plane binaries for tests from the Go module proxy only:
 #   kine, kwok, kube-apiserver, kube-scheduler, source-controller, kustomize-controller
-# plus the Flux CRDs. All versions come from versions.env.
+# plus the Flux CRDs, and the Argo CD CRDs (argocd-crds; nothing built). All versions come from
+# versions.env.
 #
 # Usage:
 #   tools/real-cluster/build.sh [component ...]   build what is missing (default: all)
@@ -20,7 +21,7 @@ VERSIONS_FILE="$HERE/versions.env"
 # shellcheck source=versions.env
 source "$VERSIONS_FILE"
 
-ALL_COMPONENTS=(kine kwok kube-apiserver kube-scheduler source-controller kustomize-controller)
+ALL_COMPONENTS=(kine kwok kube-apiserver kube-scheduler source-controller kustomize-controller argocd-crds)
 
 CACHE_BASE="${AZDO_GITOPS_CACHE:-$HOME/.cache/azdo-gitops}/real-cluster"
 KEY=$(grep -E '^[A-Z0-9_]+=' "$VERSIONS_FILE" | sed -E 's/[[:space:]]*#.*$//' | sort | sha256sum | cut -c1-12)
@@ -32,6 +33,7 @@ log() { printf '[real-cluster %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 is_built() {
   case "$1" in
     source-controller | kustomize-controller) [[ -x "$BIN/$1" && -f "$OUT/crds/$1/.complete" ]] ;;
+    argocd-crds) [[ -f "$OUT/crds/$1/.complete" ]] ;;
     *) [[ -x "$BIN/$1" ]] ;;
   esac
 }
@@ -238,6 +240,19 @@ build_flux_controller() { # component version
   record_time "$name" $((SECONDS - start)) "$tc"
 }
 
+# Argo CD's Application and AppProject CRDs, from its module zip (manifests/crds): enough to
+# validate the example's Applications and the reconciler's refresh request on a real API server.
+fetch_argocd_crds() {
+  local name=argocd-crds start=$SECONDS info srcdir
+  info=$(module_info "github.com/argoproj/argo-cd/v3@$ARGOCD_VERSION") || return 1
+  srcdir=$(jq -r .Dir <<<"$info")
+  rm -rf "$OUT/crds/$name"; mkdir -p "$OUT/crds/$name"
+  cp "$srcdir/manifests/crds/application-crd.yaml" "$srcdir/manifests/crds/appproject-crd.yaml" "$OUT/crds/$name/"
+  chmod -R u+w "$OUT/crds/$name"
+  touch "$OUT/crds/$name/.complete"
+  log "$name: Argo CD $ARGOCD_VERSION CRDs in $OUT/crds/$name ($((SECONDS - start)) s)"
+}
+
 # (wrapped in a function so bash parses the whole file before running: editing build.sh
 # while a build runs cannot break that build)
 main() {
@@ -252,6 +267,7 @@ main() {
       kube-apiserver | kube-scheduler) build_kubernetes_cmd "$c" || failed+=("$c") ;;
       source-controller) build_flux_controller "$c" "$SOURCE_CONTROLLER_VERSION" || failed+=("$c") ;;
       kustomize-controller) build_flux_controller "$c" "$KUSTOMIZE_CONTROLLER_VERSION" || failed+=("$c") ;;
+      argocd-crds) fetch_argocd_crds || failed+=("$c") ;;
     esac
   done
   if [[ ${#failed[@]} -gt 0 ]]; then
