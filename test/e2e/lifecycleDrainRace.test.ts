@@ -7,7 +7,6 @@ import { eventually, pushAsPersonRetrying, useWorld } from '../helpers/world.ts'
 
 /** Disabling an agent: the one Azure DevOps write before the commit (the agent simulator never calls it). */
 const DISABLE = 'PATCH distributedtask/pools/{poolId}/agents/{agentId}';
-const REVISION_LABEL = 'azdo.gitops.dev/spec-revision';
 
 describe('an idle agent takes a job while it is being drained', () => {
   const world = useWorld();
@@ -16,8 +15,7 @@ describe('an idle agent takes a job while it is being drained', () => {
     const reconciler = world.startReconciler();
     const agent = await eventually('the standby agent online', async () => (await world.agents()).find((a) => a.status === 'online')?.name);
     const linuxManifests = async () => (await world.manifests()).filter((m) => m.includes('/linux/'));
-    const revisionOf = async (pod: string) => (await world.pods()).find((p) => p.metadata?.name === pod)?.metadata?.labels?.[REVISION_LABEL];
-    const oldRevision = await revisionOf(agent);
+    const oldRevision = await world.revisionOf(agent);
     assert.ok(oldRevision, 'pods carry their spec revision');
 
     // Hold the disable call so a job can reach the agent first, as it can at the real service.
@@ -54,7 +52,7 @@ describe('an idle agent takes a job while it is being drained', () => {
         const agents = await world.agents();
         if (agents.some((a) => a.name === agent)) return false;
         const fresh = agents.find((a) => a.status === 'online');
-        return fresh !== undefined && (await revisionOf(fresh.name)) !== oldRevision;
+        return fresh !== undefined && (await world.revisionOf(fresh.name)) !== oldRevision;
       },
       60_000,
     );

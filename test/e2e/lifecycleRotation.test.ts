@@ -5,7 +5,6 @@ import { describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../../sandbox/index.ts';
 import { eventually, pushAsPersonRetrying, useWorld } from '../helpers/world.ts';
 
-const REVISION_LABEL = 'azdo.gitops.dev/spec-revision';
 
 describe('a person changes the pod template of a spec', () => {
   const world = useWorld();
@@ -13,8 +12,7 @@ describe('a person changes the pod template of a spec', () => {
   it('replaces idle agents of the old revision and never removes a busy one while its job runs', async () => {
     const reconciler = world.startReconciler();
     const busyAgent = await eventually('the standby agent online', async () => (await world.agents()).find((a) => a.status === 'online')?.name);
-    const revisionOf = async (pod: string) => (await world.pods()).find((p) => p.metadata?.name === pod)?.metadata?.labels?.[REVISION_LABEL];
-    const oldRevision = await revisionOf(busyAgent);
+    const oldRevision = await world.revisionOf(busyAgent);
     assert.ok(oldRevision, 'pods carry their spec revision');
 
     // A long job takes the standby agent; a new idle standby agent (old revision) comes up beside it.
@@ -25,7 +23,7 @@ describe('a person changes the pod template of a spec', () => {
       async () => (await world.agents()).find((a) => a.name !== busyAgent && a.status === 'online' && a.assignedRequestId === undefined)?.name,
       30_000,
     );
-    assert.equal(await revisionOf(idleOld), oldRevision);
+    assert.equal(await world.revisionOf(idleOld), oldRevision);
 
     const template = await readFile(join(PROJECT_ROOT, 'cluster-repo-example/templates/agent-pod.yaml'), 'utf8');
     const changed = template.replace('azure-pipelines-agent:ubuntu-24.04', 'azure-pipelines-agent:ubuntu-24.04-r2');
@@ -42,7 +40,7 @@ describe('a person changes the pod template of a spec', () => {
         const agents = await world.agents();
         if (agents.some((a) => a.name === idleOld)) return undefined;
         for (const a of agents.filter((x) => x.name !== busyAgent && x.status === 'online')) {
-          const rev = await revisionOf(a.name);
+          const rev = await world.revisionOf(a.name);
           if (rev !== undefined && rev !== oldRevision) return { name: a.name, rev, jobState: job.state };
         }
         return undefined;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startGitServer, runGit, type GitServer, type GitResult } from '../../sandbox/git/index.ts';
 import type { GitRepoOptions } from '../../reconciler/gitops/index.ts';
+import { useFixture } from './useFixture.ts';
 
 export interface SeededGitServer {
   readonly server: GitServer;
@@ -120,4 +121,9 @@ export function repoOptionsFor(fx: SeededGitServer, extra: Partial<GitRepoOption
     author: { name: 'azdo-gitops', email: 'azdo-gitops@example.com' },
     ...extra,
   };
+}
+
+/** One seeded git server per test file (started in `before`, closed in `after`). */
+export function useSeededGitServer(opts: SeededGitServerOptions = {}): SeededGitServer {
+  return useFixture(() => startSeededGitServer(opts), (fx) => fx.close());
 }

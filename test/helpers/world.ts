@@ -1,14 +1,14 @@
 // End-to-end world: the sandbox (emulated Azure DevOps, real git server, simulated or real
 // cluster) plus the reconciler, unmodified, as a child process running `azdo-gitops run`.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { after, before } from 'node:test';
 export { eventually } from './eventually.ts';
+import { useFixture } from './useFixture.ts';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { PLACEHOLDER_CAPABILITY } from '../../reconciler/plan/observed.ts';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../reconciler/render/labels.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, REVISION_LABEL } from '../../reconciler/render/labels.ts';
 import { AdminClient, type AdminAgent } from '../../sandbox/azdo/adminClient.ts';
 import { runGit } from '../../sandbox/git/index.ts';
 import { PROJECT_ROOT, startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/index.ts';
@@ -45,6 +45,8 @@ export interface World {
   /** Every blob and message of every commit, as one text (for secret scans). */
   history(): Promise<string>;
   pods(): Promise<V1Pod[]>;
+  /** The spec revision label of a managed pod, undefined when the pod is gone. */
+  revisionOf(pod: string): Promise<string | undefined>;
   /** Registered agents that are not placeholders. */
   agents(): Promise<AdminAgent[]>;
   placeholders(): Promise<AdminAgent[]>;
@@ -168,6 +170,8 @@ export async function startWorld(opts: SandboxOptions = {}, kind: 'sandbox' | 'r
       child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
     });
 
+  const pods = async (): Promise<V1Pod[]> =>
+    (await core.listNamespacedPod({ namespace: sandbox.info.namespace, labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}` })).items;
   const admin = new AdminClient(sandbox.info.adminUrl);
   const isPlaceholder = (a: AdminAgent) => a.userCapabilities?.[PLACEHOLDER_CAPABILITY] !== undefined;
 
@@ -194,8 +198,8 @@ export async function startWorld(opts: SandboxOptions = {}, kind: 'sandbox' | 'r
         });
     },
     history: async () => (await bare(['log', '--all', '-p', '--format=%H%n%an <%ae>%n%B'])).stdout,
-    pods: async () =>
-      (await core.listNamespacedPod({ namespace: sandbox.info.namespace, labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}` })).items,
+    pods,
+    revisionOf: async (pod) => (await pods()).find((p) => p.metadata?.name === pod)?.metadata?.labels?.[REVISION_LABEL],
     agents: async () => (await admin.state()).agents.filter((a) => !isPlaceholder(a)),
     placeholders: async () => (await admin.state()).agents.filter(isPlaceholder),
     pushAsPerson: async (files, message) => {
@@ -244,18 +248,5 @@ export async function pushAsPersonRetrying(world: World, files: Record<string, s
  * forwards to the started world, so tests read `world.agents()` as usual.
  */
 export function useWorld(opts: SandboxOptions = {}, kind: 'sandbox' | 'real' = BACKEND): World {
-  let current: World | undefined;
-  before(async () => {
-    current = await startWorld(opts, kind);
-  });
-  after(async () => {
-    await current?.close();
-  });
-  return new Proxy({} as World, {
-    get(_target, prop) {
-      if (!current) throw new Error('the world starts in before(): use it inside a test');
-      const value: unknown = Reflect.get(current, prop);
-      return typeof value === 'function' ? value.bind(current) : value;
-    },
-  });
+  return useFixture(() => startWorld(opts, kind), (w) => w.close());
 }

@@ -1,22 +1,16 @@
 // commitAndPush against the sandbox git server: races with people, bounded retries, bounded storage.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { repoOptionsFor, startSeededGitServer, type SeededGitServer } from '../helpers/gitServer.ts';
+import { repoOptionsFor, useSeededGitServer } from '../helpers/gitServer.ts';
 import { runGit } from '../../sandbox/git/index.ts';
 import type { HttpClient } from 'isomorphic-git';
 import httpNode from 'isomorphic-git/http/node';
 import { GitRepo, commitAndPush, type GitRepoOptions, type GitLog } from '../../reconciler/gitops/index.ts';
 import { GitPushRetriesExhaustedError } from '../../reconciler/errors/gitErrors.ts';
 
-let fx: SeededGitServer;
-before(async () => {
-  fx = await startSeededGitServer();
-});
-after(async () => {
-  await fx.close();
-});
+const fx = useSeededGitServer();
 
 const opts = (extra: Partial<GitRepoOptions> = {}): GitRepoOptions => repoOptionsFor(fx, extra);
 

@@ -1,21 +1,15 @@
 // GitRepo against the sandbox git server over real HTTP, checked with the real git CLI.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { repoOptionsFor, startSeededGitServer, type SeededGitServer } from '../helpers/gitServer.ts';
+import { repoOptionsFor, useSeededGitServer } from '../helpers/gitServer.ts';
 import { startGitServer } from '../../sandbox/git/index.ts';
 import { GitRepo, commitAndPush, formatCommitMessage, parseTrailers, type GitRepoOptions } from '../../reconciler/gitops/index.ts';
 import { GitAuthError, GitUnreachableError } from '../../reconciler/errors/gitErrors.ts';
 import type { Plan } from '../../reconciler/plan/changes.ts';
 
-let fx: SeededGitServer;
-before(async () => {
-  fx = await startSeededGitServer();
-});
-after(async () => {
-  await fx.close();
-});
+const fx = useSeededGitServer();
 
 const opts = (extra: Partial<GitRepoOptions> = {}): GitRepoOptions => repoOptionsFor(fx, extra);
 
