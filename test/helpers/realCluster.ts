@@ -83,6 +83,8 @@ export interface RealCluster {
   kubectl(args: string[], opts?: { input?: string; as?: 'admin' | 'reconciler'; allowFail?: boolean }): Promise<KubectlResult>;
   /** `kubectl apply -f -` with the admin kubeconfig. */
   apply(yaml: string): Promise<void>;
+  /** Applies CRD files server-side and resolves once each is Established; returns their names. */
+  applyCrds(files: readonly string[]): Promise<string[]>;
   startFlux(opts: FluxOptions): Promise<RealFlux>;
   stop(): Promise<void>;
 }
@@ -318,6 +320,23 @@ async function waitFor<T>(what: string, timeoutMs: number, procs: ProcessSet, pr
     }
     await sleep(250);
   }
+}
+
+type KubectlAdmin = (args: string[], input?: string) => Promise<string>;
+
+async function applyCrds(kubectlAdmin: KubectlAdmin, procs: ProcessSet, files: readonly string[]): Promise<string[]> {
+  // Server-side: large CRDs (Flux's, Argo CD's) exceed the last-applied annotation.
+  const out = await kubectlAdmin(['apply', '--server-side', '--force-conflicts', '-o', 'name', ...files.flatMap((f) => ['-f', f])]);
+  const names = out.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  for (const name of names) {
+    // Not `kubectl wait --for=condition=Established`: it fails, rather than waits, while a new
+    // CRD has no status conditions yet.
+    await waitFor(`${name} Established`, 60_000, procs, async () => {
+      const status = await kubectlAdmin(['get', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}']);
+      return status.trim() === 'True' ? true : undefined;
+    });
+  }
+  return names;
 }
 
 function defaultLog(line: string): void {
@@ -579,6 +598,7 @@ export async function startRealCluster(opts: RealClusterOptions = {}): Promise<R
       async apply(yaml) {
         await kubectlAdmin(['apply', '-f', '-'], yaml);
       },
+      applyCrds: (files) => applyCrds(kubectlAdmin, procs, files),
       async startFlux(fluxOpts) {
         return startFlux({ procs, kubeconfigPath, kubectlAdmin, log, tempDir, opts: fluxOpts });
       },
@@ -634,7 +654,7 @@ status:
 interface FluxContext {
   procs: ProcessSet;
   kubeconfigPath: string;
-  kubectlAdmin: (args: string[], input?: string) => Promise<string>;
+  kubectlAdmin: KubectlAdmin;
   log: Log;
   tempDir: string;
   opts: FluxOptions;
@@ -661,10 +681,9 @@ async function startFlux(ctx: FluxContext): Promise<RealFlux> {
   const interval = opts.interval ?? '10s';
   const started = Date.now();
 
-  // CRDs from the module zips (config/crd/bases), server-side (they are large)
+  // CRDs from the module zips (config/crd/bases)
   const crdFiles = FLUX_COMPONENTS.flatMap((c) => readdirSync(join(outDir, 'crds', c)).filter((f) => f.endsWith('.yaml')).map((f) => join(outDir, 'crds', c, f)));
-  await kubectlAdmin(['apply', '--server-side', '--force-conflicts', ...crdFiles.flatMap((f) => ['-f', f])]);
-  await kubectlAdmin(['wait', '--for=condition=Established', '--timeout=60s', 'crd/gitrepositories.source.toolkit.fluxcd.io', 'crd/kustomizations.kustomize.toolkit.fluxcd.io']);
+  await applyCrds(kubectlAdmin, procs, crdFiles);
   await kubectlAdmin(['apply', '-f', '-'], `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${FLUX_NS}}`);
 
   const storageDir = join(ctx.tempDir, 'flux-storage');

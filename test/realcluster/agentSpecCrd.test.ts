@@ -38,8 +38,7 @@ describe('cluster-repo-example on a real API server', { timeout: START_TIMEOUT }
   it('the platform layer (CRD, Namespace, RBAC, Deployment, AgentSpecs) applies as shipped', async () => {
     const platform = execFileSync('kubectl', ['kustomize', join(PROJECT_ROOT, 'cluster-repo-example')], { encoding: 'utf8' });
     // The CRD first: the AgentSpecs in the same stream need it Established.
-    await cluster.kubectl(['apply', '-f', join(PROJECT_ROOT, 'cluster-repo-example/crds/agentspec.yaml')]);
-    await cluster.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/agentspecs.azdo.gitops.dev']);
+    await cluster.applyCrds([join(PROJECT_ROOT, 'cluster-repo-example/crds/agentspec.yaml')]);
     await cluster.apply(platform);
     const names = (await cluster.kubectl(['get', 'agentspecs', '-n', 'azdo-agents', '-o', 'name'])).stdout.trim().split('\n').sort();
     assert.deepEqual(names, ['agentspec.azdo.gitops.dev/docker', 'agentspec.azdo.gitops.dev/linux']);

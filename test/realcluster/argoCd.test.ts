@@ -31,9 +31,8 @@ describe('cluster-repo-example with Argo CD on a real API server', { timeout: ST
     const { outDir } = await ensureRealClusterBinaries(['argocd-crds']);
     const dir = join(outDir, 'crds', 'argocd-crds');
     const crds = (await readdir(dir)).filter((f) => f.endsWith('.yaml')).map((f) => join(dir, f));
-    // Server-side: the Application CRD is too large for the last-applied annotation.
-    await cluster.kubectl(['apply', '--server-side', ...crds.flatMap((f) => ['-f', f])]);
-    await cluster.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/applications.argoproj.io', 'crd/appprojects.argoproj.io']);
+    const names = await cluster.applyCrds(crds);
+    assert.deepEqual(names.sort(), ['customresourcedefinition.apiextensions.k8s.io/applications.argoproj.io', 'customresourcedefinition.apiextensions.k8s.io/appprojects.argoproj.io']);
   }, { timeout: START_TIMEOUT });
   after(async () => {
     await cluster?.stop();
