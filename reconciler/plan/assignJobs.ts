@@ -100,7 +100,9 @@ export function assignJobs(
   const bySpec = new Map<string, PendingJob[]>();
   for (const { job } of [...routable].sort((a, b) => byQueue(a.job, b.job))) {
     const name = chosen.get(job.requestId)!.name;
-    bySpec.set(name, [...(bySpec.get(name) ?? []), job]);
+    const list = bySpec.get(name) ?? [];
+    list.push(job);
+    bySpec.set(name, list);
   }
   unmatched.sort((a, b) => a.requestId - b.requestId);
   return { bySpec, unmatched };
