@@ -5,6 +5,7 @@ import type { AddReason, ManifestToRemove } from './changes.ts';
 import type { ManifestState } from './agentStates.ts';
 import type { PendingJob } from './observed.ts';
 import { removal } from './prune.ts';
+import { startingCoverage } from './startingCoverage.ts';
 
 export interface AddWant {
   readonly specName: string;
@@ -63,14 +64,8 @@ export function scaleSpec(spec: AgentSpec, kept: readonly ManifestState[], jobs:
 
   // Which jobs are already covered: a starting pod covers the job it was started for; the other
   // available agents cover the oldest remaining jobs.
-  const pendingIds = new Set(jobs.map((j) => j.requestId));
-  const covered = new Set<number>();
-  let generic = keptIdle;
-  for (const s of starting) {
-    const id = (s.manifest.jobRequestIds ?? []).find((x) => pendingIds.has(x) && !covered.has(x));
-    if (id !== undefined) covered.add(id);
-    else generic++;
-  }
+  const { covered, unpinned } = startingCoverage(starting, new Set(jobs.map((j) => j.requestId)));
+  let generic = keptIdle + unpinned;
   const uncovered: PendingJob[] = [];
   for (const j of jobs) {
     if (covered.has(j.requestId)) continue;
