@@ -211,6 +211,14 @@ build_kubernetes_cmd() { # component
   record_time "$name" $((SECONDS - start)) "$tc"
 }
 
+# install_crds <component> <crd files...>: copies them to $OUT/crds/<component>, marked complete.
+install_crds() {
+  local name=$1; shift
+  rm -rf "$OUT/crds/$name"; mkdir -p "$OUT/crds/$name"
+  cp "$@" "$OUT/crds/$name/"; chmod -R u+w "$OUT/crds/$name"
+  touch "$OUT/crds/$name/.complete"
+}
+
 build_flux_controller() { # component version
   local name=$1 version=$2 start=$SECONDS
   local mod="github.com/fluxcd/$name" wrapper="$OUT/src/$name"
@@ -233,9 +241,7 @@ build_flux_controller() { # component version
   run_with_progress "$name" bash -c 'cd "$1" && GOTOOLCHAIN="$2" go build -mod=mod -trimpath -ldflags="-s -w" -o "$3.tmp" "$4"' _ \
     "$wrapper" "$tc" "$BIN/$name" "$mod" || return 1
   mv -f "$BIN/$name.tmp" "$BIN/$name"
-  rm -rf "$OUT/crds/$name"; mkdir -p "$OUT/crds/$name"
-  cp "$srcdir"/config/crd/bases/*.yaml "$OUT/crds/$name/"; chmod -R u+w "$OUT/crds/$name"
-  touch "$OUT/crds/$name/.complete"
+  install_crds "$name" "$srcdir"/config/crd/bases/*.yaml
   log "$name: built in $((SECONDS - start)) s -> $BIN/$name (CRDs in $OUT/crds/$name)"
   record_time "$name" $((SECONDS - start)) "$tc"
 }
@@ -246,10 +252,7 @@ fetch_argocd_crds() {
   local name=argocd-crds start=$SECONDS info srcdir
   info=$(module_info "github.com/argoproj/argo-cd/v3@$ARGOCD_VERSION") || return 1
   srcdir=$(jq -r .Dir <<<"$info")
-  rm -rf "$OUT/crds/$name"; mkdir -p "$OUT/crds/$name"
-  cp "$srcdir/manifests/crds/application-crd.yaml" "$srcdir/manifests/crds/appproject-crd.yaml" "$OUT/crds/$name/"
-  chmod -R u+w "$OUT/crds/$name"
-  touch "$OUT/crds/$name/.complete"
+  install_crds "$name" "$srcdir/manifests/crds/application-crd.yaml" "$srcdir/manifests/crds/appproject-crd.yaml"
   log "$name: Argo CD $ARGOCD_VERSION CRDs in $OUT/crds/$name ($((SECONDS - start)) s)"
 }
 
