@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { PROJECT_ROOT } from '../../sandbox/index.ts';
-import { eventually, pushAsPersonRetrying, useWorld } from '../helpers/world.ts';
+import { eventually, exampleSpec, pushAsPersonRetrying, useWorld } from '../helpers/world.ts';
 
 /** Disabling an agent: the one Azure DevOps write before the commit (the agent simulator never calls it). */
 const DISABLE = 'PATCH distributedtask/pools/{poolId}/agents/{agentId}';
@@ -23,7 +20,7 @@ describe('an idle agent takes a job while it is being drained', () => {
     const disablesBefore = (await world.admin.state()).stats.byRoute[DISABLE] ?? 0;
     // A new capability changes the revision, so the idle agent is rotated; maxAgents 1 leaves
     // no room for its replacement while it is busy.
-    const linux = await readFile(join(PROJECT_ROOT, 'cluster-repo-example/agentspecs/linux.yaml'), 'utf8');
+    const linux = await exampleSpec('linux.yaml');
     const changed = linux.replace('    - node=24\n', '    - node=24\n    - rotated\n').replace('maxAgents: 10', 'maxAgents: 1');
     assert.equal(changed.split('\n').length, linux.split('\n').length + 1);
     assert.match(changed, /maxAgents: 1\n/);

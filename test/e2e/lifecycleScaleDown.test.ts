@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { PROJECT_ROOT } from '../../sandbox/index.ts';
-import { eventually, pushAsPersonRetrying, useWorld } from '../helpers/world.ts';
+import { eventually, exampleSpec, pushAsPersonRetrying, useWorld } from '../helpers/world.ts';
 
 /** The re-read after disabling, and the unregister call (neither is used by the agent simulator). */
 const READ_AGENT = 'GET distributedtask/pools/{poolId}/agents/{agentId}';
 const UNREGISTER = 'DELETE distributedtask/pools/{poolId}/agents/{agentId}';
-
-const seedSpec = (name: string) => readFile(join(PROJECT_ROOT, 'cluster-repo-example/agentspecs', name), 'utf8');
 
 describe('scaling down through AgentSpec changes', () => {
   const world = useWorld();
@@ -21,7 +16,7 @@ describe('scaling down through AgentSpec changes', () => {
 
     // Slow the re-read after disabling: the pass holds between disabling and committing.
     await world.admin.setFaults({ latencyMs: 3_000, route: READ_AGENT });
-    const linux = await seedSpec('linux.yaml');
+    const linux = await exampleSpec('linux.yaml');
     const lowered = linux.replace('standby: 1', 'standby: 0');
     assert.notEqual(lowered, linux);
     await pushAsPersonRetrying(world, { 'agentspecs/linux.yaml': lowered }, 'linux: no standby');
@@ -55,7 +50,7 @@ describe('scaling down through AgentSpec changes', () => {
   it('deleting a spec removes its idle agents and its placeholder', async () => {
     const reconciler = world.startReconciler();
     // Give docker an idle agent first.
-    const docker = (await seedSpec('docker.yaml')).replace('standby: 0', 'standby: 1');
+    const docker = (await exampleSpec('docker.yaml')).replace('standby: 0', 'standby: 1');
     await pushAsPersonRetrying(world, { 'agentspecs/docker.yaml': docker }, 'docker: one standby');
     const idle = await eventually('an idle docker agent online', async () => (await world.agents()).find((a) => a.name.startsWith('docker-') && a.status === 'online')?.name, 30_000);
     const placeholder = await eventually('the docker placeholder', async () => (await world.placeholders()).find((p) => p.userCapabilities?.['docker'] !== undefined)?.name, 30_000);

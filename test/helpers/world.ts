@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 export { eventually } from './eventually.ts';
 import { useFixture } from './useFixture.ts';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
@@ -56,6 +56,9 @@ export interface World {
 }
 
 let clones = 0;
+
+/** An AgentSpec file of cluster-repo-example, as shipped (e.g. `linux.yaml`). */
+export const exampleSpec = (file: string): Promise<string> => readFile(join(PROJECT_ROOT, 'cluster-repo-example/agentspecs', file), 'utf8');
 
 /** The CLI as `npm start` runs it: the TypeScript source, type-stripped by Node.js 24. */
 export const SOURCE_ENTRY = join(PROJECT_ROOT, 'reconciler/main.ts');
