@@ -15,6 +15,7 @@
 #        with GOMODCACHE/GOCACHE under ${AZDO_GITOPS_CACHE:-...}/real-cluster/go/.
 # <key> is a hash of the version assignments in versions.env.
 set -euo pipefail
+shopt -s inherit_errexit # command substitutions stop at their first failing command too
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VERSIONS_FILE="$HERE/versions.env"
@@ -105,17 +106,29 @@ run_with_progress() {
 
 # module_info <module@version>: downloads the module (zip + go.mod), prints `go mod download -json`.
 # A module whose go directive is newer than the local Go is downloaded with GO_TOOLCHAIN.
+# Only stdout is parsed: the go command's own messages (toolchain downloads, warnings) go to stderr,
+# which is kept in a file and shown when the download fails.
 module_info() {
-  local json err need tc=local
+  local json err need tc=local errf
+  errf="$OUT/src/download-$(tr '/@' '__' <<<"$1").err"
   for _ in 1 2; do
-    json=$(cd "$OUT/src" && GOTOOLCHAIN=$tc go mod download -json "$1" 2>&1) && { echo "$json"; return 0; }
-    err=$(jq -r '.Error // empty' <<<"$json" 2>/dev/null || echo "$json")
+    if json=$(cd "$OUT/src" && GOTOOLCHAIN=$tc go mod download -json "$1" 2>"$errf"); then
+      if jq -e '(.Dir | type == "string") and (.GoMod | type == "string")' <<<"$json" >/dev/null 2>&1 &&
+        [[ -d $(jq -r .Dir <<<"$json") && -f $(jq -r .GoMod <<<"$json") ]]; then
+        echo "$json"
+        return 0
+      fi
+      log "go mod download -json $1 succeeded but did not report an existing Dir and GoMod: $json"
+      return 1
+    fi
+    err=$(jq -r '.Error // empty' <<<"$json" 2>/dev/null || true)
+    [[ -n $err ]] || err=$(tail -n 20 "$errf")
     need=$(sed -nE 's/.*requires go >= ([0-9.]+).*/\1/p' <<<"$err" | head -1)
     [[ -n $need && $tc == local ]] || break
-    tc=$(toolchain_for "$need")
+    tc=$(toolchain_for "$need") || return 1
     log "$1 requires go $need: using toolchain $tc (fetched from the module proxy once)"
   done
-  log "cannot download $1 from $GOPROXY: ${err:-$json}"
+  log "cannot download $1 from $GOPROXY: $err"
   return 1
 }
 
@@ -211,9 +224,14 @@ build_kubernetes_cmd() { # component
   record_time "$name" $((SECONDS - start)) "$tc"
 }
 
-# install_crds <component> <crd files...>: copies them to $OUT/crds/<component>, marked complete.
+# install_crds <component> <crd files...>: copies them to $OUT/crds/<component>, marked complete
+# only when every file is there and is a CustomResourceDefinition.
 install_crds() {
-  local name=$1; shift
+  local name=$1 f; shift
+  [[ $# -gt 0 ]] || { log "$name: no CRD files to install"; return 1; }
+  for f in "$@"; do
+    grep -q '^kind: CustomResourceDefinition' "$f" || { log "$name: $f is missing or not a CustomResourceDefinition"; return 1; }
+  done
   rm -rf "$OUT/crds/$name"; mkdir -p "$OUT/crds/$name"
   cp "$@" "$OUT/crds/$name/"; chmod -R u+w "$OUT/crds/$name"
   touch "$OUT/crds/$name/.complete"
@@ -256,23 +274,69 @@ fetch_argocd_crds() {
   log "$name: Argo CD $ARGOCD_VERSION CRDs in $OUT/crds/$name ($((SECONDS - start)) s)"
 }
 
+# build_component <component>: runs in its own background process, where `set -e` holds
+# (a function called as `f || ...` would run with errexit ignored and could "succeed" halfway).
+build_component() {
+  case "$1" in
+    kine) build_go_install kine github.com/k3s-io/kine github.com/k3s-io/kine "$KINE_VERSION" ;;
+    kwok) build_go_install kwok sigs.k8s.io/kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" ;;
+    kube-apiserver | kube-scheduler) build_kubernetes_cmd "$1" ;;
+    source-controller) build_flux_controller "$1" "$SOURCE_CONTROLLER_VERSION" ;;
+    kustomize-controller) build_flux_controller "$1" "$KUSTOMIZE_CONTROLLER_VERSION" ;;
+    argocd-crds) fetch_argocd_crds ;;
+  esac
+  [[ $mode == wrapper ]] || is_built "$1" || { log "$1: the build ended but its files are not in $OUT"; return 1; }
+}
+
+# Components that share a wrapper module (or most dependencies) build one after another in one
+# lane; lanes run concurrently, up to BUILD_LANES at once, so one lane's downloads overlap
+# another's compiling. Longest lanes first.
+lane_of() {
+  case "$1" in
+    kube-apiserver | kube-scheduler) echo kubernetes ;;
+    source-controller | kustomize-controller) echo flux ;;
+    *) echo "$1" ;;
+  esac
+}
+LANE_ORDER=(kubernetes flux kwok kine argocd-crds)
+BUILD_LANES=${BUILD_LANES:-3}
+
+# run_lane <component...>: builds the lane's components in order, each in a background
+# subprocess (never in an `||` list, where errexit would be ignored), and stops at a failure.
+run_lane() {
+  local c
+  for c in "$@"; do
+    build_component "$c" &
+    wait $! || { log "$c: FAILED (log: $OUT/src/$c.log)"; return 1; }
+  done
+}
+
 # (wrapped in a function so bash parses the whole file before running: editing build.sh
 # while a build runs cannot break that build)
 main() {
   total_start=$SECONDS
   log "cache $OUT (local $LOCAL_GO); components: ${components[*]}"
-  failed=()
+  local -A lane_members=()
+  local c lane
   for c in "${components[@]}"; do
     if [[ $mode == build ]] && is_built "$c"; then log "$c: cached"; continue; fi
-    case "$c" in
-      kine) build_go_install kine github.com/k3s-io/kine github.com/k3s-io/kine "$KINE_VERSION" || failed+=("$c") ;;
-      kwok) build_go_install kwok sigs.k8s.io/kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" || failed+=("$c") ;;
-      kube-apiserver | kube-scheduler) build_kubernetes_cmd "$c" || failed+=("$c") ;;
-      source-controller) build_flux_controller "$c" "$SOURCE_CONTROLLER_VERSION" || failed+=("$c") ;;
-      kustomize-controller) build_flux_controller "$c" "$KUSTOMIZE_CONTROLLER_VERSION" || failed+=("$c") ;;
-      argocd-crds) fetch_argocd_crds || failed+=("$c") ;;
-    esac
+    lane=$(lane_of "$c")
+    lane_members[$lane]+="$c "
   done
+  local -A pids=()
+  for lane in "${LANE_ORDER[@]}"; do
+    [[ -n ${lane_members[$lane]:-} ]] || continue
+    while [[ $(jobs -rp | wc -l) -ge $BUILD_LANES ]]; do sleep 1; done
+    # shellcheck disable=SC2086 # a space-separated list of component names
+    run_lane ${lane_members[$lane]} &
+    pids[$lane]=$!
+  done
+  local failed=() lanes_ok=true
+  for lane in "${!pids[@]}"; do wait "${pids[$lane]}" || lanes_ok=false; done
+  for c in "${components[@]}"; do
+    if [[ $mode == build ]]; then is_built "$c" || failed+=("$c"); fi
+  done
+  [[ $lanes_ok == true || ${#failed[@]} -gt 0 ]] || failed+=("a wrapper module")
   if [[ ${#failed[@]} -gt 0 ]]; then
     log "FAILED: ${failed[*]} (logs in $OUT/src/<component>.log); total $((SECONDS - total_start)) s"
     exit 1
