@@ -1,22 +1,19 @@
 import { disableAgent, readAgent } from '../azdo/agents.ts';
 import type { ManifestToRemove } from '../plan/changes.ts';
+import type { DrainOutcome } from '../plan/drainOutcome.ts';
 import type { PoolAgent } from '../plan/observed.ts';
 import type { AzdoSession } from '../observe/azdoSnapshot.ts';
 import type { Logger } from '../loop/logger.ts';
 
-export interface DrainResult {
-  /** Agents disabled and re-read idle: their manifests may go in this pass's commit. */
-  readonly confirmedIdle: ReadonlySet<string>;
-  /** Agents that took a job between observation and disabling: they finish it first. */
-  readonly tookAJob: readonly { readonly agent: string; readonly requestId: number }[];
+export interface DrainResult extends DrainOutcome {
   readonly failures: readonly { readonly agent: string; readonly error: string }[];
 }
 
 /**
- * The one Azure DevOps write that comes before the commit: an idle agent leaving (scale-down,
- * rotation) is disabled so the service stops assigning it work, then re-read. Only if it is
- * still idle may its manifest be removed; deleting an agent the service is assigning a job to
- * fails that job ("We stopped hearing from agent").
+ * The one Azure DevOps write that comes before the commit: a live agent leaving (scale-down,
+ * rotation, spec removed, pod seen deleted) is disabled so the service stops assigning it work,
+ * then re-read. Only if it is still idle may its manifest be removed; deleting an agent the
+ * service is assigning a job to fails that job ("We stopped hearing from agent").
  */
 export async function drainIdleAgents(
   azdo: AzdoSession,

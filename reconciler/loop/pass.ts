@@ -13,6 +13,7 @@ import { observeAzdo, type AzdoSession, type AzdoSnapshot } from '../observe/azd
 import { readGitSnapshot, type GitSnapshot, type RepoPaths } from '../observe/gitSnapshot.ts';
 import type { Plan } from '../plan/changes.ts';
 import type { ObservedPod, ObservedState } from '../plan/observed.ts';
+import { agentsAfterDrain } from '../plan/drainOutcome.ts';
 import { plan as makePlan } from '../plan/plan.ts';
 import { fileChanges } from '../render/fileChanges.ts';
 import type { SpecDefaults } from '../spec/specDefaults.ts';
@@ -101,8 +102,7 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
   const azdo = await observeAzdo(deps.azdo, git.specs.map((s) => s.pool));
   const pods = deps.pods();
   let observed = observedState(startedAt, git, azdo, pods, settings.globalMaxAgents);
-  const planFor = (o: ObservedState): Plan => makePlan(o, { nameSeed: passId });
-  let planned = planFor(observed);
+  let planned = makePlan(observed, { nameSeed: passId });
   const report = (extra: Partial<PassReport>): PassReport => ({
     passId,
     mode,
@@ -127,15 +127,8 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
   // 1. Idle agents leaving are disabled and re-read first; one that took a job stays.
   const drain = await drainIdleAgents(deps.azdo, planned.remove, azdo.agents, log);
   drain.failures.forEach((f) => failures.push({ action: 'disable', target: f.agent, error: f.error }));
-  // The re-plan sees what the drain saw: an agent that took a job is busy (it counts toward
-  // its spec's cap and covers that job), so no replacement is added beside it.
-  const tookJob = new Map(drain.tookAJob.map((t) => [t.agent, t.requestId]));
-  observed = {
-    ...observed,
-    agents: observed.agents.map((a) =>
-      drain.confirmedIdle.has(a.name) || tookJob.has(a.name) ? { ...a, enabled: false, assignedRequestId: tookJob.get(a.name) ?? a.assignedRequestId } : a,
-    ),
-  };
+  // The re-plan sees what the drain saw, and removes no live agent the drain did not confirm.
+  observed = { ...observed, agents: agentsAfterDrain(observed.agents, drain) };
 
   // 2. One commit, derived from whatever tip the push lands on. A human's commit in between
   //    is kept: we re-read specs and manifests from the new tip and plan again.
@@ -145,7 +138,7 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
     async (t) => {
       finalGit = t.oid === tip ? git : await readGitSnapshot(t.readFiles, settings.paths, settings.specDefaults);
       observed = { ...observedState(startedAt, finalGit, azdo, pods, settings.globalMaxAgents), agents: observed.agents };
-      planned = keepConfirmedRemovals(planFor(observed), drain.confirmedIdle);
+      planned = makePlan(observed, { nameSeed: passId, drained: drain.confirmedIdle });
       const files = new Map(finalGit.agentFiles.map((f) => [f.path, f.content]));
       const changes = fileChanges(planned, {
         agentsPath: settings.paths.agents,
@@ -188,7 +181,3 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
   });
 }
 
-/** Scale-down and rotation removals carry agentId; only those confirmed idle after disabling stay. */
-function keepConfirmedRemovals(p: Plan, confirmedIdle: ReadonlySet<string>): Plan {
-  return { ...p, remove: p.remove.filter((r) => r.agentId === undefined || confirmedIdle.has(r.podName)) };
-}

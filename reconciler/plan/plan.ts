@@ -2,7 +2,7 @@
 import type { AgentSpec } from '../spec/agentSpec.ts';
 import { newPodNames } from '../render/podNames.ts';
 import type { AgentToUnregister, ManifestToAdd, ManifestToRemove, Plan, SpecSummary } from './changes.ts';
-import { manifestStates } from './agentStates.ts';
+import { manifestStates, type ManifestState } from './agentStates.ts';
 import { assignJobs } from './assignJobs.ts';
 import { effectiveStandby } from './effectiveStandby.ts';
 import type { ObservedState } from './observed.ts';
@@ -20,6 +20,13 @@ export interface PlanOptions {
   readonly nameSeed: string;
   /** Version our agents run; `Agent.Version -gtVersion X` above it is unmet. Unset: always met. */
   readonly agentVersion?: string | undefined;
+  /**
+   * Set when apply re-plans after draining: the pod names of the live agents it disabled and
+   * re-read idle. A live agent outside the set is not removed by this plan, so no add can count
+   * on room its removal would have freed: the caps hold whatever the drain could not confirm.
+   * Unset (the first plan of a pass): every idle agent may be proposed for draining.
+   */
+  readonly drained?: ReadonlySet<string> | undefined;
 }
 
 const REASON_RANK: Record<AddWant['reason'], number> = { 'pending-jobs': 0, rotation: 1, standby: 2 };
@@ -30,7 +37,9 @@ export function plan(observed: ObservedState, opts: PlanOptions): Plan {
   // The standby in force now (a schedule may raise or lower it); everything below uses it.
   const specs = [...observed.specs].sort(byName).map((s) => ({ ...s, standby: effectiveStandby(s, observed.now) }));
   const states = manifestStates(observed.manifests, specs, observed.agents, observed.pods, observed.now);
-  const pruned = pruneManifests(states);
+  const drained = opts.drained;
+  const drainable = drained === undefined ? () => true : (s: ManifestState) => drained.has(s.manifest.podName);
+  const pruned = pruneManifests(states, drainable);
   const remove: ManifestToRemove[] = [...pruned.remove];
   const keptOf = (spec: AgentSpec) => pruned.kept.filter((s) => s.manifest.specName === spec.name);
 
@@ -43,7 +52,7 @@ export function plan(observed: ObservedState, opts: PlanOptions): Plan {
   for (const spec of specs) {
     const kept = keptOf(spec);
     const rotatedByPrune = pruned.remove.filter((r) => r.specName === spec.name && r.reason === 'rotation').length;
-    const sc = scaleSpec(spec, kept, bySpec.get(spec.name) ?? [], rotatedByPrune);
+    const sc = scaleSpec(spec, kept, bySpec.get(spec.name) ?? [], rotatedByPrune, drainable);
     scales.set(spec.name, sc);
     remove.push(...sc.remove);
   }

@@ -12,20 +12,27 @@ export function removal(s: ManifestState, reason: ManifestToRemove['reason'], ag
   return { path: s.manifest.path, podName: s.manifest.podName, specName: s.manifest.specName, reason, agentId };
 }
 
-export function pruneManifests(states: readonly ManifestState[]): PruneResult {
+/**
+ * @param drainable whether a live agent may leave in this plan (see PlanOptions.drained). A
+ *   manifest whose agent may not leave stays, and keeps its place under the caps.
+ */
+export function pruneManifests(states: readonly ManifestState[], drainable: (s: ManifestState) => boolean = () => true): PruneResult {
   const remove: ManifestToRemove[] = [];
   const kept: ManifestState[] = [];
+  const leave = (s: ManifestState, r: ManifestToRemove) => (r.agentId === undefined || drainable(s) ? remove.push(r) : kept.push(s));
   for (const s of states) {
     if (s.removeReason !== undefined) {
-      remove.push(removal(s, s.removeReason, undefined));
+      // A pod gone while its agent is registered may be a stale view of a live agent: it is
+      // drained (disabled, re-read) like any live agent before its manifest goes.
+      leave(s, removal(s, s.removeReason, s.kind === 'pod-deleted' ? s.agent?.id : undefined));
     } else if (s.spec === undefined) {
       // The spec was deleted: its agents go, but a busy one finishes its job first.
       if (s.kind === 'busy') kept.push(s);
-      else remove.push(removal(s, 'spec-removed', s.agent?.id));
+      else leave(s, removal(s, 'spec-removed', s.agent?.id));
     } else if (s.kind === 'disabled') {
       // Disabled but still there: an earlier removal was interrupted (apply disables first), or
       // this pass disabled it and re-plans on the pushed tip. An old revision leaves as rotation.
-      remove.push(removal(s, s.manifest.specRevision !== s.spec.revision ? 'rotation' : 'scale-down', s.agent?.id));
+      leave(s, removal(s, s.manifest.specRevision !== s.spec.revision ? 'rotation' : 'scale-down', s.agent?.id));
     } else kept.push(s);
   }
   return { remove, kept };

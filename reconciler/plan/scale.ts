@@ -43,8 +43,15 @@ export function removalOrder(spec: AgentSpec): (a: ManifestState, b: ManifestSta
  * @param kept this spec's manifests left after pruning; @param jobs its pending jobs, oldest first.
  * @param rotatedByPrune old-revision agents pruning already removed (disabled ones being drained),
  *   whose replacements are rotations too.
+ * @param drainable whether an idle agent may leave in this plan (PlanOptions.drained).
  */
-export function scaleSpec(spec: AgentSpec, kept: readonly ManifestState[], jobs: readonly PendingJob[], rotatedByPrune = 0): SpecScale {
+export function scaleSpec(
+  spec: AgentSpec,
+  kept: readonly ManifestState[],
+  jobs: readonly PendingJob[],
+  rotatedByPrune = 0,
+  drainable: (s: ManifestState) => boolean = () => true,
+): SpecScale {
   const busy = kept.filter((s) => s.kind === 'busy');
   const idle = kept.filter((s) => s.kind === 'idle').sort(removalOrder(spec));
   const starting = kept.filter((s) => s.kind === 'starting').sort((a, b) => (a.manifest.path < b.manifest.path ? -1 : 1));
@@ -52,9 +59,11 @@ export function scaleSpec(spec: AgentSpec, kept: readonly ManifestState[], jobs:
   const target = pending + spec.standby;
   const available = idle.length + starting.length;
 
+  // Only agents that may be drained leave; the others stay idle and keep their place under the cap.
+  const leavable = idle.filter(drainable);
   const excess = Math.max(0, available - target);
-  const scaleDown = idle.slice(0, Math.min(excess, idle.length));
-  const rotated = idle.slice(scaleDown.length).filter((s) => s.manifest.specRevision !== spec.revision);
+  const scaleDown = leavable.slice(0, Math.min(excess, leavable.length));
+  const rotated = leavable.slice(scaleDown.length).filter((s) => s.manifest.specRevision !== spec.revision);
   const remove = [
     ...scaleDown.map((s) => removal(s, 'scale-down', s.agent?.id)),
     ...rotated.map((s) => removal(s, 'rotation', s.agent?.id)),
