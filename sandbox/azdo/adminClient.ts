@@ -77,6 +77,11 @@ export class AdminClient {
     return (await this.#call<{ requestId: number }>('POST', '/jobs', job)).requestId;
   }
 
+  /** Finishes a job now, as the agent running it would (the agent then exits). */
+  async finishJob(requestId: number, result = 'succeeded'): Promise<void> {
+    await this.#call('POST', `/jobs/${requestId}/finish`, { result });
+  }
+
   state(): Promise<AdminState> {
     return this.#call<AdminState>('GET', '/state');
   }

@@ -2,6 +2,7 @@
 // cluster) plus the reconciler, unmodified, as a child process running `azdo-gitops run`.
 import { spawn, type ChildProcess } from 'node:child_process';
 export { eventually } from './eventually.ts';
+import { capViolationsInHistory } from './capHistory.ts';
 import { useFixture } from './useFixture.ts';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -128,7 +129,9 @@ export async function startWorld(opts: SandboxOptions = {}, kind: 'sandbox' | 'r
     GIT_CONFIG_KEY_0: 'http.extraHeader',
     GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`${sandbox.info.gitUsername}:${sandbox.info.gitToken}`).toString('base64')}`,
   };
-  const reconcilerEnv = (extra: Record<string, string>, stateDir: string): NodeJS.ProcessEnv => ({
+  // The settings the last reconciler ran with: the caps the history is checked against.
+  let lastEnv: NodeJS.ProcessEnv = {};
+  const reconcilerEnv = (extra: Record<string, string>, stateDir: string): NodeJS.ProcessEnv => (lastEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     ...sandbox.reconcilerEnv(stateDir),
@@ -224,8 +227,11 @@ export async function startWorld(opts: SandboxOptions = {}, kind: 'sandbox' | 'r
     },
     close: async () => {
       for (const p of procs) await p.stop('SIGKILL');
+      // Every scenario ends by proving the caps held in every commit the reconciler pushed.
+      const violations = await capViolationsInHistory(gitDir, tmp, lastEnv).catch((err: Error) => [`cannot check the cap invariant: ${err.message}`]);
       await backend.stop();
       await rm(tmp, { recursive: true, force: true });
+      if (violations.length > 0) throw new Error(`the cap invariant broke:\n  ${violations.join('\n  ')}`);
     },
   };
 }
