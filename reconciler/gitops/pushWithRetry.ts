@@ -22,8 +22,12 @@ export interface Derived {
 export interface CommitAndPushOptions {
   /** Attempts in all (≥ 1). */
   readonly maxAttempts: number;
-  /** First back-off; doubles each attempt (with jitter), capped at 30 s. */
-  readonly backoffMs: number;
+  /**
+   * Longest random pause before re-deriving on a moved tip. Losing a push means another writer
+   * just committed, not that something is wrong: the next attempt starts at once, only jittered
+   * so two writers do not keep colliding in lockstep.
+   */
+  readonly jitterMs: number;
   readonly signal?: AbortSignal;
   /** Where "remote moved, re-deriving" goes. */
   readonly log?: GitLog;
@@ -56,7 +60,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 /**
  * fetch tip → derive(tip) → (no changes: done, nothing committed) → commit(parent = tip) → push.
- * On a rejected push: "remote moved, re-deriving (attempt n/m)", back off, repeat.
+ * On a rejected push: "remote moved, re-deriving (attempt n/m)", a short random pause, repeat.
  * Throws GitPushRetriesExhaustedError after maxAttempts; GitAuthError / GitUnreachableError /
  * GitOperationError as they happen; the signal's reason when aborted.
  */
@@ -83,11 +87,10 @@ export async function commitAndPush(
       } catch (err) {
         if (!isPushRejection(err)) throw err;
         if (attempt === maxAttempts) break;
-        const base = Math.min(30_000, opts.backoffMs * 2 ** (attempt - 1));
-        const delay = Math.round(base / 2 + Math.random() * (base / 2));
+        const delay = Math.round(Math.random() * opts.jitterMs);
         const reason = (err as { data?: { reason?: string } }).data?.reason ?? redactText((err as Error).message ?? '', []).trim();
         opts.log?.warn(`remote moved, re-deriving (attempt ${attempt + 1}/${maxAttempts})`, {
-          branch: repo.branch, tip, reason, backoffMs: delay,
+          branch: repo.branch, tip, reason, pauseMs: delay,
         });
         await sleep(delay, opts.signal);
       }

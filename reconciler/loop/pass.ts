@@ -26,7 +26,8 @@ export interface PassSettings {
   readonly specDefaults: SpecDefaults;
   readonly globalMaxAgents: number;
   readonly pushAttempts: number;
-  readonly pushBackoffMs?: number;
+  /** Longest random pause between push attempts (commitAndPush's jitterMs). */
+  readonly pushJitterMs?: number;
 }
 
 export interface PassDeps {
@@ -151,7 +152,7 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
       if (changes.length === 0) return null;
       return { changes, message: commitMessage(planned, passId) };
     },
-    { maxAttempts: settings.pushAttempts, backoffMs: settings.pushBackoffMs ?? 500, log },
+    { maxAttempts: settings.pushAttempts, jitterMs: settings.pushJitterMs ?? 200, log },
   );
   if (pushed.commitOid) {
     log.info('pushed', { commit: pushed.commitOid.slice(0, 12), added: planned.add.length, removed: planned.remove.length, attempts: pushed.attempts });

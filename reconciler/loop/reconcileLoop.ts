@@ -1,4 +1,4 @@
-import { nextDelayMs } from './scheduler.ts';
+import { isFailure, nextDelayMs } from './scheduler.ts';
 import type { Logger } from './logger.ts';
 
 export interface LoopOptions {
@@ -82,14 +82,22 @@ export class ReconcileLoop {
         this.#lastError = undefined;
       } catch (err) {
         error = err;
-        this.#failures++;
-        this.#lastError = err;
-        this.#opts.log.error('pass failed; the next pass re-derives everything', {
-          error: (err as Error)?.message ?? String(err),
-          kind: (err as Error)?.name,
-          consecutiveFailures: this.#failures,
-        });
+        if (isFailure(err)) {
+          this.#failures++;
+          this.#lastError = err;
+        }
       }
+    }
+    const delay = nextDelayMs(this.#opts.intervalMs, this.#failures, error);
+    if (isFailure(error)) {
+      this.#opts.log.error('pass failed; the next pass re-derives everything', {
+        error: (error as Error)?.message ?? String(error),
+        kind: (error as Error)?.name,
+        consecutiveFailures: this.#failures,
+        retryInMs: delay,
+      });
+    } else if (error !== undefined) {
+      this.#opts.log.warn('another writer kept moving the branch; re-deriving at once', { error: (error as Error)?.message, retryInMs: delay });
     }
     if (this.#stopped) return;
     const again = this.#pendingTrigger;
@@ -99,9 +107,8 @@ export class ReconcileLoop {
       this.#schedule(0, again);
       return;
     }
-    const delay = nextDelayMs(this.#opts.intervalMs, this.#failures, error);
     // A pod-completion trigger must not cut short a Retry-After wait or a failure backoff.
-    this.#notBefore = error === undefined ? 0 : Date.now() + delay;
+    this.#notBefore = isFailure(error) ? Date.now() + delay : 0;
     this.#schedule(delay, 'interval');
   }
 }

@@ -47,7 +47,7 @@ test('a person\'s commit pushed between fetch and push survives: re-derived from
       message: `scale: specs seen ${specs.map((f) => path.basename(f.path)).join(',')}\n\n[skip ci]\n`,
       changes: [{ path: 'agents/pods/x/pod-1.yaml', content: `specs: ${specs.length}\n` }],
     };
-  }, { maxAttempts: 4, backoffMs: 20, log });
+  }, { maxAttempts: 4, jitterMs: 20, log });
   assert.equal(r.pushed, true);
   assert.equal(r.attempts, 2);
   assert.equal(seenTips.length, 2);
@@ -83,7 +83,7 @@ test('lost race on the server side (moved after discovery, before receive-pack):
   const repo = await GitRepo.open(opts({ http }));
   const log = captureLog();
   const r = await commitAndPush(repo, async () => ({ message: 'ours after race', changes: [{ path: 'agents/pods/x/race.yaml', content: 'r\n' }] }),
-    { maxAttempts: 3, backoffMs: 10, log });
+    { maxAttempts: 3, jitterMs: 10, log });
   assert.equal(r.pushed, true);
   assert.equal(r.attempts, 2);
   assert.equal(r.tip, personCommit);
@@ -105,7 +105,7 @@ test('the remote moving on every attempt: GitPushRetriesExhaustedError after max
     calls++;
     await fx.pushAsPerson({ [`people/p${calls}.txt`]: `${calls}\n` }, `person commit ${calls}`);
     return { message: 'ours', changes: [{ path: 'agents/pods/x/ours.yaml', content: 'x\n' }] };
-  }, { maxAttempts: 3, backoffMs: 10, log }).catch((e: Error) => e);
+  }, { maxAttempts: 3, jitterMs: 10, log }).catch((e: Error) => e);
   assert.ok(err instanceof GitPushRetriesExhaustedError, String(err));
   assert.equal(err.attempts, 3);
   assert.match(err.message, /nothing was force-pushed/);
@@ -124,7 +124,7 @@ test('an aborted signal stops the retry loop', async () => {
     await fx.pushAsPerson({ 'people/abort.txt': String(Date.now()) }, 'person before abort');
     ac.abort(new Error('shutting down'));
     return { message: 'ours', changes: [{ path: 'agents/pods/x/abort.yaml', content: 'x\n' }] };
-  }, { maxAttempts: 5, backoffMs: 10, signal: ac.signal }).then(() => assert.fail('should abort'), (e: Error) => e);
+  }, { maxAttempts: 5, jitterMs: 10, signal: ac.signal }).then(() => assert.fail('should abort'), (e: Error) => e);
   assert.equal(err.message, 'shutting down');
 });
 
@@ -135,8 +135,8 @@ test('two writers for one repo/branch in one process take turns (mutex): no reje
   const lb = captureLog();
   const derive = (name: string) => async () => ({ message: `writer ${name}`, changes: [{ path: `agents/pods/w/${name}.yaml`, content: `${name}\n` }] });
   const [ra, rb] = await Promise.all([
-    commitAndPush(a, derive('a'), { maxAttempts: 3, backoffMs: 10, log: la }),
-    commitAndPush(b, derive('b'), { maxAttempts: 3, backoffMs: 10, log: lb }),
+    commitAndPush(a, derive('a'), { maxAttempts: 3, jitterMs: 10, log: la }),
+    commitAndPush(b, derive('b'), { maxAttempts: 3, jitterMs: 10, log: lb }),
   ]);
   assert.equal(ra.pushed && rb.pushed, true);
   assert.equal(ra.attempts + rb.attempts, 2);
@@ -172,7 +172,7 @@ test('storage and fetch size stay bounded as history grows (200 commits + 40 pas
         { path: `agents/pods/linux/pod-${pass}.yaml`, content: `kind: Pod\nmetadata:\n  name: pod-${pass}\n` },
         { path: `agents/pods/linux/pod-${pass - 1}.yaml`, content: null },
       ],
-    }), { maxAttempts: 3, backoffMs: 10 });
+    }), { maxAttempts: 3, jitterMs: 10 });
     assert.equal(r.pushed, true);
     const c = await countObjects(repo.stats.gitdir!);
     perPass.push({ objects: c.total, fetchBytes: repo.stats.lastFetchBytes, bytesOnDisk: repo.stats.objectsBytes });

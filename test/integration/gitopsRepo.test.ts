@@ -46,7 +46,7 @@ test('a commit with nested tree edits shows in a real clone and git log; empty s
       { path: 'agents/pods/linux-docker/linux-docker-bbbb2.yaml', content: 'kind: Pod\nmetadata:\n  name: linux-docker-bbbb2\n' },
       { path: 'README.md', content: null },
     ],
-  }), { maxAttempts: 3, backoffMs: 10 });
+  }), { maxAttempts: 3, jitterMs: 10 });
   assert.equal(r1.pushed, true);
   assert.equal(r1.attempts, 1);
 
@@ -79,7 +79,7 @@ test('a commit with nested tree edits shows in a real clone and git log; empty s
       { path: 'agents/pods/linux-docker/linux-docker-aaaa1.yaml', content: null },
       { path: 'agents/pods/linux-docker/linux-docker-bbbb2.yaml', content: null },
     ],
-  }), { maxAttempts: 3, backoffMs: 10 });
+  }), { maxAttempts: 3, jitterMs: 10 });
   assert.equal(r2.pushed, true);
   const after2 = await repo.fetchTip();
   assert.deepEqual((await repo.readFiles(after2, 'agents')).map((f) => f.path), ['agents/kustomization.yaml', 'agents/sentinel.yaml']);
@@ -97,12 +97,12 @@ test('no changes, or changes that leave the tree as it is: no commit', async () 
   const repo = await GitRepo.open(opts());
   const before = await repo.fetchTip();
   const sentinel = (await repo.readFile(before, 'agents/sentinel.yaml'))!;
-  const r0 = await commitAndPush(repo, async () => null, { maxAttempts: 2, backoffMs: 10 });
+  const r0 = await commitAndPush(repo, async () => null, { maxAttempts: 2, jitterMs: 10 });
   assert.deepEqual(r0, { pushed: false, attempts: 1, tip: before });
   const r1 = await commitAndPush(repo, async () => ({
     message: 'noop',
     changes: [{ path: 'agents/sentinel.yaml', content: sentinel }, { path: 'does/not/exist.yaml', content: null }],
-  }), { maxAttempts: 2, backoffMs: 10 });
+  }), { maxAttempts: 2, jitterMs: 10 });
   assert.equal(r1.pushed, false);
   assert.equal(await repo.fetchTip(), before);
 });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { ReconcileLoop, type LoopOptions } from '../../reconciler/loop/reconcileLoop.ts';
 import { createLogger } from '../../reconciler/loop/logger.ts';
 import { AzdoThrottledError } from '../../reconciler/errors/azdoErrors.ts';
+import { GitPushRetriesExhaustedError } from '../../reconciler/errors/gitErrors.ts';
 
 const INTERVAL = 1000;
 const DEBOUNCE = 50;
@@ -150,7 +151,7 @@ test('canRun=false skips passes but keeps the schedule; they resume when it turn
   assert.deepEqual(h.reasons, ['interval']);
 });
 
-test('a failed pass backs off (2× the interval ±20%) and is logged with the count', async (t) => {
+test('a failed pass is logged with the count and retried within one interval, however many failed', async (t) => {
   let fail = true;
   const h = harness(t, {
     pass: async () => {
@@ -166,18 +167,38 @@ test('a failed pass backs off (2× the interval ±20%) and is logged with the co
   assert.equal(log?.error, 'git unreachable');
   assert.equal(log?.kind, 'Error');
   assert.equal(log?.consecutiveFailures, 1);
-  await h.advance(INTERVAL * 1.6 - 1);
-  assert.equal(h.reasons.length, 1, 'no retry before the backoff');
-  await h.advance(INTERVAL * 0.8 + 1);
-  assert.equal(h.reasons.length, 2, 'retried within the jittered backoff');
-  assert.equal(h.logs.filter((l) => l.level === 'error').at(-1)?.consecutiveFailures, 2);
+  for (let n = 2; n <= 6; n++) {
+    await h.advance(INTERVAL * 0.8 - 1);
+    assert.equal(h.reasons.length, n - 1, 'not before 80% of the interval');
+    await h.advance(INTERVAL * 0.2 + 1);
+    assert.equal(h.reasons.length, n, 'retried within one interval');
+  }
+  assert.equal(h.logs.filter((l) => l.level === 'error').at(-1)?.consecutiveFailures, 6);
+  // The outage ends: the next pass, within one interval, succeeds.
   fail = false;
-  await h.advance(INTERVAL * 4.8);
-  assert.equal(h.reasons.length, 3);
+  await h.advance(INTERVAL);
+  assert.equal(h.reasons.length, 7);
   assert.equal(h.loop.lastError, undefined);
   assert.ok((h.loop.lastSuccess as Date | undefined) instanceof Date);
   await h.advance(INTERVAL);
-  assert.equal(h.reasons.length, 4, 'success resets the backoff to the interval');
+  assert.equal(h.reasons.length, 8);
+});
+
+test('a pass that lost every push to another writer re-derives at once and is not a failure', async (t) => {
+  let lose = true;
+  const h = harness(t, {
+    pass: async () => {
+      if (lose) throw new GitPushRetriesExhaustedError('https://git.example/repo', 'main', 5);
+    },
+  });
+  h.loop.start();
+  await h.advance(0);
+  lose = false;
+  await h.advance(INTERVAL / 4 + 1);
+  assert.equal(h.reasons.length, 2, 'the next pass started within a quarter of the interval');
+  assert.equal(h.loop.lastError, undefined);
+  assert.equal(h.logs.filter((l) => l.level === 'error').length, 0);
+  assert.match(String(h.logs.find((l) => l.level === 'warn')?.msg), /another writer/);
 });
 
 test('a throttled pass waits Retry-After', async (t) => {
@@ -211,7 +232,7 @@ test('a trigger during a failing pass does not skip the backoff', async (t) => {
   h.loop.trigger('pod');
   gate.resolve();
   await h.advance(0);
-  await h.advance(INTERVAL * 1.6 - 1);
+  await h.advance(INTERVAL * 0.8 - 1);
   assert.equal(h.reasons.length, 1);
 });
 

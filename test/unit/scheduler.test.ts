@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nextDelayMs } from '../../reconciler/loop/scheduler.ts';
+import { isFailure, nextDelayMs } from '../../reconciler/loop/scheduler.ts';
+import { GitAuthError, GitPushRetriesExhaustedError } from '../../reconciler/errors/gitErrors.ts';
 import { AzdoAuthError, AzdoThrottledError, AzdoUnavailableError } from '../../reconciler/errors/azdoErrors.ts';
 
 const MAX = 5 * 60_000;
@@ -27,45 +28,33 @@ test('throttling is not jittered nor grown with the failure count', () => {
   assert.equal(nextDelayMs(1000, 9, e, high), 60_000);
 });
 
-test('failures back off exponentially from the interval', () => {
+test('an outage is retried within one poll interval, however long it lasts', () => {
   const e = new AzdoUnavailableError('list', 503, 'down');
-  assert.equal(nextDelayMs(1000, 1, e, mid), 2000);
-  assert.equal(nextDelayMs(1000, 2, e, mid), 4000);
-  assert.equal(nextDelayMs(1000, 3, e, mid), 8000);
-  assert.equal(nextDelayMs(1000, 6, e, mid), 64_000);
-});
-
-test('any thrown value counts as a failure, not only Errors', () => {
-  assert.equal(nextDelayMs(1000, 1, 'boom', mid), 2000);
-});
-
-test('backoff is capped at five minutes', () => {
-  const e = new Error('git down');
-  assert.equal(nextDelayMs(15_000, 5, e, mid), MAX);
-  assert.equal(nextDelayMs(15_000, 500, e, mid), MAX);
-});
-
-test('jitter stays within ±20% of the backoff', () => {
-  const e = new Error('x');
-  assert.equal(nextDelayMs(1000, 2, e, low), 3200);
-  assert.ok(nextDelayMs(1000, 2, e, high) <= 4800);
-  assert.ok(nextDelayMs(1000, 2, e, high) > 4790);
-  for (let i = 0; i <= 10; i++) {
-    const d = nextDelayMs(1000, 3, e, () => i / 10.0001);
-    assert.ok(d >= 6400 && d <= 9600, `delay ${d} out of bounds`);
+  for (const failures of [1, 2, 6, 500]) {
+    assert.equal(nextDelayMs(15_000, failures, e, high) <= 15_000, true);
+    assert.equal(nextDelayMs(15_000, failures, e, low), 12_000);
   }
 });
 
-test('jitter on the cap stays within ±20% of five minutes', () => {
-  const e = new Error('x');
-  assert.equal(nextDelayMs(15_000, 20, e, low), MAX * 0.8);
-  assert.ok(nextDelayMs(15_000, 20, e, high) <= MAX * 1.2);
+test('any thrown value counts as a failure, not only Errors', () => {
+  assert.equal(isFailure('boom'), true);
+  assert.equal(nextDelayMs(1000, 1, 'boom', low), 800);
 });
 
-test('an auth failure waits the cap at once (a bad token does not fix itself quickly)', () => {
-  const e = new AzdoAuthError('list', 401);
-  assert.equal(nextDelayMs(1000, 1, e, mid), MAX);
-  assert.equal(nextDelayMs(1000, 1, e, low), MAX * 0.8);
+test('losing every push to another writer is contention, not failure: the next pass starts at once', () => {
+  const e = new GitPushRetriesExhaustedError('https://git.example/repo', 'main', 5);
+  assert.equal(isFailure(e), false);
+  assert.equal(nextDelayMs(15_000, 0, e, low), 0);
+  assert.ok(nextDelayMs(15_000, 3, e, high) <= 1000);
+  assert.ok(nextDelayMs(200, 3, e, high) <= 50, 'a quarter of a short interval at most');
+});
+
+test('a refused token backs off exponentially to five minutes, jittered ±20%', () => {
+  assert.equal(nextDelayMs(1000, 1, new AzdoAuthError('list', 401), mid), 2000);
+  assert.equal(nextDelayMs(1000, 3, new GitAuthError('push', 'https://git.example/repo', 403), mid), 8000);
+  assert.equal(nextDelayMs(15_000, 20, new AzdoAuthError('list', 401), mid), MAX);
+  assert.equal(nextDelayMs(15_000, 20, new AzdoAuthError('list', 401), low), MAX * 0.8);
+  assert.ok(nextDelayMs(15_000, 20, new AzdoAuthError('list', 401), high) <= MAX * 1.2);
 });
 
 test('zero consecutive failures with an error runs at the interval', () => {
