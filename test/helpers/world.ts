@@ -2,6 +2,7 @@
 // cluster) plus the reconciler, unmodified, as a child process running `azdo-gitops run`.
 import { spawn, type ChildProcess } from 'node:child_process';
 export { eventually } from './eventually.ts';
+import { runCli } from './runCli.ts';
 import { useFixture } from './useFixture.ts';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -160,18 +161,10 @@ export async function startWorld(opts: SandboxOptions = {}, kind: 'sandbox' | 'r
     return p;
   };
 
-  const cli = (args: readonly string[], extraEnv: Record<string, string> = {}, entry = SOURCE_ENTRY) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [entry, ...args], {
-        env: reconcilerEnv({ LOG_LEVEL: 'warn', ...extraEnv }, join(tmp, `cli-state-${++clones}`)),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
+  const cli = async (args: readonly string[], extraEnv: Record<string, string> = {}, entry = SOURCE_ENTRY) => {
+    const r = await runCli(entry, args, { env: reconcilerEnv({ LOG_LEVEL: 'warn', ...extraEnv }, join(tmp, `cli-state-${++clones}`)) });
+    return { code: typeof r.code === 'number' ? r.code : -1, stdout: r.stdout, stderr: r.stderr };
+  };
 
   const pods = async (): Promise<V1Pod[]> =>
     (await core.listNamespacedPod({ namespace: sandbox.info.namespace, labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}` })).items;
