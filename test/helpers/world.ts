@@ -61,7 +61,7 @@ let clones = 0;
 /** An AgentSpec file of cluster-repo-example, as shipped (e.g. `linux.yaml`). */
 export const exampleSpec = (file: string): Promise<string> => readFile(join(PROJECT_ROOT, 'cluster-repo-example/agentspecs', file), 'utf8');
 
-/** The CLI as `npm start` runs it: the TypeScript source, type-stripped by Node.js 24. */
+/** The CLI as a checkout runs it (`npm start`, `npm run cli`): the TypeScript source, type-stripped by Node.js 24. */
 export const SOURCE_ENTRY = join(PROJECT_ROOT, 'reconciler/main.ts');
 
 /**
