@@ -28,8 +28,9 @@ const TUNING = ['HTTP_PORT', 'POLL_INTERVAL_SECONDS', 'LOG_LEVEL', 'LOG_FORMAT',
 /** The newcomer's first run: the sandbox, and `run` against it until SIGINT/SIGTERM. */
 async function sandboxRunCommand(env: Env): Promise<number> {
   const sandbox = await startSandbox();
-  const stateDir = await mkdtemp(join(tmpdir(), 'azdo-gitops-state-'));
+  let stateDir: string | undefined;
   try {
+    stateDir = await mkdtemp(join(tmpdir(), 'azdo-gitops-state-'));
     // Only the tuning passes through: an organization, repository or sync target set in this
     // shell must not mix with the sandbox's.
     const tuning = Object.fromEntries(TUNING.flatMap((k) => (env[k] ? [[k, env[k]]] : [])));
@@ -48,7 +49,7 @@ async function sandboxRunCommand(env: Env): Promise<number> {
     return await runCommand(effective);
   } finally {
     await sandbox.close();
-    await rm(stateDir, { recursive: true, force: true });
+    if (stateDir) await rm(stateDir, { recursive: true, force: true });
   }
 }
 
