@@ -1,14 +1,14 @@
 # syntax=docker/dockerfile:1
 # azdo-gitops: the reconciler on Node.js 24 LTS, running as a non-root user.
 
-# 1. Compile TypeScript to JavaScript (type-checked).
+# 1. Compile TypeScript to JavaScript (type-checked). The product only: the sandbox, a
+#    development tool, is neither copied nor built (tsconfig.build.json).
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY reconciler ./reconciler
-COPY sandbox ./sandbox
 RUN npm run build
 
 # 2. Production dependencies only (no compiler, no Node.js devDependency).

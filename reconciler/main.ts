@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError } from './errors/configError.ts';
 import { parseArgs, USAGE, UsageError } from './cli/args.ts';
 import { onceCommand, planCommand, runCommand, statusCommand, validateCommand } from './cli/commands.ts';
-import { sandboxDemoCommand, sandboxServeCommand } from './cli/sandboxCommands.ts';
+import { loadSandboxCommands } from './cli/loadSandboxCommands.ts';
+import { SandboxUnavailableError } from './cli/sandboxUnavailableError.ts';
 
 /** package.json sits one level up from the sources, two from the compiled dist/reconciler/. */
 function packageVersion(): string {
@@ -34,17 +35,17 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       return statusCommand(env, cmd.json);
     case 'validate':
       return validateCommand(env, cmd.dir, cmd.json);
+    case 'sandbox-run':
     case 'sandbox-serve':
-      return sandboxServeCommand();
     case 'sandbox-demo':
-      return sandboxDemoCommand(cmd.json, cmd.jobs);
+      return (await loadSandboxCommands())(cmd, env);
   }
 }
 
 main(process.argv.slice(2), process.env).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof UsageError || err instanceof ConfigError) {
+    if (err instanceof UsageError || err instanceof ConfigError || err instanceof SandboxUnavailableError) {
       process.stderr.write(`azdo-gitops: ${err.message}\n`);
       process.exit(2);
     }

@@ -6,6 +6,7 @@ export type Command =
   | { readonly name: 'plan'; readonly json: boolean }
   | { readonly name: 'status'; readonly json: boolean }
   | { readonly name: 'validate'; readonly dir: string; readonly json: boolean }
+  | { readonly name: 'sandbox-run' }
   | { readonly name: 'sandbox-serve' }
   | { readonly name: 'sandbox-demo'; readonly json: boolean; readonly jobs: number | undefined }
   | { readonly name: 'help' }
@@ -14,19 +15,21 @@ export type Command =
 export const USAGE = `Usage: azdo-gitops <command> [options]
 
 Commands:
-  run                    reconcile continuously (default). Without AZDO_ORG_URL it starts the
-                         sandbox and runs against it.
+  run                    reconcile continuously (default); needs AZDO_ORG_URL, AZDO_TOKEN,
+                         GIT_URL and GIT_TOKEN
   once                   one pass (observe, plan, apply), then exit
   plan [--json]          observe and print the changes a pass would make; writes nothing
   status [--json]        agents, jobs and manifests per AgentSpec, and spec errors
   validate <dir> [--json]
                          check a cluster-repo checkout (AgentSpecs, templates, agent manifests)
+  sandbox run            start the sandbox and reconcile continuously against it (npm start)
   sandbox serve          start the emulated Azure DevOps, git server and cluster; print how to
                          reach them as one JSON line
   sandbox demo [--json] [--jobs N]
                          run a job trace through the real reconciler against the sandbox
 
-Configuration is read from the environment; see the README.`;
+Configuration is read from the environment; see the README. The sandbox commands are
+development tools: they come with a checkout or the npm package, not with the image.`;
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -64,9 +67,11 @@ export function parseArgs(argv: readonly string[]): Command {
       return { name: 'validate', dir: rest[0]!, json };
     case 'sandbox': {
       const sub = rest[0];
-      if (sub === 'serve') {
+      if (sub === 'run' || sub === 'serve') {
         allowOnly();
-        return { name: 'sandbox-serve' };
+        if (json) throw new UsageError(`sandbox ${sub} does not take --json`);
+        if (rest.length > 1) throw new UsageError(`sandbox ${sub} takes no arguments, got "${rest.slice(1).join(' ')}"`);
+        return { name: `sandbox-${sub}` };
       }
       if (sub === 'demo') {
         const jobsFlag = argv.find((a) => a.startsWith('--jobs='));
@@ -80,7 +85,7 @@ export function parseArgs(argv: readonly string[]): Command {
         if (raw !== undefined && !/^[1-9]\d*$/.test(raw)) throw new UsageError(`--jobs must be a whole number ≥ 1, got "${raw}"`);
         return { name: 'sandbox-demo', json, jobs: raw === undefined ? undefined : Number(raw) };
       }
-      throw new UsageError(`unknown sandbox command "${sub ?? ''}": use "sandbox serve" or "sandbox demo"`);
+      throw new UsageError(`unknown sandbox command "${sub ?? ''}": use "sandbox run", "sandbox serve" or "sandbox demo"`);
     }
     default:
       throw new UsageError(`unknown command "${cmd}"`);

@@ -1,8 +1,7 @@
 // The CLI commands. Each returns the process exit code.
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { loadConfig, pathsFrom, specDefaultsFrom, wantsSandbox, type Config } from '../config/config.ts';
+import { loadConfig, pathsFrom, specDefaultsFrom, type Config } from '../config/config.ts';
 import { startController } from '../loop/controller.ts';
 import { createLogger, type Logger } from '../loop/logger.ts';
 import { runPass } from '../loop/pass.ts';
@@ -25,35 +24,12 @@ function secretsOf(config: Config): string[] {
 }
 
 export async function runCommand(env: Env): Promise<number> {
-  let sandboxClose: (() => Promise<void>) | undefined;
-  let effective = env;
-  if (wantsSandbox(env)) {
-    // No organization configured: run against the sandbox, the way a newcomer's first try should.
-    const { startSandbox } = await import('../../sandbox/index.ts');
-    const sandbox = await startSandbox();
-    sandboxClose = () => sandbox.close();
-    const stateDir = await mkdtemp(join(tmpdir(), 'azdo-gitops-state-'));
-    // The sandbox decides where things are; the operator still chooses how the reconciler runs.
-    const tuning = Object.fromEntries(['HTTP_PORT', 'POLL_INTERVAL_SECONDS', 'LOG_LEVEL', 'LOG_FORMAT', 'LEADER_ELECTION'].flatMap((k) => (env[k] ? [[k, env[k]]] : [])));
-    effective = { ...env, ...sandbox.reconcilerEnv(stateDir), ...tuning };
-    process.stderr.write(
-      [
-        'azdo-gitops: AZDO_ORG_URL is not set, so this runs against the sandbox:',
-        `  Azure DevOps emulator  ${sandbox.info.azdoUrl}  (queue jobs: POST ${sandbox.info.adminUrl}/jobs {"demands":["docker"]})`,
-        `  cluster repo           ${sandbox.info.gitUrl}`,
-        `  kubeconfig             ${sandbox.info.kubeconfig}  (kubectl --kubeconfig … get pods -n ${sandbox.info.namespace} -w)`,
-        '  Set AZDO_ORG_URL, AZDO_TOKEN, GIT_URL and GIT_TOKEN to run against your organization.',
-        '',
-      ].join('\n'),
-    );
-  }
-  const config = loadConfig(effective);
-  const log = loggerFor(effective, secretsOf(config));
-  const controller = await startController(config, log, effective);
+  const config = loadConfig(env);
+  const log = loggerFor(env, secretsOf(config));
+  const controller = await startController(config, log, env);
   const sig = await untilSignal();
   log.info('stopping', { signal: sig });
   await controller.stop();
-  await sandboxClose?.();
   return 0;
 }
 

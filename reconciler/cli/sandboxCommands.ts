@@ -1,9 +1,59 @@
-// `sandbox serve` and `sandbox demo`.
-import type { DemoView } from '../../sandbox/demo/runDemo.ts';
+// `sandbox run`, `sandbox serve` and `sandbox demo`: development tools. This is the one product
+// file that imports sandbox/; the production build leaves both out (see loadSandboxCommands.ts).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runDemo, type DemoView } from '../../sandbox/demo/runDemo.ts';
+import { startSandbox } from '../../sandbox/index.ts';
+import { runCommand } from './commands.ts';
+import type { RunSandboxCommand } from './loadSandboxCommands.ts';
 import { untilSignal } from './untilSignal.ts';
 
-export async function sandboxServeCommand(): Promise<number> {
-  const { startSandbox } = await import('../../sandbox/index.ts');
+type Env = Readonly<Record<string, string | undefined>>;
+
+export const runSandboxCommand: RunSandboxCommand = (cmd, env) => {
+  switch (cmd.name) {
+    case 'sandbox-run':
+      return sandboxRunCommand(env);
+    case 'sandbox-serve':
+      return sandboxServeCommand();
+    case 'sandbox-demo':
+      return sandboxDemoCommand(cmd.json, cmd.jobs);
+  }
+};
+
+/** How the reconciler runs, which the operator still chooses; where things are is the sandbox's. */
+const TUNING = ['HTTP_PORT', 'POLL_INTERVAL_SECONDS', 'LOG_LEVEL', 'LOG_FORMAT', 'LEADER_ELECTION'];
+
+/** The newcomer's first run: the sandbox, and `run` against it until SIGINT/SIGTERM. */
+async function sandboxRunCommand(env: Env): Promise<number> {
+  const sandbox = await startSandbox();
+  let stateDir: string | undefined;
+  try {
+    stateDir = await mkdtemp(join(tmpdir(), 'azdo-gitops-state-'));
+    // Only the tuning passes through: an organization, repository or sync target set in this
+    // shell must not mix with the sandbox's.
+    const tuning = Object.fromEntries(TUNING.flatMap((k) => (env[k] ? [[k, env[k]]] : [])));
+    const effective = { ...sandbox.reconcilerEnv(stateDir), ...tuning };
+    const { info } = sandbox;
+    process.stderr.write(
+      [
+        'azdo-gitops sandbox run: the reconciler runs against the sandbox:',
+        `  Azure DevOps emulator  ${info.azdoUrl}  (queue jobs: POST ${info.adminUrl}/jobs {"demands":["docker"]})`,
+        `  cluster repo           ${info.gitUrl}`,
+        `  kubeconfig             ${info.kubeconfig}  (kubectl --kubeconfig … get pods -n ${info.namespace} -w)`,
+        '  To reconcile your organization instead, set AZDO_ORG_URL, AZDO_TOKEN, GIT_URL and GIT_TOKEN for azdo-gitops run.',
+        '',
+      ].join('\n'),
+    );
+    return await runCommand(effective);
+  } finally {
+    await sandbox.close();
+    if (stateDir) await rm(stateDir, { recursive: true, force: true });
+  }
+}
+
+async function sandboxServeCommand(): Promise<number> {
   const sandbox = await startSandbox();
   const { azdoUrl, token, pool, gitUrl, gitUsername, gitToken, kubeconfig, adminUrl } = sandbox.info;
   process.stdout.write(JSON.stringify({ azdoUrl, token, pool, gitUrl, gitUsername, gitToken, kubeconfig, adminUrl }) + '\n');
@@ -20,8 +70,7 @@ function line(v: DemoView): string {
   );
 }
 
-export async function sandboxDemoCommand(json: boolean, jobs: number | undefined): Promise<number> {
-  const { runDemo } = await import('../../sandbox/demo/runDemo.ts');
+async function sandboxDemoCommand(json: boolean, jobs: number | undefined): Promise<number> {
   const tty = process.stderr.isTTY && !json;
   const summary = await runDemo({
     ...(jobs !== undefined ? { jobs } : {}),

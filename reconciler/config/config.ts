@@ -157,11 +157,6 @@ function syncTargetFrom(env: Env): SyncTarget | undefined {
   return t;
 }
 
-/** True when no Azure DevOps organization is configured: `run` then starts the sandbox. */
-export function wantsSandbox(env: Env): boolean {
-  return !first(env, 'AZDO_ORG_URL', 'AZDO_ORG_URI');
-}
-
 export function loadConfig(env: Env): Config {
   const orgName = first(env, 'AZDO_ORG_URL', 'AZDO_ORG_URI')?.[0] ?? 'AZDO_ORG_URL';
   const orgUrl = url(orgName, required(env, 'Set it to your organization URL, e.g. https://dev.azure.com/my-org', 'AZDO_ORG_URL', 'AZDO_ORG_URI'));

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../../sandbox/index.ts';
 import { join } from 'node:path';
-import { eventually, useWorld } from '../helpers/world.ts';
+import { runCli } from '../helpers/runCli.ts';
+import { eventually, SOURCE_ENTRY, useWorld } from '../helpers/world.ts';
 
 interface PlanJson {
   tip: string;
@@ -76,4 +77,33 @@ describe('the CLI against a running world', () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /GIT_URL: is not set/);
   });
+});
+
+/** What a Deployment that forgot AZDO_ORG_URL (or everything) must print, and nothing else. */
+const NO_ORG = 'azdo-gitops: AZDO_ORG_URL: is not set. Set it to your organization URL, e.g. https://dev.azure.com/my-org\n';
+
+describe('the CLI without configuration never starts the sandbox', () => {
+  // The rest of a Deployment's settings, without the organization: the sandbox must not stand in for it.
+  const withoutOrg = { AZDO_TOKEN: 'azdo-pat-0123456789', GIT_URL: 'https://git.example.com/acme/cluster.git', GIT_TOKEN: 'git-token-9876543210' };
+  const cases: [string, string[], NodeJS.ProcessEnv][] = [
+    ['run', ['run'], {}],
+    ['no command (run)', [], {}],
+    ['once', ['once'], {}],
+    ['plan', ['plan', '--json'], {}],
+    ['status', ['status'], {}],
+    ['run with everything but AZDO_ORG_URL', ['run'], withoutOrg],
+  ];
+  for (const [name, args, env] of cases) {
+    it(`${name}: exits 2 at once naming AZDO_ORG_URL, opens no port, says nothing of a sandbox`, async () => {
+      // Killed at 20 s: a command that started anything instead of refusing would still be running.
+      const r = await runCli(SOURCE_ENTRY, args, { env, timeoutMs: 20_000, watchPorts: true });
+      assert.equal(r.code, 2, `exit code; stderr: ${r.stderr}`);
+      assert.equal(r.stderr, NO_ORG);
+      assert.equal(r.stdout, '');
+      assert.doesNotMatch(r.stderr, /sandbox/i);
+      assert.deepEqual(r.listened, [], 'no port was opened');
+      // Node.js start-up and the module graph take about 1 s here; nothing else may follow.
+      assert.ok(r.ms < 5_000, `exited after ${r.ms} ms`);
+    });
+  }
 });

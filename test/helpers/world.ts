@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 export { eventually } from './eventually.ts';
 import { capViolationsInHistory } from './capHistory.ts';
+import { runCli } from './runCli.ts';
 import { useFixture } from './useFixture.ts';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -61,7 +62,7 @@ let clones = 0;
 /** An AgentSpec file of cluster-repo-example, as shipped (e.g. `linux.yaml`). */
 export const exampleSpec = (file: string): Promise<string> => readFile(join(PROJECT_ROOT, 'cluster-repo-example/agentspecs', file), 'utf8');
 
-/** The CLI as `npm start` runs it: the TypeScript source, type-stripped by Node.js 24. */
+/** The CLI as a checkout runs it (`npm start`, `npm run cli`): the TypeScript source, type-stripped by Node.js 24. */
 export const SOURCE_ENTRY = join(PROJECT_ROOT, 'reconciler/main.ts');
 
 /**
@@ -129,9 +130,7 @@ export async function startWorld(opts: SandboxOptions = {}, kind: 'sandbox' | 'r
     GIT_CONFIG_KEY_0: 'http.extraHeader',
     GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`${sandbox.info.gitUsername}:${sandbox.info.gitToken}`).toString('base64')}`,
   };
-  // The settings the last reconciler ran with: the caps the history is checked against.
-  let lastEnv: NodeJS.ProcessEnv = {};
-  const reconcilerEnv = (extra: Record<string, string>, stateDir: string): NodeJS.ProcessEnv => (lastEnv = {
+  const reconcilerEnv = (extra: Record<string, string>, stateDir: string): NodeJS.ProcessEnv => ({
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     ...sandbox.reconcilerEnv(stateDir),
@@ -140,10 +139,12 @@ export async function startWorld(opts: SandboxOptions = {}, kind: 'sandbox' | 'r
     LOG_LEVEL: 'debug',
     ...extra,
   });
+  // The settings of the last command that could commit (`run`, `once`): the caps the history is checked against.
+  let lastEnv: NodeJS.ProcessEnv = reconcilerEnv({}, tmp);
 
   const startReconciler = (extraEnv: Record<string, string> = {}, entry = SOURCE_ENTRY): ReconcilerProcess => {
     const child = spawn(process.execPath, [entry, 'run'], {
-      env: reconcilerEnv(extraEnv, join(tmp, 'state')),
+      env: (lastEnv = reconcilerEnv(extraEnv, join(tmp, 'state'))),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -163,18 +164,12 @@ export async function startWorld(opts: SandboxOptions = {}, kind: 'sandbox' | 'r
     return p;
   };
 
-  const cli = (args: readonly string[], extraEnv: Record<string, string> = {}, entry = SOURCE_ENTRY) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [entry, ...args], {
-        env: reconcilerEnv({ LOG_LEVEL: 'warn', ...extraEnv }, join(tmp, `cli-state-${++clones}`)),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
+  const cli = async (args: readonly string[], extraEnv: Record<string, string> = {}, entry = SOURCE_ENTRY) => {
+    const env = reconcilerEnv({ LOG_LEVEL: 'warn', ...extraEnv }, join(tmp, `cli-state-${++clones}`));
+    if (args[0] === 'once') lastEnv = env;
+    const r = await runCli(entry, args, { env });
+    return { code: typeof r.code === 'number' ? r.code : -1, stdout: r.stdout, stderr: r.stderr };
+  };
 
   const pods = async (): Promise<V1Pod[]> =>
     (await core.listNamespacedPod({ namespace: sandbox.info.namespace, labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}` })).items;

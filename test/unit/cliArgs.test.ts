@@ -56,8 +56,20 @@ test('unknown commands are errors', () => {
   usageError(['deploy'], /^unknown command "deploy"/);
 });
 
-test('sandbox serve', () => {
+test('sandbox run and sandbox serve take nothing', () => {
+  assert.deepEqual(parseArgs(['sandbox', 'run']), { name: 'sandbox-run' });
   assert.deepEqual(parseArgs(['sandbox', 'serve']), { name: 'sandbox-serve' });
+  usageError(['sandbox', 'run', '--json'], /^sandbox run does not take --json/);
+  usageError(['sandbox', 'serve', 'now'], /^sandbox serve takes no arguments, got "now"/);
+  usageError(['sandbox', 'run', '--poll=1'], /^unknown option --poll=1/);
+});
+
+test('the sandbox starts only when asked for by name: no command and run mean the reconciler', () => {
+  assert.deepEqual(parseArgs([]), { name: 'run' });
+  assert.deepEqual(parseArgs(['run']), { name: 'run' });
+  assert.match(USAGE, /^  run +reconcile continuously \(default\); needs AZDO_ORG_URL/m);
+  assert.match(USAGE, /^  sandbox run +start the sandbox and reconcile continuously against it/m);
+  assert.doesNotMatch(USAGE, /without AZDO_ORG_URL/i);
 });
 
 test('sandbox demo with --jobs N, --jobs=N or no jobs', () => {
@@ -74,6 +86,6 @@ test('sandbox demo rejects a bad --jobs and stray words', () => {
 });
 
 test('an unknown or missing sandbox subcommand says which ones exist', () => {
-  usageError(['sandbox'], /^unknown sandbox command "": use "sandbox serve" or "sandbox demo"/);
+  usageError(['sandbox'], /^unknown sandbox command "": use "sandbox run", "sandbox serve" or "sandbox demo"/);
   usageError(['sandbox', 'start'], /^unknown sandbox command "start"/);
 });

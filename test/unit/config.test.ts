@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, pathsFrom, specDefaultsFrom, wantsSandbox } from '../../reconciler/config/config.ts';
+import { loadConfig, pathsFrom, specDefaultsFrom } from '../../reconciler/config/config.ts';
 import { ConfigError } from '../../reconciler/errors/configError.ts';
 
 type Env = Record<string, string | undefined>;
@@ -233,12 +233,10 @@ test('specDefaultsFrom needs no Azure DevOps or git settings', () => {
   assert.equal(d.maxAgents, 10);
 });
 
-test('wantsSandbox is true only when no org URL is configured under either name', () => {
-  assert.equal(wantsSandbox({}), true);
-  assert.equal(wantsSandbox({ AZDO_ORG_URL: '   ' }), true);
-  assert.equal(wantsSandbox({ AZDO_TOKEN: 'x', GIT_URL: 'https://x' }), true);
-  assert.equal(wantsSandbox({ AZDO_ORG_URL: 'https://dev.azure.com/acme' }), false);
-  assert.equal(wantsSandbox({ AZDO_ORG_URI: 'https://dev.azure.com/acme' }), false);
+test('an empty or blank environment names AZDO_ORG_URL with an example, never a fallback', () => {
+  for (const e of [{}, { AZDO_ORG_URL: '   ', AZDO_ORG_URI: '' }, { AZDO_TOKEN: 'x', GIT_URL: 'https://x', GIT_TOKEN: 'y' }]) {
+    rejects(e, 'AZDO_ORG_URL', /^AZDO_ORG_URL: is not set\. Set it to your organization URL, e.g\. https:\/\/dev\.azure\.com\/my-org$/);
+  }
 });
 
 test('no secret appears in a ConfigError about another variable', () => {

@@ -1,12 +1,66 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { PLACEHOLDER_CAPABILITY } from '../../../reconciler/plan/observed.ts';
+import { AdminClient } from '../../../sandbox/azdo/adminClient.ts';
+import { PROJECT_ROOT } from '../../../sandbox/index.ts';
+import { freePort } from '../../helpers/freePort.ts';
 import { kubectl } from '../../helpers/kubectl.ts';
+import { listeningPorts } from '../../helpers/listeningPorts.ts';
 import { taskAgentApi } from '../../helpers/azdoClient.ts';
-import { SOURCE_ENTRY as MAIN } from '../../helpers/world.ts';
+import { eventually, SOURCE_ENTRY as MAIN } from '../../helpers/world.ts';
 
 describe('azdo-gitops sandbox', () => {
+  it('npm start is sandbox run: the newcomer\'s first run needs no configuration', async () => {
+    const pkg = JSON.parse(await readFile(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    assert.equal(pkg.scripts.start, 'node reconciler/main.ts sandbox run');
+  });
+
+  it('run (npm start) starts the sandbox and reconciles against it with the operator\'s tuning, and stops on SIGTERM', async () => {
+    const port = await freePort();
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      HTTP_PORT: String(port),
+      POLL_INTERVAL_SECONDS: '1',
+      LOG_FORMAT: 'text',
+      // An organization configured in the shell does not redirect the sandbox run.
+      AZDO_ORG_URL: 'https://dev.azure.com/not-this-org',
+      GIT_URL: 'https://git.example.com/not/this.git',
+    };
+    const child = spawn(process.execPath, [MAIN, 'sandbox', 'run'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      const adminUrl = await eventually('the sandbox banner', () => /runs against the sandbox:[\s\S]*POST (http:\/\/127\.0\.0\.1:\d+\/_admin)\/jobs/.exec(out)?.[1], 30_000, 100);
+      // The reconciler's first pass against the emulator registers a placeholder per AgentSpec.
+      const admin = new AdminClient(adminUrl);
+      const placeholders = await eventually(
+        'placeholders registered by the reconciler',
+        async () => {
+          const names = (await admin.state()).agents.filter((a) => a.userCapabilities?.[PLACEHOLDER_CAPABILITY] !== undefined).map((a) => a.name);
+          return names.length === 2 ? names.sort() : undefined;
+        },
+        30_000,
+      );
+      assert.deepEqual(placeholders, ['docker-placeholder', 'linux-placeholder']);
+      // The operator's HTTP_PORT and LOG_FORMAT hold; the shell's organization and repository do not.
+      assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+      assert.ok((await listeningPorts(child.pid!)).includes(port), 'the reconciler serves /healthz on HTTP_PORT');
+      assert.match(out, /INFO +controller started .*pollIntervalSeconds=1 httpPort=\d+/);
+      assert.doesNotMatch(out, /not-this-org|not\/this\.git/);
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, out);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  });
+
   it('serve prints one JSON line a client can use, and stops on SIGTERM', async () => {
     const child = spawn(process.execPath, [MAIN, 'sandbox', 'serve'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
