@@ -166,8 +166,8 @@ export async function startWorld(opts: SandboxOptions = {}, kind: 'sandbox' | 'r
 
   const cli = async (args: readonly string[], extraEnv: Record<string, string> = {}, entry = SOURCE_ENTRY) => {
     const env = reconcilerEnv({ LOG_LEVEL: 'warn', ...extraEnv }, join(tmp, `cli-state-${++clones}`));
-    if (args[0] === 'once') lastEnv = env;
     const r = await runCli(entry, args, { env });
+    if (args[0] === 'once' && r.code !== 2) lastEnv = env; // exit 2: refused its settings, committed nothing
     return { code: typeof r.code === 'number' ? r.code : -1, stdout: r.stdout, stderr: r.stderr };
   };
 
