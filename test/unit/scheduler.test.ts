@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nextDelayMs } from '../../reconciler/loop/scheduler.ts';
-import { AzdoAuthError, AzdoThrottledError, AzdoUnavailableError } from '../../reconciler/errors/azdoErrors.ts';
+import { AzdoAuthError, AzdoThrottledError, AzdoUnavailableError, AzdoUnreadableResponseError } from '../../reconciler/errors/azdoErrors.ts';
 
 const MAX = 5 * 60_000;
 const mid = (): number => 0.5; // jitter factor 1.0
@@ -33,6 +33,12 @@ test('failures back off exponentially from the interval', () => {
   assert.equal(nextDelayMs(1000, 2, e, mid), 4000);
   assert.equal(nextDelayMs(1000, 3, e, mid), 8000);
   assert.equal(nextDelayMs(1000, 6, e, mid), 64_000);
+});
+
+test('an unreadable 2xx body backs off like a 5xx', () => {
+  const unreadable = new AzdoUnreadableResponseError('list job requests of pool "p"', 'an empty object {}');
+  const outage = new AzdoUnavailableError('list job requests of pool "p"', 503, 'down');
+  for (const failures of [1, 2, 3]) assert.equal(nextDelayMs(15_000, failures, unreadable, mid), nextDelayMs(15_000, failures, outage, mid));
 });
 
 test('any thrown value counts as a failure, not only Errors', () => {
