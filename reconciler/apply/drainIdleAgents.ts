@@ -12,8 +12,8 @@ export interface DrainResult extends DrainOutcome {
 /**
  * The one Azure DevOps write that comes before the commit: a live agent leaving (scale-down,
  * rotation, spec removed, pod seen deleted) is disabled so the service stops assigning it work,
- * then re-read. Only if it is still idle may its manifest be removed; deleting an agent the
- * service is assigning a job to fails that job ("We stopped hearing from agent").
+ * then re-read. Only if it reads disabled and still idle (or is gone) may its manifest be removed;
+ * deleting an agent the service is assigning a job to fails that job ("We stopped hearing from agent").
  */
 export async function drainIdleAgents(
   azdo: AzdoSession,
@@ -32,10 +32,18 @@ export async function drainIdleAgents(
     try {
       const poolId = await azdo.pools.idOf(agent.poolName);
       if (agent.enabled) await disableAgent(azdo.api, poolId, agent.id);
+      // An unreadable re-read throws: its removal is not confirmed this pass.
       const now = await readAgent(azdo.api, poolId, agent.poolName, agent.id);
-      if (now?.assignedRequestId !== undefined) {
+      if (now === undefined) {
+        // Gone from a readable list of its pool: nothing can be assigned to it any more.
+        confirmedIdle.add(agent.name);
+      } else if (now.assignedRequestId !== undefined) {
         tookAJob.push({ agent: agent.name, requestId: now.assignedRequestId });
         log.info('agent took a job while being drained; it finishes first', { agent: agent.name, request: now.assignedRequestId });
+      } else if (now.enabled) {
+        // The disable answered 2xx but did not take (or someone enabled it again): the service
+        // may still assign it a job, so its pod stays.
+        failures.push({ agent: agent.name, error: `disable agent ${agent.id}: it still reads enabled after disabling; its removal waits for a pass that reads it disabled` });
       } else {
         confirmedIdle.add(agent.name);
       }

@@ -2,6 +2,7 @@ import type { TaskAgent } from 'azure-devops-node-api/interfaces/TaskAgentInterf
 import type { PoolAgent } from '../plan/observed.ts';
 import { callAzdo } from './classifyAzdoError.ts';
 import type { TaskAgentApi } from './connection.ts';
+import { AGENT_FIELDS, expectItem, expectList } from './wireShape.ts';
 
 /** TaskAgentStatus in the client: Offline = 1, Online = 2 (the wire sends strings). */
 const ONLINE = 2;
@@ -22,19 +23,28 @@ export function toPoolAgent(a: TaskAgent, poolName: string): PoolAgent {
 
 /** One call per pool per pass: every agent with its assigned request and capabilities. */
 export async function listAgents(api: TaskAgentApi, poolId: number, poolName: string): Promise<PoolAgent[]> {
-  const agents = await callAzdo(`list agents of pool "${poolName}"`, () =>
-    api.getAgents(poolId, undefined, true, true),
-  );
-  return (agents ?? []).map((a) => toPoolAgent(a, poolName));
+  const operation = `list agents of pool "${poolName}"`;
+  const agents = await callAzdo(operation, () => api.getAgents(poolId, undefined, true, true));
+  // null (unparseable 2xx, or a 404 for a pool we just resolved) and `{}` are not "no agents".
+  return expectList<TaskAgent>(operation, agents, AGENT_FIELDS).map((a) => toPoolAgent(a, poolName));
 }
 
-/** Re-reads one agent; undefined when it no longer exists (the client maps 404 to null). */
+/**
+ * Re-reads one agent; undefined only when a readable list of its pool no longer holds it. The
+ * client resolves a 404 and an unreadable 2xx body alike as null, so null alone proves nothing.
+ */
 export async function readAgent(api: TaskAgentApi, poolId: number, poolName: string, agentId: number): Promise<PoolAgent | undefined> {
-  const a = await callAzdo(`read agent ${agentId}`, () => api.getAgent(poolId, agentId, true, true));
-  return a ? toPoolAgent(a, poolName) : undefined;
+  const operation = `read agent ${agentId} of pool "${poolName}"`;
+  const a = await callAzdo(operation, () => api.getAgent(poolId, agentId, true, true));
+  if (a !== null && a !== undefined) return toPoolAgent(expectItem<TaskAgent>(operation, a, AGENT_FIELDS, agentId), poolName);
+  return (await listAgents(api, poolId, poolName)).find((x) => x.id === agentId);
 }
 
-/** First step of removing an idle agent: the service stops assigning it jobs. */
+/**
+ * First step of removing an idle agent: the service stops assigning it jobs. Its reply is not
+ * relied on (a page in front of the service answers 2xx without disabling anything): the drain
+ * re-reads the agent and goes on only if it reads disabled.
+ */
 export async function disableAgent(api: TaskAgentApi, poolId: number, agentId: number): Promise<void> {
   await callAzdo(`disable agent ${agentId}`, () => api.updateAgent({ id: agentId, enabled: false }, poolId, agentId));
 }

@@ -2,6 +2,7 @@ import type { TaskAgentJobRequest } from 'azure-devops-node-api/interfaces/TaskA
 import type { PendingJob } from '../plan/observed.ts';
 import { callAzdo } from './classifyAzdoError.ts';
 import type { TaskAgentApi } from './connection.ts';
+import { expectList, JOB_REQUEST_FIELDS } from './wireShape.ts';
 
 /**
  * A request needs an agent while it has no result and no assignment. `result` is an enum the
@@ -49,8 +50,10 @@ export function toPendingJob(r: TaskAgentJobRequest, poolName: string): PendingJ
  * (`completedRequestCount=0`) and no `$top` (that form drops matchedAgents and caps at 200).
  */
 export async function listPendingJobs(api: TaskAgentApi, poolId: number, poolName: string): Promise<PendingJob[]> {
-  const requests = await callAzdo(`list job requests of pool "${poolName}"`, () =>
-    api.getAgentRequestsForAgents(poolId, undefined, 0),
-  );
-  return (requests ?? []).filter(needsAgent).map((r) => toPendingJob(r, poolName));
+  const operation = `list job requests of pool "${poolName}"`;
+  const requests = await callAzdo(operation, () => api.getAgentRequestsForAgents(poolId, undefined, 0));
+  // null (unparseable 2xx, or a 404 for a pool we just resolved) and `{}` are not "no jobs".
+  return expectList<TaskAgentJobRequest>(operation, requests, JOB_REQUEST_FIELDS)
+    .filter(needsAgent)
+    .map((r) => toPendingJob(r, poolName));
 }

@@ -25,11 +25,28 @@ export class AzdoAuthError extends Error {
 
 /** 5xx, timeouts, connection errors: try again with backoff. */
 export class AzdoUnavailableError extends Error {
-  override readonly name = 'AzdoUnavailableError';
+  override readonly name: string = 'AzdoUnavailableError';
   readonly statusCode: number | undefined;
-  constructor(operation: string, statusCode: number | undefined, detail: string) {
-    super(`${operation}: Azure DevOps is unavailable (${statusCode ?? 'no response'}: ${detail}); retrying with backoff`);
+  constructor(operation: string, statusCode: number | undefined, detail: string, message?: string) {
+    super(message ?? `${operation}: Azure DevOps is unavailable (${statusCode ?? 'no response'}: ${detail}); retrying with backoff`);
     this.statusCode = statusCode;
+  }
+}
+
+/**
+ * A 2xx whose body is not the answer asked for (not JSON, so the client gives null; `{}`; a list
+ * item without its id). Unavailable like a 5xx: what was not read is never taken as "none".
+ */
+export class AzdoUnreadableResponseError extends AzdoUnavailableError {
+  override readonly name: string = 'AzdoUnreadableResponseError';
+  constructor(operation: string, got: string) {
+    super(
+      operation,
+      undefined,
+      got,
+      `${operation}: Azure DevOps answered 2xx with a body that is not the expected JSON (${got}), so this pass changes nothing. ` +
+        'Check for a proxy, login or maintenance page in front of AZDO_ORG_URL',
+    );
   }
 }
 

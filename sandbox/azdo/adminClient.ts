@@ -4,6 +4,12 @@
  * only the reconciler calls it (agents read single requests). */
 export const LIST_JOBS_ROUTE = 'GET distributedtask/pools/{poolId}/jobrequests';
 
+/** Listing a pool's agents: the reconciler's other read per pass (agents call it when they register). */
+export const LIST_AGENTS_ROUTE = 'GET distributedtask/pools/{poolId}/agents';
+
+/** A 200 whose body the client cannot read as the service's answer (`reply` of setFaults). */
+export type { UnreadableReply } from './faults.ts';
+
 export interface AdminJob {
   readonly requestId: number;
   readonly state: 'queued' | 'assigned' | 'running' | 'finished';
@@ -30,7 +36,7 @@ export interface AdminAgent {
 export interface AdminState {
   readonly agents: AdminAgent[];
   readonly jobs: AdminJob[];
-  readonly stats: { readonly requests: number; readonly throttled: number; readonly byRoute: Record<string, number> };
+  readonly stats: { readonly requests: number; readonly throttled: number; readonly faulted: number; readonly byRoute: Record<string, number> };
 }
 
 export interface QueueJob {

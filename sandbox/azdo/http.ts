@@ -31,12 +31,19 @@ export async function readObject(req: IncomingMessage, what: string): Promise<Re
   return body as Record<string, unknown>;
 }
 
+/** The content type the service answers with (api-version included). */
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8; api-version=7.2-preview.1';
+
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  sendText(res, status, JSON_CONTENT_TYPE, body === undefined ? '' : JSON.stringify(body), headers);
+}
+
+/** Any body with its content type (omitted when the body is empty). */
+export function sendText(res: ServerResponse, status: number, contentType: string, text: string, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
-  const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, {
     ...headers,
-    ...(text ? { 'Content-Type': 'application/json; charset=utf-8; api-version=7.2-preview.1' } : {}),
+    ...(text ? { 'Content-Type': contentType } : {}),
     'Content-Length': Buffer.byteLength(text),
     'ActivityId': crypto.randomUUID(),
   });

@@ -1,4 +1,5 @@
-// The HTTP pipeline: admin API, or REST = faults → auth → throttle → route → JSON reply.
+// The HTTP pipeline: admin API, or REST = faults → auth → throttle → route → JSON reply
+// (a `truncated-json` fault cuts that reply short).
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { handleAdmin } from './admin.ts';
@@ -6,8 +7,8 @@ import type { AdminDeps } from './admin.ts';
 import { isValidToken, tokenOf } from './auth.ts';
 import type { Emulator } from './context.ts';
 import { routeNotFound, throttled, unauthorized } from './errors.ts';
-import type { Faults } from './faults.ts';
-import { asServiceError, sendError, sendJson } from './http.ts';
+import { unreadableBody, type Faults } from './faults.ts';
+import { asServiceError, sendError, sendJson, sendText } from './http.ts';
 import type { Router } from './router.ts';
 import type { Stats } from './stats.ts';
 import { RATE_LIMIT_RESOURCE } from './throttle.ts';
@@ -42,6 +43,12 @@ async function handleRest(deps: ServerDeps, req: IncomingMessage, res: ServerRes
       if (fault.error.status === 429) deps.stats.throttled += 1;
       return sendError(res, fault.error, fault.headers);
     }
+    // A page or stub in front of the service answers before it (and before its auth).
+    if (fault.reply === 'html' || fault.reply === 'empty-object') {
+      deps.stats.faulted += 1;
+      const { contentType, text } = unreadableBody(fault.reply, '');
+      return sendText(res, 200, contentType, text);
+    }
   }
 
   const token = tokenOf(req.headers.authorization);
@@ -64,7 +71,14 @@ async function handleRest(deps: ServerDeps, req: IncomingMessage, res: ServerRes
   }
   const result = await match.route.handler({ emu: deps.emu, req, res, params: match.params, query: url.searchParams });
   if (result.status === 404) deps.stats.notFound += 1;
-  sendJson(res, result.status, result.body, { ...decision.headers, ...result.headers });
+  const headers = { ...decision.headers, ...result.headers };
+  if (fault?.reply === 'truncated-json' && result.status < 300 && result.body !== undefined) {
+    // The service did the work; its reply arrives cut short.
+    deps.stats.faulted += 1;
+    const { contentType, text } = unreadableBody(fault.reply, JSON.stringify(result.body));
+    return sendText(res, result.status, contentType, text, headers);
+  }
+  sendJson(res, result.status, result.body, headers);
 }
 
 export function createEmulatorServer(deps: ServerDeps): Server {

@@ -1,10 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TaskAgent, TaskAgentJobRequest } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
-import { demandStrings, needsAgent, toPendingJob } from '../../reconciler/azdo/jobRequests.ts';
+import { demandStrings, listPendingJobs, needsAgent, toPendingJob } from '../../reconciler/azdo/jobRequests.ts';
 import { callAzdo, classifyAzdoError } from '../../reconciler/azdo/classifyAzdoError.ts';
-import { toPoolAgent } from '../../reconciler/azdo/agents.ts';
-import { AzdoAuthError, AzdoRequestError, AzdoThrottledError, AzdoUnavailableError } from '../../reconciler/errors/azdoErrors.ts';
+import { listAgents, readAgent, toPoolAgent } from '../../reconciler/azdo/agents.ts';
+import type { TaskAgentApi } from '../../reconciler/azdo/connection.ts';
+import { PoolDirectory } from '../../reconciler/azdo/pools.ts';
+import { AGENT_FIELDS, expectItem, expectList, JOB_REQUEST_FIELDS, POOL_FIELDS } from '../../reconciler/azdo/wireShape.ts';
+import {
+  AzdoAuthError,
+  AzdoPoolNotFoundError,
+  AzdoRequestError,
+  AzdoThrottledError,
+  AzdoUnavailableError,
+  AzdoUnreadableResponseError,
+} from '../../reconciler/errors/azdoErrors.ts';
 
 const T = new Date('2026-01-01T00:00:00Z');
 const request = (init: Record<string, unknown> = {}): TaskAgentJobRequest => ({ requestId: 7, queueTime: T, ...init }) as TaskAgentJobRequest;
@@ -185,4 +195,92 @@ test('toPoolAgent fills missing fields with safe values', () => {
   assert.equal(a.assignedRequestId, undefined);
   assert.equal(a.createdOn, undefined);
   assert.deepEqual(a.userCapabilities, {});
+});
+
+// ---- strict reads: a 2xx whose body is not the expected shape is unreadable, never "none" ----
+
+/** The published client's TaskAgentApi reduced to the calls the adapters make, answering what the wire gave. */
+function clientAnswering(answers: { jobs?: unknown; agents?: unknown; agent?: unknown; pools?: unknown }): TaskAgentApi {
+  return {
+    getAgentRequestsForAgents: async () => answers.jobs,
+    getAgents: async () => answers.agents,
+    getAgent: async () => answers.agent,
+    getAgentPools: async () => answers.pools,
+  } as unknown as TaskAgentApi;
+}
+
+const unreadable = (pattern: RegExp) => (err: unknown) => {
+  assert.ok(err instanceof AzdoUnreadableResponseError, String(err));
+  assert.ok(err instanceof AzdoUnavailableError, 'handled like a 5xx: backoff, nothing decided');
+  assert.match(err.message, pattern);
+  assert.match(err.message, /AZDO_ORG_URL/);
+  assert.ok(!err.message.includes('\n'), 'one line');
+  return true;
+};
+
+test('a list read that the client resolved as null (HTML page, cut body, 404) is unreadable, not empty', () => {
+  assert.throws(() => expectList('list agents of pool "p"', null, AGENT_FIELDS), unreadable(/^list agents of pool "p": Azure DevOps answered 2xx .*\(no JSON: /));
+  assert.throws(() => expectList('op', undefined, AGENT_FIELDS), unreadable(/no JSON/));
+});
+
+test('a list read answered {} or an object without a value list is unreadable', () => {
+  assert.throws(() => expectList('op', {}, JOB_REQUEST_FIELDS), unreadable(/\(an empty object \{\}\)/));
+  assert.throws(() => expectList('op', { count: 2 }, JOB_REQUEST_FIELDS), unreadable(/an object without a "value" list \(keys: count\)/));
+  assert.throws(() => expectList('op', 'maintenance', JOB_REQUEST_FIELDS), unreadable(/a string/));
+});
+
+test('a readable empty list is empty', () => {
+  assert.deepEqual(expectList('op', [], JOB_REQUEST_FIELDS), []);
+});
+
+test('a list item without its id (or with 0, or a string) makes the whole list unreadable', () => {
+  assert.throws(() => expectList('op', [{ requestId: 1 }, { queueTime: T }], JOB_REQUEST_FIELDS), unreadable(/item 1 of 2 has no numeric requestId/));
+  assert.throws(() => expectList('op', [{ requestId: 0 }], JOB_REQUEST_FIELDS), unreadable(/no numeric requestId/));
+  assert.throws(() => expectList('op', [{ requestId: '7' }], JOB_REQUEST_FIELDS), unreadable(/no numeric requestId/));
+  assert.throws(() => expectList('op', [null], JOB_REQUEST_FIELDS), unreadable(/item 0 of 1 is not an object \(null\)/));
+  assert.throws(() => expectList('op', [{}], JOB_REQUEST_FIELDS), unreadable(/item 0 of 1 is an empty object/));
+});
+
+test('agents and pools need their numeric id and their name', () => {
+  assert.throws(() => expectList('op', [{ id: 3 }], AGENT_FIELDS), unreadable(/has no name/));
+  assert.throws(() => expectList('op', [{ id: 3, name: '' }], POOL_FIELDS), unreadable(/has no name/));
+  assert.equal(expectList<{ id: number }>('op', [{ id: 3, name: 'linux-abc12' }], AGENT_FIELDS)[0]?.id, 3);
+});
+
+test('a single read must be the object asked for', () => {
+  assert.throws(() => expectItem('op', {}, AGENT_FIELDS, 3), unreadable(/the object is an empty object \{\}/));
+  assert.throws(() => expectItem('op', [{ id: 3, name: 'a' }], AGENT_FIELDS, 3), unreadable(/a list where one object was expected/));
+  assert.throws(() => expectItem('op', { id: 4, name: 'a' }, AGENT_FIELDS, 3), unreadable(/id 4 where 3 was asked for/));
+  assert.deepEqual(expectItem('op', { id: 3, name: 'a' }, AGENT_FIELDS, 3), { id: 3, name: 'a' });
+});
+
+test('listPendingJobs: null and {} are unreadable, a readable list keeps only pending requests', async () => {
+  await assert.rejects(listPendingJobs(clientAnswering({ jobs: null }), 1, 'k8s-agents'), unreadable(/^list job requests of pool "k8s-agents": /));
+  await assert.rejects(listPendingJobs(clientAnswering({ jobs: {} }), 1, 'k8s-agents'), unreadable(/empty object/));
+  const jobs = await listPendingJobs(clientAnswering({ jobs: [request({ requestId: 1 }), request({ requestId: 2, assignTime: T })] }), 1, 'k8s-agents');
+  assert.deepEqual(jobs.map((j) => j.requestId), [1]);
+});
+
+test('listAgents: null and {} are unreadable, never "no agents"', async () => {
+  await assert.rejects(listAgents(clientAnswering({ agents: null }), 1, 'k8s-agents'), unreadable(/^list agents of pool "k8s-agents": /));
+  await assert.rejects(listAgents(clientAnswering({ agents: {} }), 1, 'k8s-agents'), unreadable(/empty object/));
+  assert.deepEqual((await listAgents(clientAnswering({ agents: [agent()] }), 1, 'p')).map((a) => a.name), ['linux-abc12']);
+});
+
+test('readAgent: the agent read is returned; an unreadable object throws', async () => {
+  assert.equal((await readAgent(clientAnswering({ agent: agent({ enabled: false }) }), 1, 'p', 4))?.enabled, false);
+  await assert.rejects(readAgent(clientAnswering({ agent: {} }), 1, 'p', 4), unreadable(/^read agent 4 of pool "p": .*empty object/));
+});
+
+test('readAgent: null (a 404 or an unreadable 2xx alike) is settled by a readable list of the pool', async () => {
+  assert.equal(await readAgent(clientAnswering({ agent: null, agents: [agent({ id: 5, name: 'other' })] }), 1, 'p', 4), undefined, 'gone');
+  assert.equal((await readAgent(clientAnswering({ agent: null, agents: [agent({ enabled: false })] }), 1, 'p', 4))?.enabled, false, 'there');
+  await assert.rejects(readAgent(clientAnswering({ agent: null, agents: null }), 1, 'p', 4), unreadable(/^list agents of pool "p": /), 'not known');
+});
+
+test('PoolDirectory: an unreadable pool list is unavailable, not a missing pool', async () => {
+  await assert.rejects(new PoolDirectory(clientAnswering({ pools: null })).idOf('k8s-agents'), unreadable(/^find pool "k8s-agents": /));
+  await assert.rejects(new PoolDirectory(clientAnswering({ pools: [{ name: 'k8s-agents' }] })).idOf('k8s-agents'), unreadable(/no numeric id/));
+  await assert.rejects(new PoolDirectory(clientAnswering({ pools: [] })).idOf('k8s-agents'), AzdoPoolNotFoundError);
+  assert.equal(await new PoolDirectory(clientAnswering({ pools: [{ id: 9, name: 'K8s-Agents' }] })).idOf('k8s-agents'), 9);
 });

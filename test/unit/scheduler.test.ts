@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isFailure, nextDelayMs } from '../../reconciler/loop/scheduler.ts';
 import { GitAuthError, GitPushRetriesExhaustedError } from '../../reconciler/errors/gitErrors.ts';
-import { AzdoAuthError, AzdoThrottledError, AzdoUnavailableError } from '../../reconciler/errors/azdoErrors.ts';
+import { AzdoAuthError, AzdoThrottledError, AzdoUnavailableError, AzdoUnreadableResponseError } from '../../reconciler/errors/azdoErrors.ts';
 
 const MAX = 5 * 60_000;
 const mid = (): number => 0.5; // jitter factor 1.0
@@ -34,6 +34,12 @@ test('an outage is retried within one poll interval, however long it lasts', () 
     assert.equal(nextDelayMs(15_000, failures, e, high) <= 15_000, true);
     assert.equal(nextDelayMs(15_000, failures, e, low), 12_000);
   }
+});
+
+test('an unreadable 2xx body is retried like a 5xx', () => {
+  const unreadable = new AzdoUnreadableResponseError('list job requests of pool "p"', 'an empty object {}');
+  const outage = new AzdoUnavailableError('list job requests of pool "p"', 503, 'down');
+  for (const failures of [1, 2, 3]) assert.equal(nextDelayMs(15_000, failures, unreadable, mid), nextDelayMs(15_000, failures, outage, mid));
 });
 
 test('any thrown value counts as a failure, not only Errors', () => {
