@@ -40,6 +40,8 @@ export interface PassDeps {
   readonly syncRequester?: SyncRequester;
   readonly log: Logger;
   readonly now?: () => Date;
+  /** Leadership: checked before each Azure DevOps write and before the push; once aborted the pass throws its reason. */
+  readonly signal?: AbortSignal;
 }
 
 export interface PassFailure {
@@ -125,7 +127,7 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
   if (mode === 'dry-run') return report({});
 
   // 1. Idle agents leaving are disabled and re-read first; one that took a job stays.
-  const drain = await drainIdleAgents(deps.azdo, planned.remove, azdo.agents, log);
+  const drain = await drainIdleAgents(deps.azdo, planned.remove, azdo.agents, log, deps.signal);
   drain.failures.forEach((f) => failures.push({ action: 'disable', target: f.agent, error: f.error }));
   // The re-plan sees what the drain saw: an agent that took a job is busy (it counts toward
   // its spec's cap and covers that job), so no replacement is added beside it.
@@ -158,7 +160,7 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
       if (changes.length === 0) return null;
       return { changes, message: commitMessage(planned, passId) };
     },
-    { maxAttempts: settings.pushAttempts, backoffMs: settings.pushBackoffMs ?? 500, log },
+    { maxAttempts: settings.pushAttempts, backoffMs: settings.pushBackoffMs ?? 500, log, signal: deps.signal },
   );
   if (pushed.commitOid) {
     log.info('pushed', { commit: pushed.commitOid.slice(0, 12), added: planned.add.length, removed: planned.remove.length, attempts: pushed.attempts });
@@ -170,11 +172,11 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
   //    once the commit removing them is pushed, or when nothing needed committing).
   const removedNow = new Set(planned.remove.map((r) => r.podName));
   const remaining = new Set(finalGit.manifests.map((m) => m.podName).filter((n) => !removedNow.has(n)));
-  const unreg = await unregisterAgents(deps.azdo, planned.unregister, remaining, log);
+  const unreg = await unregisterAgents(deps.azdo, planned.unregister, remaining, log, deps.signal);
   unreg.failures.forEach((f) => failures.push({ action: 'unregister', target: f.agent, error: f.error }));
 
   // 4. Placeholders keep the service accepting jobs for specs scaled to zero.
-  const ph = await registerPlaceholders(deps.azdo, planned.registerPlaceholders, log);
+  const ph = await registerPlaceholders(deps.azdo, planned.registerPlaceholders, log, deps.signal);
   ph.failures.forEach((f) => failures.push({ action: 'register-placeholder', target: f.agent, error: f.error }));
 
   for (const f of failures) log.warn(`${f.action} failed; the next pass retries`, { target: f.target, error: f.error });
