@@ -51,16 +51,16 @@ test('renewals that hang end leadership at the renew deadline: the signal aborts
   assert.equal(election.isLeader(), false);
   assert.equal(election.signal.aborted, true, 'a pass started now could not write either');
   // Counted from the last renewal written, with a margin for timers; always before the Lease expires.
-  assert.ok(abortedAt! - renewTime <= timing.renewDeadlineSeconds * 1000 + 300, `aborted ${abortedAt! - renewTime} ms after the last renewal`);
+  assert.ok(abortedAt! - renewTime <= timing.renewDeadlineSeconds * 1000 + 1_000, `aborted ${abortedAt! - renewTime} ms after the last renewal`);
   assert.ok(abortedAt! - renewTime < timing.leaseDurationSeconds * 1000);
-  assert.ok(abortedAt! - cutAt <= timing.renewDeadlineSeconds * 1000 + 300, `aborted ${abortedAt! - cutAt} ms after the cut`);
+  assert.ok(abortedAt! - cutAt <= timing.renewDeadlineSeconds * 1000 + 1_000, `aborted ${abortedAt! - cutAt} ms after the cut`);
   assert.deepEqual(changes, [true, false]);
 
   api.endBlackhole();
   const backAt = Date.now();
   await eventually('leader again', () => election.isLeader(), 5_000, 20);
   // A hung attempt gives up after twice the retry period; the next one starts at once.
-  assert.ok(Date.now() - backAt <= 4 * timing.retryPeriodSeconds * 1000 + 300, `leader again after ${Date.now() - backAt} ms`);
+  assert.ok(Date.now() - backAt <= 4 * timing.retryPeriodSeconds * 1000 + 1_000, `leader again after ${Date.now() - backAt} ms`);
   assert.equal(election.signal.aborted, false, 'a new term, with a new signal');
   assert.equal(signal.aborted, true, 'the old term stays ended');
   assert.deepEqual(changes, [true, false, true]);
