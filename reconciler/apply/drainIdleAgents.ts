@@ -14,12 +14,15 @@ export interface DrainResult extends DrainOutcome {
  * rotation, spec removed, pod seen deleted) is disabled so the service stops assigning it work,
  * then re-read. Only if it reads disabled and still idle (or is gone) may its manifest be removed;
  * deleting an agent the service is assigning a job to fails that job ("We stopped hearing from agent").
+ *
+ * `signal` (leadership) is checked before each disable: once aborted, it throws its reason.
  */
 export async function drainIdleAgents(
   azdo: AzdoSession,
   removals: readonly ManifestToRemove[],
   agents: readonly PoolAgent[],
   log: Logger,
+  signal?: AbortSignal,
 ): Promise<DrainResult> {
   const confirmedIdle = new Set<string>();
   const tookAJob: { agent: string; requestId: number }[] = [];
@@ -29,6 +32,7 @@ export async function drainIdleAgents(
     if (r.agentId === undefined) continue;
     const agent = byId.get(r.agentId);
     if (!agent) continue;
+    signal?.throwIfAborted();
     try {
       const poolId = await azdo.pools.idOf(agent.poolName);
       if (agent.enabled) await disableAgent(azdo.api, poolId, agent.id);

@@ -3,15 +3,20 @@ import type { PlaceholderToRegister } from '../plan/changes.ts';
 import type { AzdoSession } from '../observe/azdoSnapshot.ts';
 import type { Logger } from '../loop/logger.ts';
 
-/** Offline agents that carry each spec's capabilities, so jobs queue while a spec has no pods. */
+/**
+ * Offline agents that carry each spec's capabilities, so jobs queue while a spec has no pods.
+ * `signal` (leadership) is checked before each registration: once aborted, it throws its reason.
+ */
 export async function registerPlaceholders(
   azdo: AzdoSession,
   placeholders: readonly PlaceholderToRegister[],
   log: Logger,
+  signal?: AbortSignal,
 ): Promise<{ registered: string[]; failures: { agent: string; error: string }[] }> {
   const registered: string[] = [];
   const failures: { agent: string; error: string }[] = [];
   for (const p of placeholders) {
+    signal?.throwIfAborted();
     try {
       await registerPlaceholder(azdo.api, await azdo.pools.idOf(p.poolName), p.name, p.capabilities);
       registered.push(p.name);

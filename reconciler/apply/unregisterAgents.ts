@@ -6,18 +6,21 @@ import type { Logger } from '../loop/logger.ts';
 /**
  * Runs only after the commit removing the agents' pods is pushed (or when no manifest was
  * left to remove), so a crash in between leaves a manifest-less agent the next pass finds
- * and unregisters, never a pod whose agent is gone.
+ * and unregisters, never a pod whose agent is gone. `signal` (leadership) is checked before
+ * each delete: once aborted, it throws its reason.
  */
 export async function unregisterAgents(
   azdo: AzdoSession,
   agents: readonly AgentToUnregister[],
   manifestNames: ReadonlySet<string>,
   log: Logger,
+  signal?: AbortSignal,
 ): Promise<{ unregistered: string[]; failures: { agent: string; error: string }[] }> {
   const unregistered: string[] = [];
   const failures: { agent: string; error: string }[] = [];
   for (const a of agents) {
     if (manifestNames.has(a.name)) continue;
+    signal?.throwIfAborted();
     try {
       await deleteAgent(azdo.api, await azdo.pools.idOf(a.poolName), a.agentId);
       unregistered.push(a.name);

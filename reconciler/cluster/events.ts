@@ -1,5 +1,6 @@
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { ManifestToRemove } from '../plan/changes.ts';
+import { PASS_REQUEST_TIMEOUT_MS, requestTimeout } from './requestTimeout.ts';
 
 /** Reasons whose removal deserves a Warning event on the pod: a deadline gave up on it. */
 const DEADLINE_REASONS: Readonly<Partial<Record<ManifestToRemove['reason'], { reason: string; what: string }>>> = {
@@ -10,7 +11,7 @@ const DEADLINE_REASONS: Readonly<Partial<Record<ManifestToRemove['reason'], { re
 };
 
 export interface EventRecorder {
-  /** Records why a stuck pod's manifest left git. Never throws. */
+  /** Records why a stuck pod's manifest left git. Never throws; gives up after a few seconds. */
   stuckPodRemoved(removal: ManifestToRemove, commit: string): Promise<void>;
 }
 
@@ -37,7 +38,7 @@ export function createEventRecorder(kc: KubeConfig, namespace: string, onError: 
             lastTimestamp: now,
             count: 1,
           },
-        });
+        }, requestTimeout(PASS_REQUEST_TIMEOUT_MS));
       } catch (err) {
         onError(err);
       }

@@ -1,11 +1,20 @@
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import { LeaseLostError } from '../errors/leaseLostError.ts';
 import type { Logger } from '../loop/logger.ts';
+import { requestTimeout } from './requestTimeout.ts';
 
 export interface LeaderElectionOptions {
   readonly namespace: string;
   readonly leaseName: string;
   readonly identity: string;
   readonly leaseDurationSeconds: number;
+  /**
+   * Writes stop once the lease has gone this long without a successful renewal. Shorter than
+   * the lease: another replica may take it only once it expires, by then our writes have ended.
+   */
+  readonly renewDeadlineSeconds: number;
+  /** Between attempts, to renew (leader) or to acquire (standby). An attempt that hangs is given up after twice this. */
+  readonly retryPeriodSeconds: number;
 }
 
 function apiCode(err: unknown): number | undefined {
@@ -14,18 +23,28 @@ function apiCode(err: unknown): number | undefined {
 
 /**
  * One writer per branch: a coordination.k8s.io Lease, taken when free or expired and renewed
- * at a third of its duration. Updates carry the resourceVersion read, so two candidates racing
- * for an expired lease cannot both win (the loser gets 409).
+ * every retry period. Updates carry the resourceVersion read, so two candidates racing for an
+ * expired lease cannot both win (the loser gets 409).
+ *
+ * Leadership ends the moment the renew deadline passes without a successful renewal (an API
+ * server that hangs or refuses), or when another holder is seen: `signal` is aborted then, and
+ * a pass checks it before each write. Each term of leadership has its own signal.
  */
 export class LeaderElection {
   readonly #api: CoordinationV1Api;
   readonly #opts: LeaderElectionOptions;
   readonly #log: Logger;
+  readonly #listeners: ((leader: boolean) => void)[] = [];
   #leader = false;
+  /** performance.now() at the start of the last successful attempt: the renewal time it wrote. */
+  #renewedAt = 0;
+  #term: AbortController | undefined;
   /** False until the first attempt: a replica that starts as standby says so once, too. */
   #announced = false;
   #holder: string | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #deadlineTimer: NodeJS.Timeout | undefined;
+  #stopped = false;
 
   constructor(kc: KubeConfig, opts: LeaderElectionOptions, log: Logger) {
     this.#api = kc.makeApiClient(CoordinationV1Api);
@@ -33,18 +52,39 @@ export class LeaderElection {
     this.#log = log;
   }
 
-  isLeader(): boolean {
-    return this.#leader;
+  get #renewDeadlineMs(): number {
+    return this.#opts.renewDeadlineSeconds * 1000;
   }
 
-  /** Tries once; true when we hold the lease afterwards. */
+  /** Holds the lease, renewed within the renew deadline. */
+  isLeader(): boolean {
+    return this.#leader && performance.now() - this.#renewedAt < this.#renewDeadlineMs;
+  }
+
+  /**
+   * Aborted, with a LeaseLostError, the moment this term of leadership ends. Read it when a pass
+   * starts; when not the leader it is already aborted.
+   */
+  get signal(): AbortSignal {
+    if (this.isLeader() && this.#term) return this.#term.signal;
+    return AbortSignal.abort(new LeaseLostError('not the leader'));
+  }
+
+  /** Called with true when leadership is gained (or regained), false when it ends. */
+  onChange(listener: (leader: boolean) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Tries once, bounded in time; true when we hold the lease afterwards. */
   async tryAcquireOrRenew(now = new Date()): Promise<boolean> {
     const { namespace, leaseName: name, identity, leaseDurationSeconds } = this.#opts;
-    const was = this.#leader;
+    const startedAt = performance.now();
+    const attempt = AbortSignal.timeout(2 * this.#opts.retryPeriodSeconds * 1000);
+    const bounded = requestTimeout(2 * this.#opts.retryPeriodSeconds * 1000, attempt);
     try {
       let lease: V1Lease | undefined;
       try {
-        lease = await this.#api.readNamespacedLease({ name, namespace });
+        lease = await this.#api.readNamespacedLease({ name, namespace }, bounded);
       } catch (err) {
         if (apiCode(err) !== 404) throw err;
       }
@@ -56,16 +96,16 @@ export class LeaderElection {
         leaseTransitions: 0,
       };
       if (!lease) {
-        await this.#api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec } });
-        this.#leader = true;
+        await this.#api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec } }, bounded);
+        this.#renewed(startedAt);
       } else {
         const holder = lease.spec?.holderIdentity;
         const renewed = lease.spec?.renewTime ? new Date(lease.spec.renewTime).getTime() : 0;
         const duration = (lease.spec?.leaseDurationSeconds ?? leaseDurationSeconds) * 1000;
         const expired = renewed + duration < now.getTime();
         if (holder !== identity && holder && !expired) {
-          this.#leader = false;
           this.#holder = holder;
+          this.#lose(`the Lease is held by ${holder}`);
         } else {
           const mine = holder === identity;
           lease.spec = {
@@ -73,46 +113,88 @@ export class LeaderElection {
             acquireTime: mine && lease.spec?.acquireTime ? new V1MicroTime(new Date(lease.spec.acquireTime).getTime()) : spec.acquireTime,
             leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + (mine ? 0 : 1),
           };
-          await this.#api.replaceNamespacedLease({ name, namespace, body: lease });
-          this.#leader = true;
+          await this.#api.replaceNamespacedLease({ name, namespace, body: lease }, bounded);
+          this.#renewed(startedAt);
         }
       }
     } catch (err) {
       // 409: someone else renewed or took it between our read and write.
-      if (apiCode(err) !== 409) this.#log.warn('lease renewal failed', { error: String((err as Error)?.message ?? err) });
-      this.#leader = false;
+      if (apiCode(err) === 409) this.#lose('another replica wrote the Lease first');
+      // Anything else (a timeout, a refused connection, a 5xx): leadership lasts until the deadline.
+      else this.#log.warn('lease renewal failed', { error: String((err as Error)?.message ?? err), leader: this.isLeader() });
     }
-    if (was !== this.#leader || !this.#announced) {
-      this.#log.info(this.#leader ? 'became leader' : 'not the leader; standing by', { lease: name, identity, ...(this.#leader ? {} : { holder: this.#holder }) });
-    }
+    if (!this.#announced && !this.#leader) this.#log.info('not the leader; standing by', { lease: name, identity, holder: this.#holder });
     this.#announced = true;
-    return this.#leader;
+    return this.isLeader();
   }
 
-  /** Keeps renewing in the background until stop(). */
+  /** Keeps renewing (or trying to acquire) in the background until stop(). */
   start(): void {
+    this.#stopped = false;
+    const period = this.#opts.retryPeriodSeconds * 1000;
     const tick = async (): Promise<void> => {
+      const startedAt = performance.now();
       await this.tryAcquireOrRenew();
-      this.#timer = setTimeout(() => void tick(), (this.#opts.leaseDurationSeconds * 1000) / 3);
+      if (this.#stopped) return;
+      // Attempts start every retry period; after one that hung until its timeout, the next starts at once.
+      this.#timer = setTimeout(() => void tick(), Math.max(0, startedAt + period - performance.now()));
     };
     void tick();
   }
 
-  /** Releases the lease so a successor need not wait for it to expire. */
+  /** Ends leadership (aborting the signal) and releases the lease so a successor need not wait for it to expire. */
   async stop(): Promise<void> {
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#stopped = true;
+    clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (!this.#leader) return;
-    this.#leader = false;
+    const was = this.#leader;
+    this.#lose('stopping');
+    if (!was) return;
     try {
       const { namespace, leaseName: name } = this.#opts;
-      const lease = await this.#api.readNamespacedLease({ name, namespace });
+      const bounded = requestTimeout(2 * this.#opts.retryPeriodSeconds * 1000);
+      const lease = await this.#api.readNamespacedLease({ name, namespace }, bounded);
       if (lease.spec?.holderIdentity === this.#opts.identity) {
         lease.spec = { ...lease.spec, holderIdentity: undefined, renewTime: undefined } as V1Lease['spec'];
-        await this.#api.replaceNamespacedLease({ name, namespace, body: lease });
+        await this.#api.replaceNamespacedLease({ name, namespace, body: lease }, bounded);
       }
     } catch {
       // The lease expires by itself.
     }
+  }
+
+  /** A successful attempt that started at `startedAt` (performance.now()). */
+  #renewed(startedAt: number): void {
+    if (this.#stopped) return;
+    this.#renewedAt = Math.max(this.#renewedAt, startedAt);
+    this.#holder = this.#opts.identity;
+    clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer = setTimeout(() => this.#checkDeadline(), Math.max(0, this.#renewedAt + this.#renewDeadlineMs - performance.now()));
+    if (performance.now() - this.#renewedAt >= this.#renewDeadlineMs) return; // the attempt itself outlasted the deadline
+    // Still the same term even if the deadline timer is late: the write just read the Lease as ours.
+    if (this.#leader && this.#term && !this.#term.signal.aborted) return;
+    this.#leader = true;
+    this.#term = new AbortController();
+    this.#log.info('became leader', { lease: this.#opts.leaseName, identity: this.#opts.identity });
+    for (const l of this.#listeners) l(true);
+  }
+
+  #checkDeadline(): void {
+    if (!this.#leader) return;
+    const left = this.#renewedAt + this.#renewDeadlineMs - performance.now();
+    if (left > 0) {
+      this.#deadlineTimer = setTimeout(() => this.#checkDeadline(), left);
+      return;
+    }
+    this.#lose(`the Lease was not renewed within its ${this.#opts.renewDeadlineSeconds} s renew deadline`);
+  }
+
+  #lose(why: string): void {
+    clearTimeout(this.#deadlineTimer);
+    if (!this.#leader) return;
+    this.#leader = false;
+    this.#term?.abort(new LeaseLostError(why));
+    if (why !== 'stopping') this.#log.warn('not the leader; standing by', { lease: this.#opts.leaseName, identity: this.#opts.identity, why, holder: this.#holder === this.#opts.identity ? undefined : this.#holder });
+    for (const l of this.#listeners) l(false);
   }
 }

@@ -1,85 +1,232 @@
-import { CoreV1Api, makeInformer, type Informer, type KubeConfig, type ObjectCache, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, Watch, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { ObservedPod } from '../plan/observed.ts';
 import type { Logger } from '../loop/logger.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../render/labels.ts';
 import { isFinished, toObservedPod } from './observedPod.ts';
+import { FRESH_FOR_MS, isPodViewFresh, WATCH_TIMEOUT_SECONDS, watchRetryDelayMs } from './podWatchTiming.ts';
+import { requestTimeout } from './requestTimeout.ts';
 
 /** Only our pods: the manager never acts on a pod it did not render. */
 export const MANAGED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
 
-const RESTART_DELAY_MS = 1_000;
-const MAX_RESTART_DELAY_MS = 30_000;
+/** A watch the server ends sooner than this, having said nothing, counts as a failure (no tight loop). */
+const MIN_WATCH_MS = 1_000;
+
+type Phase = 'listing' | 'watching' | 'waiting' | 'stopped';
 
 /**
- * Our agent pods, kept current by an informer (list, then watch from its resourceVersion).
- * On any watch error, a 410 Gone included, the informer is restarted: it relists, so no
- * completion in the gap is lost. Until the first list succeeds, `pods()` is undefined and
- * the plan prunes nothing for pod reasons.
+ * Our agent pods: a list, then a watch from its resourceVersion (with bookmarks and a server-side
+ * timeout, re-opened when the server ends it), relisting on 410 Gone or any failure.
+ *
+ * The view counts only while known fresh (see podWatchTiming.ts): `pods()` is undefined unless
+ * the server was heard from within FRESH_FOR_MS, so a pass never judges pods from a view that
+ * silently stopped updating (an API server that hangs rather than refuses). A list or a watch
+ * that hears nothing for that long is abandoned and the pods relisted; failed attempts back off
+ * (1 s doubling to 10 s), reset once a watch opens again or by `retryNow()`.
  */
 export class PodWatcher {
-  readonly #informer: Informer<V1Pod> & ObjectCache<V1Pod>;
+  readonly #core: CoreV1Api;
+  readonly #watch: Watch;
+  readonly #namespace: string;
   readonly #log: Logger;
   readonly #onFinished: (podName: string) => void;
-  /** True while the cache reflects a live list+watch; a broken watch makes the pods unknown. */
-  #healthy = false;
-  #errors = 0;
-  #stopped = false;
-  #restartDelay = RESTART_DELAY_MS;
-  #timer: NodeJS.Timeout | undefined;
+  #pods = new Map<string, V1Pod>();
+  #resourceVersion: string | undefined;
+  /** performance.now() of the last word from the server: a list, a watch opened, an event, a bookmark. */
+  #lastHeard: number | undefined;
+  #wasFresh = false;
+  #failures = 0;
+  /** Numbers each list+watch attempt: callbacks of an abandoned attempt are ignored. */
+  #attempt = 0;
+  /** Aborts the current attempt's list request. */
+  #abort: AbortController | undefined;
+  #watchController: AbortController | undefined;
+  #phase: Phase = 'stopped';
+  #retryTimer: NodeJS.Timeout | undefined;
+  #staleTimer: NodeJS.Timeout | undefined;
 
   constructor(kc: KubeConfig, namespace: string, log: Logger, onFinished: (podName: string) => void) {
-    const core = kc.makeApiClient(CoreV1Api);
+    this.#core = kc.makeApiClient(CoreV1Api);
+    this.#watch = new Watch(kc);
+    this.#namespace = namespace;
     this.#log = log;
     this.#onFinished = onFinished;
-    this.#informer = makeInformer(
-      kc,
-      `/api/v1/namespaces/${namespace}/pods`,
-      () => core.listNamespacedPod({ namespace, labelSelector: MANAGED_SELECTOR }),
-      MANAGED_SELECTOR,
-    );
-    this.#informer.on('update', (pod) => this.#notify(pod));
-    this.#informer.on('add', (pod) => this.#notify(pod));
-    this.#informer.on('delete', (pod) => this.#onFinished(pod.metadata?.name ?? ''));
-    this.#informer.on('error', (err) => this.#restart(err));
   }
 
-  async start(): Promise<void> {
-    const errorsBefore = this.#errors;
-    await this.#informer.start();
-    // start() also resolves when its list failed (it reports that through 'error').
-    if (this.#errors === errorsBefore) {
-      this.#healthy = true;
-      this.#restartDelay = RESTART_DELAY_MS;
-    }
+  /** Starts watching; resolves once the first list has succeeded or failed (never rejects). */
+  start(): Promise<void> {
+    this.#staleTimer ??= setInterval(() => this.#checkStale(), 1_000).unref();
+    return this.#begin();
   }
 
-  /** Current pods, or undefined while the watch is not live (never synced, or broken). */
+  /** Current pods, or undefined unless the view is known fresh (never synced, broken or silent). */
   pods(): ObservedPod[] | undefined {
-    if (!this.#healthy) return undefined;
-    return this.#informer.list().map(toObservedPod);
+    if (!isPodViewFresh(this.#lastHeard, performance.now())) return undefined;
+    return [...this.#pods.values()].map(toObservedPod);
+  }
+
+  /**
+   * The API server answers again (e.g. the lease was regained): a view that is not fresh is
+   * relisted now instead of at the end of its backoff, and the backoff starts over.
+   */
+  retryNow(): void {
+    if (this.#phase === 'stopped' || isPodViewFresh(this.#lastHeard, performance.now())) return;
+    this.#failures = 0;
+    void this.#begin();
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    await this.#informer.stop();
+    this.#phase = 'stopped';
+    this.#abandon();
+    clearTimeout(this.#retryTimer);
+    clearInterval(this.#staleTimer);
+    this.#staleTimer = undefined;
   }
 
-  #notify(pod: V1Pod): void {
-    if (isFinished(pod)) this.#onFinished(pod.metadata?.name ?? '');
+  /** One attempt: list, then watch from the list's resourceVersion. Resolves when the list is done. */
+  async #begin(): Promise<void> {
+    this.#abandon();
+    const attempt = this.#attempt;
+    clearTimeout(this.#retryTimer);
+    const abort = new AbortController();
+    this.#abort = abort;
+    this.#phase = 'listing';
+    try {
+      const list = await this.#core.listNamespacedPod(
+        { namespace: this.#namespace, labelSelector: MANAGED_SELECTOR },
+        requestTimeout(FRESH_FOR_MS, abort.signal),
+      );
+      if (attempt !== this.#attempt) return;
+      this.#replaceAll(list.items);
+      this.#resourceVersion = list.metadata?.resourceVersion;
+      this.#heard();
+    } catch (err) {
+      if (attempt === this.#attempt) this.#fail(err);
+      return;
+    }
+    void this.#watchFrom(attempt);
   }
 
-  #restart(err: unknown): void {
-    this.#errors++;
-    this.#healthy = false;
-    if (this.#stopped) return;
+  /** Ends the current attempt, its requests included; its late callbacks are ignored. */
+  #abandon(): void {
+    this.#attempt++;
+    this.#abort?.abort();
+    this.#watchController?.abort();
+    this.#watchController = undefined;
+  }
+
+  async #watchFrom(attempt: number): Promise<void> {
+    this.#phase = 'watching';
+    const openedAt = performance.now();
+    let ended = false;
+    let said = false;
+    const controller = await this.#watch.watch(
+      `/api/v1/namespaces/${this.#namespace}/pods`,
+      {
+        labelSelector: MANAGED_SELECTOR,
+        resourceVersion: this.#resourceVersion,
+        allowWatchBookmarks: true,
+        timeoutSeconds: WATCH_TIMEOUT_SECONDS,
+      },
+      (type: string, obj: V1Pod & { code?: number }) => {
+        if (attempt !== this.#attempt) return;
+        said = true;
+        this.#event(type, obj);
+      },
+      (err: unknown) => {
+        ended = true;
+        if (attempt !== this.#attempt) return;
+        if (err) return this.#fail(err);
+        if (this.#resourceVersion === undefined) {
+          // The server said 410 Gone (an ERROR event, then EOF): relist, nothing missed.
+          this.#log.warn('pod watch ended; relisting', { reason: 'resourceVersion expired (410 Gone)', delayMs: 0 });
+          return void this.#begin();
+        }
+        if (!said && performance.now() - openedAt < MIN_WATCH_MS) return this.#fail(new Error('the API server ended the pod watch at once'));
+        // Ended by the server at timeoutSeconds, as asked: watch on from where we are.
+        this.#heard();
+        void this.#watchFrom(attempt);
+      },
+    );
+    if (attempt !== this.#attempt) {
+      controller.abort();
+      return;
+    }
+    this.#watchController = controller;
+    if (!ended) {
+      // The server answered 200: the watch is open and delivers everything after resourceVersion.
+      this.#failures = 0;
+      this.#heard();
+    }
+  }
+
+  #event(type: string, obj: V1Pod & { code?: number }): void {
+    if (type === 'ERROR') {
+      if (obj.code === 410) this.#resourceVersion = undefined;
+      return; // the server ends the watch next
+    }
+    this.#heard();
+    const name = obj.metadata?.name ?? '';
+    if (type === 'ADDED' || type === 'MODIFIED') this.#upsert(obj);
+    else if (type === 'DELETED') {
+      this.#pods.delete(name);
+      this.#onFinished(name);
+    }
+    const rv = obj.metadata?.resourceVersion;
+    if (rv) this.#resourceVersion = rv;
+  }
+
+  /** A relist: pods gone meanwhile count as finished; changed ones are re-checked. */
+  #replaceAll(items: readonly V1Pod[]): void {
+    const listed = new Set(items.map((p) => p.metadata?.name ?? ''));
+    for (const name of [...this.#pods.keys()]) {
+      if (listed.has(name)) continue;
+      this.#pods.delete(name);
+      this.#onFinished(name);
+    }
+    for (const pod of items) this.#upsert(pod);
+  }
+
+  #upsert(pod: V1Pod): void {
+    const name = pod.metadata?.name ?? '';
+    const before = this.#pods.get(name);
+    this.#pods.set(name, pod);
+    const changed = before === undefined || before.metadata?.resourceVersion !== pod.metadata?.resourceVersion;
+    if (changed && isFinished(pod)) this.#onFinished(name);
+  }
+
+  #heard(): void {
+    this.#lastHeard = performance.now();
+    if (!this.#wasFresh) {
+      this.#wasFresh = true;
+      this.#log.info('pod view live', { pods: this.#pods.size });
+    }
+  }
+
+  /** Abandons the attempt; the next one starts after the backoff (or at retryNow()). */
+  #fail(err: unknown): void {
+    this.#failures++;
+    this.#abandon();
+    if (this.#phase === 'stopped') return;
+    this.#phase = 'waiting';
     const code = (err as { code?: number; statusCode?: number })?.code ?? (err as { statusCode?: number })?.statusCode;
-    this.#log.warn('pod watch ended; relisting', { reason: code === 410 ? 'resourceVersion expired (410 Gone)' : String((err as Error)?.message ?? err), delayMs: this.#restartDelay });
-    const delay = this.#restartDelay;
-    this.#restartDelay = Math.min(this.#restartDelay * 2, MAX_RESTART_DELAY_MS);
-    this.#timer = setTimeout(() => {
-      if (this.#stopped) return;
-      this.start().catch((e: unknown) => this.#restart(e));
-    }, delay);
+    if (code === 410) this.#resourceVersion = undefined;
+    const delay = code === 410 ? 0 : watchRetryDelayMs(this.#failures);
+    const reason = code === 410 ? 'resourceVersion expired (410 Gone)' : String((err as Error)?.message ?? err);
+    this.#log.warn('pod watch ended; relisting', { reason, delayMs: delay });
+    this.#retryTimer = setTimeout(() => void this.#begin(), delay);
+  }
+
+  /** Runs every second: says when the view goes stale, and abandons a watch that went silent. */
+  #checkStale(): void {
+    if (this.#phase === 'stopped' || isPodViewFresh(this.#lastHeard, performance.now())) return;
+    if (this.#wasFresh) {
+      this.#wasFresh = false;
+      this.#log.warn('pod view stale: nothing heard from the API server; pods count as unobserved (no pod-based removal) until it answers', {
+        silentMs: this.#lastHeard === undefined ? undefined : Math.round(performance.now() - this.#lastHeard),
+      });
+    }
+    // A list gives up by its own timeout; a waiting attempt retries by its timer.
+    if (this.#phase === 'watching') this.#fail(new Error(`no word on the pod watch for ${FRESH_FOR_MS / 1000} s`));
   }
 }

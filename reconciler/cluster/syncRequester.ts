@@ -1,5 +1,6 @@
 // Asks Flux or Argo CD to sync now instead of at their next poll, right after a push.
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { PASS_REQUEST_TIMEOUT_MS, requestTimeout } from './requestTimeout.ts';
 
 export interface SyncTarget {
   readonly kind: 'flux' | 'argocd';
@@ -8,7 +9,7 @@ export interface SyncTarget {
 }
 
 export interface SyncRequester {
-  /** Never throws: a failed request only means the GitOps tool syncs at its own interval. */
+  /** Never throws (gives up after a few seconds): a failed request only means the GitOps tool syncs at its own interval. */
   requestSync(now: Date): Promise<void>;
 }
 
@@ -29,7 +30,7 @@ export function createSyncRequester(kc: KubeConfig, target: SyncTarget, onError:
       try {
         await api.patchNamespacedCustomObject(
           { ...ref, namespace: target.namespace, name: target.name, body: { metadata: { annotations } } },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+          requestTimeout(PASS_REQUEST_TIMEOUT_MS, undefined, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
         );
       } catch (err) {
         onError(err);

@@ -21,7 +21,11 @@ export interface Controller {
   stop(): Promise<void>;
 }
 
+// client-go's defaults: the lease lasts 15 s, writes stop 10 s after the last renewal (so they
+// end before anyone else may take it), attempts every 2 s.
 const LEASE_SECONDS = 15;
+const RENEW_DEADLINE_SECONDS = 10;
+const RETRY_PERIOD_SECONDS = 2;
 /** Ready means a pass succeeded within this many poll intervals. */
 const READY_INTERVALS = 5;
 
@@ -32,7 +36,14 @@ export async function startController(config: Config, log: Logger, env: Readonly
   const wired = await wire(config, log, (pod) => loop?.trigger(`pod ${pod} finished`));
   const identity = env.POD_NAME ?? `${hostname()}-${randomBytes(3).toString('hex')}`;
   const election = config.cluster.leaderElection
-    ? new LeaderElection(wired.kubeConfig, { namespace: config.cluster.namespace, leaseName: config.cluster.leaseName, identity, leaseDurationSeconds: LEASE_SECONDS }, log)
+    ? new LeaderElection(wired.kubeConfig, {
+        namespace: config.cluster.namespace,
+        leaseName: config.cluster.leaseName,
+        identity,
+        leaseDurationSeconds: LEASE_SECONDS,
+        renewDeadlineSeconds: RENEW_DEADLINE_SECONDS,
+        retryPeriodSeconds: RETRY_PERIOD_SECONDS,
+      }, log)
     : undefined;
 
   loop = new ReconcileLoop({
@@ -40,8 +51,10 @@ export async function startController(config: Config, log: Logger, env: Readonly
     canRun: () => election?.isLeader() ?? true,
     log,
     pass: async (trigger) => {
+      // This term of leadership: the pass stops before its next write once it ends.
+      const signal = election?.signal;
       try {
-        const r = await runPass(wired.deps, 'apply');
+        const r = await runPass({ ...wired.deps, signal }, 'apply');
         last = r;
         recordPass(metrics, r);
         const changed = r.commit !== undefined || r.unregistered.length > 0 || r.placeholdersRegistered.length > 0;
@@ -57,10 +70,22 @@ export async function startController(config: Config, log: Logger, env: Readonly
         for (const j of r.plan.unmatchedJobs) log.warn('job matches no AgentSpec', { request: j.requestId, pool: j.poolName, demands: j.demands, reason: j.reason });
         for (const e of r.specErrors) log.warn('invalid AgentSpec ignored; the others keep working', { file: e.file, field: e.field, problem: e.message, fix: e.hint });
       } catch (err) {
+        if (signal?.aborted) {
+          // Not a failure to back off from: the next leader (or this one, renewed) re-derives it all.
+          log.warn('pass stopped before its next write', { trigger, reason: (signal.reason as Error)?.message ?? String(signal.reason) });
+          return;
+        }
         recordPassFailure(metrics, err);
         throw err;
       }
     },
+  });
+  // Leadership regained after an outage: the API server answers again, so the pod view is
+  // relisted now rather than at the end of its retry backoff, and a pass runs at once.
+  election?.onChange((leader) => {
+    if (!leader) return;
+    wired.watcher.retryNow();
+    loop?.trigger('became leader');
   });
 
   const http =

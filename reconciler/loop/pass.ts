@@ -42,6 +42,8 @@ export interface PassDeps {
   readonly syncRequester?: SyncRequester;
   readonly log: Logger;
   readonly now?: () => Date;
+  /** Leadership: checked before each Azure DevOps write and before the push; once aborted the pass throws its reason. */
+  readonly signal?: AbortSignal;
 }
 
 export interface PassFailure {
@@ -126,7 +128,7 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
   if (mode === 'dry-run') return report({});
 
   // 1. Idle agents leaving are disabled and re-read first; one that took a job stays.
-  const drain = await drainIdleAgents(deps.azdo, planned.remove, azdo.agents, log);
+  const drain = await drainIdleAgents(deps.azdo, planned.remove, azdo.agents, log, deps.signal);
   drain.failures.forEach((f) => failures.push({ action: 'disable', target: f.agent, error: f.error }));
   // The re-plan sees what the drain saw, and removes no live agent the drain did not confirm.
   observed = { ...observed, agents: agentsAfterDrain(observed.agents, drain) };
@@ -152,7 +154,7 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
       if (changes.length === 0) return null;
       return { changes, message: commitMessage(planned, passId) };
     },
-    { maxAttempts: settings.pushAttempts, jitterMs: settings.pushJitterMs ?? 200, log },
+    { maxAttempts: settings.pushAttempts, jitterMs: settings.pushJitterMs ?? 200, log, signal: deps.signal },
   );
   if (pushed.commitOid) {
     log.info('pushed', { commit: pushed.commitOid.slice(0, 12), added: planned.add.length, removed: planned.remove.length, attempts: pushed.attempts });
@@ -164,11 +166,11 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
   //    once the commit removing them is pushed, or when nothing needed committing).
   const removedNow = new Set(planned.remove.map((r) => r.podName));
   const remaining = new Set(finalGit.manifests.map((m) => m.podName).filter((n) => !removedNow.has(n)));
-  const unreg = await unregisterAgents(deps.azdo, planned.unregister, remaining, log);
+  const unreg = await unregisterAgents(deps.azdo, planned.unregister, remaining, log, deps.signal);
   unreg.failures.forEach((f) => failures.push({ action: 'unregister', target: f.agent, error: f.error }));
 
   // 4. Placeholders keep the service accepting jobs for specs scaled to zero.
-  const ph = await registerPlaceholders(deps.azdo, planned.registerPlaceholders, log);
+  const ph = await registerPlaceholders(deps.azdo, planned.registerPlaceholders, log, deps.signal);
   ph.failures.forEach((f) => failures.push({ action: 'register-placeholder', target: f.agent, error: f.error }));
 
   for (const f of failures) log.warn(`${f.action} failed; the next pass retries`, { target: f.target, error: f.error });

@@ -22,8 +22,6 @@ export interface Wired {
   close(): Promise<void>;
 }
 
-const INITIAL_SYNC_TIMEOUT_MS = 15_000;
-
 export async function wire(config: Config, log: Logger, onPodFinished: (pod: string) => void = () => {}): Promise<Wired> {
   const api = await connectTaskAgentApi(config.azdo.orgUrl, config.azdo.token);
   const azdo: AzdoSession = { api, pools: new PoolDirectory(api) };
@@ -37,11 +35,9 @@ export async function wire(config: Config, log: Logger, onPodFinished: (pod: str
   });
   const kc = loadKubeConfig(config.cluster.kubeconfig);
   const watcher = new PodWatcher(kc, config.cluster.namespace, log, onPodFinished);
-  // The cluster is one of three sources: a pass runs without it (no pod-based pruning).
-  await Promise.race([
-    watcher.start().catch((err: unknown) => log.warn('cannot watch pods yet; pruning waits for the cluster', { error: (err as Error).message })),
-    new Promise((resolve) => setTimeout(resolve, INITIAL_SYNC_TIMEOUT_MS).unref()),
-  ]);
+  // The cluster is one of three sources: a pass runs without it (no pod-based pruning). The
+  // first list is bounded in time; a failed one is logged and retried in the background.
+  await watcher.start();
   const deps: PassDeps = {
     settings: {
       orgUrl: config.azdo.orgUrl,

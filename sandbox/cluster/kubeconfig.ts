@@ -13,6 +13,8 @@ export interface KubeconfigOptions {
   caPem?: string;
   /** Directory for the file; a fresh temp directory when omitted. */
   dir?: string;
+  /** File name inside `dir` (default `kubeconfig`). */
+  file?: string;
   /** Namespace of the context (kubectl's default for -n). */
   namespace?: string;
   name?: string;
@@ -38,7 +40,7 @@ export function kubeconfigYaml(opts: KubeconfigOptions): string {
 /** Returns the path of the written kubeconfig. */
 export function writeKubeconfig(opts: KubeconfigOptions): string {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'azdo-kube-'));
-  const path = join(dir, 'kubeconfig');
+  const path = join(dir, opts.file ?? 'kubeconfig');
   writeFileSync(path, kubeconfigYaml(opts), { mode: 0o600 });
   return path;
 }

@@ -45,7 +45,7 @@ describe('two reconcilers against one branch (leader election)', () => {
     assert.equal(await a.stop('SIGKILL'), 'SIGKILL');
     await eventually('reconciler-b takes over', () => /became leader/.test(b.output()), 40_000, 100);
     const takeoverMs = Date.now() - killedAt;
-    t.diagnostic(`takeover after ${takeoverMs} ms (lease 15 s, renewed every 5 s)`);
+    t.diagnostic(`takeover after ${takeoverMs} ms (lease 15 s, renewed every 2 s)`);
     assert.ok(takeoverMs <= 25_000, `took over after ${takeoverMs} ms`);
 
     const afterJobs = await Promise.all([1, 2, 3].map((i) => world.admin.queueJob({ name: `after-${i}`, durationMs: 800 })));

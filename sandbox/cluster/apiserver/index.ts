@@ -2,7 +2,9 @@
 // server that kubectl and @kubernetes/client-node talk to unmodified.
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
 import { writeKubeconfig } from '../kubeconfig.ts';
+import { Blackhole } from './blackhole.ts';
 import { Registry } from './registry.ts';
 import { findResource } from './resources.ts';
 import { createApiServer } from './server.ts';
@@ -34,6 +36,18 @@ export interface KubeApiServer {
   kubeconfigPath: string;
   /** Test hook: ends every open watch and drops the history, so resuming watches get 410. */
   expireWatches(): void;
+  /**
+   * A kubeconfig for another client identity (its own bearer token, same rights), written next
+   * to `kubeconfigPath`: give it to one client (the reconciler) and a fault can single it out.
+   */
+  kubeconfigFor(client: string): string;
+  /**
+   * Fault: `client`'s connections (every client's when omitted), open and new, hang: requests are
+   * read and never answered, open watches go silent without ending, as behind a partition that
+   * drops packets. Until `endBlackhole()`; what was held meanwhile is never answered.
+   */
+  blackhole(client?: string): void;
+  endBlackhole(): void;
   close(): Promise<void>;
 }
 
@@ -42,12 +56,14 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
   const store = new Store(opts.watchHistory ?? 1000);
   const registry = new Registry(store);
   const watches = new WatchHub(store, opts.bookmarkIntervalMs ?? 5000);
+  const tokens = new Map([[token, 'admin']]);
+  const blackhole = new Blackhole();
   const namespaces = opts.namespaces ?? ['default', 'azdo-agents'];
   const nsDef = findResource('', 'v1', 'namespaces')!;
   for (const name of namespaces) registry.create(nsDef, '', { metadata: { name } });
 
   const cert = selfSignedCert();
-  const { server, ready, closeAllConnections } = createApiServer({ token, store, registry, watches }, cert);
+  const { server, ready, closeAllConnections } = createApiServer({ tokens, store, registry, watches, blackhole }, cert);
   await ready();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -58,6 +74,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
   const contextNamespace = opts.contextNamespace ?? (namespaces.includes('azdo-agents') ? 'azdo-agents' : undefined);
   // https in the kubeconfig: kubectl sends no token over plain http (kubernetes/kubectl#744).
   const kubeconfigPath = writeKubeconfig({ server: `https://127.0.0.1:${port}`, caPem: cert.certPem, token, ...(opts.dir ? { dir: opts.dir } : {}), ...(contextNamespace ? { namespace: contextNamespace } : {}) });
+  const kubeconfigs = new Map<string, string>();
 
   let closed: Promise<void> | undefined;
   return {
@@ -68,6 +85,23 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
     expireWatches() {
       store.compactAll();
       watches.closeAll();
+    },
+    kubeconfigFor(client) {
+      const existing = kubeconfigs.get(client);
+      if (existing) return existing;
+      if (!/^[a-z0-9-]+$/.test(client)) throw new Error(`client name "${client}": use lowercase letters, digits and "-" (it names the kubeconfig file)`);
+      const clientToken = randomBytes(24).toString('hex');
+      tokens.set(clientToken, client);
+      const path = writeKubeconfig({ server: `https://127.0.0.1:${port}`, caPem: cert.certPem, token: clientToken, dir: dirname(kubeconfigPath), file: `${client}.kubeconfig`, ...(contextNamespace ? { namespace: contextNamespace } : {}) });
+      kubeconfigs.set(client, path);
+      return path;
+    },
+    blackhole(client) {
+      blackhole.start(client);
+      watches.silence(client);
+    },
+    endBlackhole() {
+      blackhole.end();
     },
     close() {
       closed ??= new Promise<void>((resolve) => {

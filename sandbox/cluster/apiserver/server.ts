@@ -4,6 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { Blackhole } from './blackhole.ts';
 import type { SelfSignedCert } from './selfSignedCert.ts';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
 import { parseFieldSelector } from './fieldSelector.ts';
@@ -19,7 +20,14 @@ import type { WatchHub } from './watch.ts';
 
 const MAX_BODY = 3 * 1024 * 1024;
 
-export interface ServerDeps { token: string; store: Store; registry: Registry; watches: WatchHub }
+export interface ServerDeps {
+  /** Bearer token → the client identity it stands for (faults can single one out). */
+  tokens: ReadonlyMap<string, string>;
+  store: Store;
+  registry: Registry;
+  watches: WatchHub;
+  blackhole: Blackhole;
+}
 
 interface Target { def: ResourceDef; namespace: string | undefined; name: string | undefined; subresource: string | undefined }
 
@@ -91,12 +99,16 @@ function send(res: ServerResponse, code: number, body: unknown): void {
   res.end(text);
 }
 
-function authorized(req: IncomingMessage, token: string): boolean {
+/** The client a request's bearer token belongs to; undefined when it carries no known token. */
+function clientOf(req: IncomingMessage, tokens: ReadonlyMap<string, string>): string | undefined {
   const header = req.headers.authorization ?? '';
-  if (!header.startsWith('Bearer ')) return false;
+  if (!header.startsWith('Bearer ')) return undefined;
   const given = Buffer.from(header.slice(7).trim());
-  const want = Buffer.from(token);
-  return given.length === want.length && timingSafeEqual(given, want);
+  for (const [token, client] of tokens) {
+    const want = Buffer.from(token);
+    if (given.length === want.length && timingSafeEqual(given, want)) return client;
+  }
+  return undefined;
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -129,6 +141,11 @@ function parseJson(text: string): unknown {
 }
 
 async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const client = clientOf(req, deps.tokens);
+  if (deps.blackhole.affects(client)) {
+    deps.blackhole.hold(req, res);
+    return;
+  }
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = url.pathname.replace(/\/+$/, '') || '/';
   if (path === '/version' && !req.headers.authorization) {
@@ -141,7 +158,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     res.end('ok');
     return;
   }
-  if (!authorized(req, deps.token)) throw unauthorized();
+  if (client === undefined) throw unauthorized();
   const method = req.method ?? 'GET';
   const segs = path.split('/').filter(Boolean).map(decodeURIComponent);
 
@@ -151,7 +168,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   }
   const target = resolve(segs);
   if (!target) throw pathNotFound();
-  await serveResource(deps, req, res, url, target, method);
+  await serveResource(deps, req, res, url, target, method, client);
 }
 
 function discovery(segs: string[]): unknown {
@@ -190,7 +207,7 @@ function target(def: ResourceDef, namespace: string | undefined, name: string | 
   return { def, namespace, name, subresource };
 }
 
-async function serveResource(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, url: URL, t: Target, method: string): Promise<void> {
+async function serveResource(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, url: URL, t: Target, method: string, client: string): Promise<void> {
   const { def, namespace, name, subresource } = t;
   const q = url.searchParams;
   const ns = namespace ?? '';
@@ -208,7 +225,7 @@ async function serveResource(deps: ServerDeps, req: IncomingMessage, res: Server
         if (watch === 'true' || watch === '1') {
           const timeout = q.get('timeoutSeconds');
           deps.watches.serve(req, res, {
-            def, namespace, labels, fields, resourceVersion: q.get('resourceVersion'),
+            client, def, namespace, labels, fields, resourceVersion: q.get('resourceVersion'),
             bookmarks: q.get('allowWatchBookmarks') === 'true',
             timeoutSeconds: timeout === null ? undefined : Number(timeout) || undefined,
             table: table ? { includeObject: q.get('includeObject') } : undefined,

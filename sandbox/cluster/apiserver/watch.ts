@@ -11,6 +11,8 @@ import type { KubeObject, Store, StoreEvent } from './store.ts';
 import { toTable } from './table.ts';
 
 export interface WatchRequest {
+  /** Who asked (see ServerDeps.tokens): a fault can silence one client's watches. */
+  client: string;
   def: ResourceDef;
   /** undefined = all namespaces (or a cluster-scoped resource). */
   namespace: string | undefined;
@@ -26,7 +28,8 @@ export interface WatchRequest {
 export class WatchHub {
   private readonly store: Store;
   private readonly bookmarkIntervalMs: number;
-  private readonly open = new Set<() => void>();
+  /** Each open watch: its close function → who opened it and how to silence it. */
+  private readonly open = new Map<() => void, { client: string; silence: () => void }>();
 
   constructor(store: Store, bookmarkIntervalMs: number) {
     this.store = store;
@@ -82,6 +85,13 @@ export class WatchHub {
     const unsubscribe = this.store.subscribe(deliver);
 
     const timers: NodeJS.Timeout[] = [];
+    let silent = false;
+    const silence = (): void => {
+      if (silent) return;
+      silent = true;
+      unsubscribe();
+      for (const t of timers) clearTimeout(t);
+    };
     if (w.bookmarks) {
       timers.push(setInterval(() => send('BOOKMARK', {
         kind: w.def.kind, apiVersion: apiVersionOf(w.def), metadata: { resourceVersion: String(this.store.resourceVersion) },
@@ -90,17 +100,24 @@ export class WatchHub {
     if (w.timeoutSeconds !== undefined && w.timeoutSeconds > 0) timers.push(setTimeout(() => close(), w.timeoutSeconds * 1000));
     const close = (): void => {
       if (!this.open.delete(close)) return;
-      unsubscribe();
-      for (const t of timers) clearTimeout(t);
+      silence();
       if (!res.writableEnded) res.end();
     };
-    this.open.add(close);
+    this.open.set(close, { client: w.client, silence });
     req.on('close', close);
     res.on('close', close);
   }
 
   /** Ends every open watch stream (clients see EOF and re-watch). */
   closeAll(): void {
-    for (const close of [...this.open]) close();
+    for (const close of [...this.open.keys()]) close();
+  }
+
+  /**
+   * `client`'s open watches (every client's when omitted) stop sending anything, bookmarks and
+   * their own timeout included, yet stay open: a stream cut off by a partition.
+   */
+  silence(client?: string): void {
+    for (const w of this.open.values()) if (client === undefined || w.client === client) w.silence();
   }
 }
