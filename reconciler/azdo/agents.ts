@@ -25,7 +25,7 @@ export function toPoolAgent(a: TaskAgent, poolName: string): PoolAgent {
 
 /** The ownership marker among an agent's system capabilities (its env); the rest is dropped. */
 function specMarkerOf(caps: Record<string, string> | undefined): string | undefined {
-  if (!caps) return undefined;
+  if (caps === null || typeof caps !== 'object') return undefined; // outside input: any shape
   const key = SPEC_MARKER_ENV in caps ? SPEC_MARKER_ENV : Object.keys(caps).find((k) => k.toUpperCase() === SPEC_MARKER_ENV);
   const v = key === undefined ? undefined : caps[key];
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;

@@ -196,6 +196,7 @@ test('toPoolAgent keeps of the system capabilities only the AZDO_GITOPS_SPEC mar
   assert.equal(toPoolAgent(agent({ systemCapabilities: { AZDO_GITOPS_SPEC: ' ' } }), 'p').specMarker, undefined, 'an empty marker proves nothing');
   assert.equal(toPoolAgent(agent({ userCapabilities: { AZDO_GITOPS_SPEC: 'linux' } }), 'p').specMarker, undefined, 'only the env (system capabilities) counts');
   assert.ok(!('systemCapabilities' in toPoolAgent(agent({ systemCapabilities: env }), 'p')), 'the env is not kept');
+  assert.equal(toPoolAgent(agent({ systemCapabilities: 'AZDO_GITOPS_SPEC=linux' as never }), 'p').specMarker, undefined, 'a malformed map proves nothing');
 });
 
 test('toPoolAgent fills missing fields with safe values', () => {
