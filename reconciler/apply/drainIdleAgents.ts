@@ -30,8 +30,10 @@ export async function drainIdleAgents(
   const byId = new Map(agents.map((a) => [a.id, a]));
   for (const r of removals) {
     if (r.agentId === undefined) continue;
+    // The plan sets agentId only for an agent proven ours (plan/agentOwnership.ts) and named
+    // like the pod it removes; anything else is not this removal's agent and is left alone.
     const agent = byId.get(r.agentId);
-    if (!agent) continue;
+    if (!agent || agent.name.toLowerCase() !== r.podName.toLowerCase()) continue;
     signal?.throwIfAborted();
     try {
       const poolId = await azdo.pools.idOf(agent.poolName);

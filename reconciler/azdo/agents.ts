@@ -1,5 +1,6 @@
 import type { TaskAgent } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
 import type { PoolAgent } from '../plan/observed.ts';
+import { SPEC_MARKER_ENV } from '../render/labels.ts';
 import { callAzdo } from './classifyAzdoError.ts';
 import type { TaskAgentApi } from './connection.ts';
 import { AGENT_FIELDS, expectItem, expectList } from './wireShape.ts';
@@ -18,7 +19,16 @@ export function toPoolAgent(a: TaskAgent, poolName: string): PoolAgent {
     assignedRequestId: a.assignedRequest?.requestId ?? undefined,
     createdOn: a.createdOn instanceof Date ? a.createdOn : a.createdOn ? new Date(a.createdOn) : undefined,
     userCapabilities: { ...(a.userCapabilities ?? {}) },
+    specMarker: specMarkerOf(a.systemCapabilities),
   };
+}
+
+/** The ownership marker among an agent's system capabilities (its env); the rest is dropped. */
+function specMarkerOf(caps: Record<string, string> | undefined): string | undefined {
+  if (caps === null || typeof caps !== 'object') return undefined; // outside input: any shape
+  const key = SPEC_MARKER_ENV in caps ? SPEC_MARKER_ENV : Object.keys(caps).find((k) => k.toUpperCase() === SPEC_MARKER_ENV);
+  const v = key === undefined ? undefined : caps[key];
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 }
 
 /** One call per pool per pass: every agent with its assigned request and capabilities. */

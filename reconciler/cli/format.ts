@@ -1,5 +1,6 @@
 // Human-readable and JSON renderings of a pass report for `plan` and `status`.
 import type { PassReport } from '../loop/pass.ts';
+import { SPEC_MARKER_ENV } from '../render/labels.ts';
 import { formatSpecError } from '../spec/specError.ts';
 
 export function planJson(r: PassReport): unknown {
@@ -12,6 +13,7 @@ export function planJson(r: PassReport): unknown {
     unregister: r.plan.unregister,
     registerPlaceholders: r.plan.registerPlaceholders,
     unmatchedJobs: r.plan.unmatchedJobs,
+    foreignAgents: r.plan.foreignAgents,
     specs: r.plan.summaries,
     specErrors: r.specErrors,
   };
@@ -24,6 +26,7 @@ export function statusJson(r: PassReport): unknown {
     specs: r.plan.summaries,
     pendingJobs: r.observed.pendingJobs,
     unmatchedJobs: r.plan.unmatchedJobs,
+    foreignAgents: r.plan.foreignAgents,
     agents: r.observed.agents,
     manifests: r.observed.manifests,
     pods: r.observed.pods ?? null,
@@ -41,7 +44,20 @@ export function planText(r: PassReport): string {
   for (const p of r.plan.registerPlaceholders) lines.push(`  * placeholder ${p.name} in ${p.poolName} (${p.specName})`);
   for (const j of r.plan.unmatchedJobs) lines.push(`  ! job ${j.requestId} in ${j.poolName} matches no AgentSpec: ${j.reason}`);
   for (const e of r.specErrors) lines.push(`  ! ${formatSpecError(e)}`);
+  const foreign = foreignLine(r);
+  if (foreign) lines.push(`  ${foreign}`);
   return lines.join('\n');
+}
+
+const FOREIGN_NAMES_SHOWN = 10;
+
+/** One line naming the agents left alone because nothing proves them ours; undefined when none. */
+export function foreignLine(r: PassReport): string | undefined {
+  const f = r.plan.foreignAgents;
+  if (f.length === 0) return undefined;
+  const names = f.slice(0, FOREIGN_NAMES_SHOWN).map((a) => `${a.name} (${a.poolName}, ${a.status}${a.enabled ? '' : ', disabled'})`);
+  const more = f.length > FOREIGN_NAMES_SHOWN ? `, … ${f.length - FOREIGN_NAMES_SHOWN} more` : '';
+  return `? ${f.length} foreign agent${f.length === 1 ? '' : 's'} (no ${SPEC_MARKER_ENV} marker: not ours, left alone): ${names.join(', ')}${more}`;
 }
 
 export function statusText(r: PassReport): string {
@@ -58,5 +74,7 @@ export function statusText(r: PassReport): string {
   ];
   for (const j of r.plan.unmatchedJobs) lines.push(`! job ${j.requestId} matches no AgentSpec: ${j.reason}`);
   for (const e of r.specErrors) lines.push(`! ${formatSpecError(e)}`);
+  const foreign = foreignLine(r);
+  if (foreign) lines.push(foreign);
   return lines.join('\n');
 }

@@ -33,6 +33,7 @@ export async function startController(config: Config, log: Logger, env: Readonly
   const metrics = new Metrics();
   let loop: ReconcileLoop | undefined;
   let last: PassReport | undefined;
+  let foreignSeen = '';
   const wired = await wire(config, log, (pod) => loop?.trigger(`pod ${pod} finished`));
   const identity = env.POD_NAME ?? `${hostname()}-${randomBytes(3).toString('hex')}`;
   const election = config.cluster.leaderElection
@@ -69,6 +70,15 @@ export async function startController(config: Config, log: Logger, env: Readonly
         });
         for (const j of r.plan.unmatchedJobs) log.warn('job matches no AgentSpec', { request: j.requestId, pool: j.poolName, demands: j.demands, reason: j.reason });
         for (const e of r.specErrors) log.warn('invalid AgentSpec ignored; the others keep working', { file: e.file, field: e.field, problem: e.message, fix: e.hint });
+        // Once per change of the set, not every pass: foreign agents are a steady state.
+        const foreign = r.plan.foreignAgents.map((a) => `${a.poolName}/${a.name}`).join(',');
+        if (foreign !== foreignSeen && r.plan.foreignAgents.length > 0) {
+          log.info('foreign agents in our pools are left alone (no azdo-gitops marker)', {
+            count: r.plan.foreignAgents.length,
+            agents: r.plan.foreignAgents.slice(0, 20).map((a) => `${a.poolName}/${a.name}`),
+          });
+        }
+        foreignSeen = foreign;
       } catch (err) {
         if (signal?.aborted) {
           // Not a failure to back off from: the next leader (or this one, renewed) re-derives it all.

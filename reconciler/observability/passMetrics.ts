@@ -17,6 +17,10 @@ export function recordPass(m: Metrics, r: PassReport): void {
     m.set('azdo_gitops_desired_agents', 'Agents demand and standby want', spec, s.desired);
     m.set('azdo_gitops_capped_agents', 'Agents wanted but refused by maxAgents or MAX_AGENTS', spec, s.cappedBy);
   }
+  m.reset('azdo_gitops_foreign_agents');
+  const foreignByPool = new Map<string, number>();
+  for (const a of r.plan.foreignAgents) foreignByPool.set(a.poolName, (foreignByPool.get(a.poolName) ?? 0) + 1);
+  for (const [pool, n] of foreignByPool) m.set('azdo_gitops_foreign_agents', 'Agents in our pools without the azdo-gitops marker: left alone', { pool }, n);
   m.set('azdo_gitops_unmatched_jobs', 'Pending jobs no AgentSpec can run', {}, r.plan.unmatchedJobs.length);
   m.set('azdo_gitops_spec_errors', 'Invalid AgentSpecs (and manifests) in the repository', {}, r.specErrors.length);
   if (r.commit) m.inc('azdo_gitops_commits_total', 'Commits pushed');

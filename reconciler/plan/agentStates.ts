@@ -1,6 +1,7 @@
 // Classifies each committed manifest from its pod (cluster) and its agent (Azure DevOps).
 import type { AgentSpec, Deadlines } from '../spec/agentSpec.ts';
 import { DEFAULT_DEADLINES } from '../spec/agentSpec.ts';
+import { Ownership } from './agentOwnership.ts';
 import type { RemoveReason } from './changes.ts';
 import type { Manifest, ObservedPod, PoolAgent } from './observed.ts';
 
@@ -23,6 +24,11 @@ export type AgentStateKind =
 export interface ManifestState {
   readonly manifest: Manifest;
   readonly spec: AgentSpec | undefined;
+  /**
+   * The pod's agent, only when it is ours (marked or pod-bound, plan/agentOwnership.ts). A
+   * foreign agent with the pod's name is not bound: the manifest is judged as if no agent had
+   * registered (starting, then stuck at its deadline), and the agent itself is never touched.
+   */
   readonly agent: PoolAgent | undefined;
   readonly pod: ObservedPod | undefined;
   readonly kind: AgentStateKind;
@@ -104,9 +110,10 @@ export function manifestStates(
   agents: readonly PoolAgent[],
   pods: readonly ObservedPod[] | undefined,
   now: Date,
+  ownership: Ownership = new Ownership(agents, manifests, pods),
 ): ManifestState[] {
   const specByName = new Map(specs.map((s) => [s.name, s]));
-  const index = new AgentIndex(agents);
+  const index = new AgentIndex(agents.filter((a) => ownership.isPodAgent(a)));
   const podByName = new Map((pods ?? []).map((p) => [p.name, p]));
   return [...manifests]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))

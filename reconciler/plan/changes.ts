@@ -47,6 +47,15 @@ export interface PlaceholderToRegister {
   readonly capabilities: Readonly<Record<string, string>>;
 }
 
+/** An agent in a pool we manage that nothing proves ours (plan/agentOwnership.ts): left alone. */
+export interface ForeignAgent {
+  readonly agentId: number;
+  readonly name: string;
+  readonly poolName: string;
+  readonly status: 'online' | 'offline';
+  readonly enabled: boolean;
+}
+
 export interface UnmatchedJob {
   readonly requestId: number;
   readonly poolName: string;
@@ -78,6 +87,8 @@ export interface Plan {
   readonly registerPlaceholders: readonly PlaceholderToRegister[];
   readonly unmatchedJobs: readonly UnmatchedJob[];
   readonly summaries: readonly SpecSummary[];
+  /** Agents in our pools without the marker (or the placeholder capability): reported, never touched. */
+  readonly foreignAgents: readonly ForeignAgent[];
 }
 
 export function isEmptyPlan(p: Plan): boolean {

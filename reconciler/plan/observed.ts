@@ -37,6 +37,12 @@ export interface PoolAgent {
   readonly createdOn: Date | undefined;
   /** userCapabilities; placeholders carry PLACEHOLDER_CAPABILITY. */
   readonly userCapabilities: Readonly<Record<string, string>>;
+  /**
+   * The system capability AZDO_GITOPS_SPEC (the spec name our rendered pods put in the agent's
+   * env), undefined when absent or empty. Only this is kept of systemCapabilities (one agent
+   * publishes its whole env there): see plan/agentOwnership.ts.
+   */
+  readonly specMarker: string | undefined;
 }
 
 /** An agent pod manifest committed to git. From gitops/manifests.ts. */

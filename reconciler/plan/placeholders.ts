@@ -13,10 +13,9 @@ export function placeholderCapabilities(spec: AgentSpec): Record<string, string>
   return caps;
 }
 
-export function isPlaceholderAgent(agent: PoolAgent, specs: readonly AgentSpec[]): boolean {
-  if (agent.userCapabilities[PLACEHOLDER_CAPABILITY] !== undefined) return true;
-  const n = agent.name.toLowerCase();
-  return specs.some((s) => placeholderName(s.prefix) === n);
+/** Ours only by the capability: an agent a person named `<prefix>-placeholder` is foreign. */
+export function isPlaceholderAgent(agent: PoolAgent): boolean {
+  return agent.userCapabilities[PLACEHOLDER_CAPABILITY] !== undefined;
 }
 
 function sameCapabilities(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
@@ -40,6 +39,9 @@ export function planPlaceholders(specs: readonly AgentSpec[], agents: readonly P
     const existing = agents
       .filter((a) => a.name.toLowerCase() === name && a.poolName.toLowerCase() === spec.pool.toLowerCase())
       .sort((a, b) => a.id - b.id)[0];
+    // The name is taken by an agent that is not a placeholder (a person's): it is left alone and
+    // reported as foreign; registering ours would only fail (the pool holds one agent per name).
+    if (existing && !isPlaceholderAgent(existing)) continue;
     if (existing && (sameCapabilities(existing.userCapabilities, capabilities) || existing.assignedRequestId !== undefined)) {
       current.add(existing);
       continue;
@@ -53,7 +55,7 @@ export function planPlaceholders(specs: readonly AgentSpec[], agents: readonly P
   }
   for (const a of agents) {
     if (current.has(a) || a.assignedRequestId !== undefined) continue;
-    if (a.userCapabilities[PLACEHOLDER_CAPABILITY] === undefined) continue;
+    if (!isPlaceholderAgent(a)) continue;
     unregister.push({ agentId: a.id, name: a.name, poolName: a.poolName, reason: 'placeholder-obsolete' });
   }
   return { register, unregister };

@@ -2,6 +2,7 @@
 import type { AgentSpec } from '../spec/agentSpec.ts';
 import { newPodNames } from '../render/podNames.ts';
 import type { AgentToUnregister, ManifestToAdd, ManifestToRemove, Plan, SpecSummary } from './changes.ts';
+import { Ownership } from './agentOwnership.ts';
 import { manifestStates, type ManifestState } from './agentStates.ts';
 import { assignJobs } from './assignJobs.ts';
 import { effectiveStandby } from './effectiveStandby.ts';
@@ -36,7 +37,9 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export function plan(observed: ObservedState, opts: PlanOptions): Plan {
   // The standby in force now (a schedule may raise or lower it); everything below uses it.
   const specs = [...observed.specs].sort(byName).map((s) => ({ ...s, standby: effectiveStandby(s, observed.now) }));
-  const states = manifestStates(observed.manifests, specs, observed.agents, observed.pods, observed.now);
+  // Only agents proven ours are bound to manifests, drained or unregistered; the rest are reported.
+  const ownership = new Ownership(observed.agents, observed.manifests, observed.pods);
+  const states = manifestStates(observed.manifests, specs, observed.agents, observed.pods, observed.now, ownership);
   const drained = opts.drained;
   const drainable = drained === undefined ? () => true : (s: ManifestState) => drained.has(s.manifest.podName);
   const pruned = pruneManifests(states, drainable);
@@ -91,7 +94,7 @@ export function plan(observed: ObservedState, opts: PlanOptions): Plan {
 
   const placeholders = planPlaceholders(specs, observed.agents);
   const unregister: AgentToUnregister[] = [
-    ...planUnregister({ agents: observed.agents, manifests: observed.manifests, remove, pods: observed.pods, specs }),
+    ...planUnregister({ agents: observed.agents, manifests: observed.manifests, remove, pods: observed.pods, specs, ownership }),
     ...placeholders.unregister,
   ].sort((a, b) => cmp(a.poolName, b.poolName) || cmp(a.name, b.name) || a.agentId - b.agentId);
 
@@ -102,6 +105,7 @@ export function plan(observed: ObservedState, opts: PlanOptions): Plan {
     registerPlaceholders: placeholders.register.sort((a, b) => cmp(a.poolName, b.poolName) || cmp(a.name, b.name)),
     unmatchedJobs: [...unmatched],
     summaries,
+    foreignAgents: ownership.foreign(),
   }, observed);
 }
 

@@ -1,10 +1,10 @@
 // Agents to unregister — carried out by apply only after the commit removing their manifests is pushed.
-// Never a busy agent, never an agent that is not ours, never a placeholder (see placeholders.ts).
+// Never a busy agent, never an agent that is not ours (plan/agentOwnership.ts), never a
+// placeholder (see placeholders.ts).
 import type { AgentSpec } from '../spec/agentSpec.ts';
-import { matchesPrefix } from '../render/podNames.ts';
+import { Ownership } from './agentOwnership.ts';
 import type { AgentToUnregister, ManifestToRemove } from './changes.ts';
 import type { Manifest, ObservedPod, PoolAgent } from './observed.ts';
-import { isPlaceholderAgent } from './placeholders.ts';
 
 export interface UnregisterInput {
   readonly agents: readonly PoolAgent[];
@@ -12,6 +12,8 @@ export interface UnregisterInput {
   readonly remove: readonly ManifestToRemove[];
   readonly pods: readonly ObservedPod[] | undefined;
   readonly specs: readonly AgentSpec[];
+  /** Defaults to the ownership of `agents` against `manifests` and `pods`. */
+  readonly ownership?: Ownership;
 }
 
 const finished = (p: ObservedPod | undefined): boolean => p !== undefined && (p.phase === 'Succeeded' || p.phase === 'Failed');
@@ -19,6 +21,7 @@ const goneOrGoing = (p: ObservedPod | undefined): boolean => p === undefined || 
 
 export function planUnregister(input: UnregisterInput): AgentToUnregister[] {
   const { agents, manifests, remove, pods, specs } = input;
+  const ownership = input.ownership ?? new Ownership(agents, manifests, pods);
   const manifestByName = new Map(manifests.map((m) => [m.podName.toLowerCase(), m]));
   const removedByName = new Map(remove.map((r) => [r.podName.toLowerCase(), r]));
   const podByName = new Map((pods ?? []).map((p) => [p.name.toLowerCase(), p]));
@@ -26,7 +29,7 @@ export function planUnregister(input: UnregisterInput): AgentToUnregister[] {
   const out: AgentToUnregister[] = [];
   for (const a of agents) {
     if (a.assignedRequestId !== undefined) continue;
-    if (isPlaceholderAgent(a, specs)) continue;
+    if (!ownership.isPodAgent(a)) continue; // foreign, or a placeholder (placeholders.ts)
     const key = a.name.toLowerCase();
     const manifest = manifestByName.get(key);
     const removed = removedByName.get(key);
@@ -44,10 +47,9 @@ export function planUnregister(input: UnregisterInput): AgentToUnregister[] {
       }
       continue;
     }
-    // No manifest: ours only when its pod carries our label or its name has a spec's prefix pattern.
+    // No manifest: only a marked agent gets here (pod-bound needs one). Its pod finished, or it
+    // is an offline leftover of a pod that is gone (a crash between push and unregister).
     if (pods === undefined) continue;
-    const ours = (pod !== undefined && pod.specName !== undefined) || specs.some((s) => matchesPrefix(key, s.prefix));
-    if (!ours) continue;
     if (finished(pod)) out.push(entry(pod?.specName !== undefined && !specNames.has(pod.specName) ? 'spec-removed' : 'pod-finished'));
     else if (goneOrGoing(pod) && a.status === 'offline') out.push(entry('offline-orphan'));
   }

@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import { DNS1123_LABEL_MAX } from '../spec/dns1123.ts';
 
 export const SUFFIX_LENGTH = 6;
-const SUFFIX = /^[a-z0-9]{5,8}$/;
 export const PLACEHOLDER_SUFFIX = 'placeholder';
 
 /** The deterministic suffix for (seed, prefix, index): base36 of sha256, SUFFIX_LENGTH chars. */
@@ -27,12 +26,6 @@ export function newPodNames(prefix: string, count: number, seed: string, taken: 
     out.push(name);
   }
   return out;
-}
-
-/** True for `<prefix>-<suffix>` with a 5–8 char lower-case alphanumeric suffix (what newPodNames makes). */
-export function matchesPrefix(name: string, prefix: string): boolean {
-  if (!name.startsWith(prefix + '-')) return false;
-  return SUFFIX.test(name.slice(prefix.length + 1));
 }
 
 /** The one placeholder agent per spec (offline, so the service accepts jobs at zero agents). */

@@ -3,7 +3,7 @@ import type { Capability } from './agentSpec.ts';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 /** Env vars the rendered pod sets itself; a capability may not reuse them. */
-export const RESERVED_ENV = ['AZP_URL', 'AZP_POOL', 'AZP_AGENT_NAME', 'AZP_TOKEN', 'AZP_TOKEN_FILE', 'AZP_WORK'];
+export const RESERVED_ENV = ['AZP_URL', 'AZP_POOL', 'AZP_AGENT_NAME', 'AZP_TOKEN', 'AZP_TOKEN_FILE', 'AZP_WORK', 'AZDO_GITOPS_SPEC', 'VSO_AGENT_IGNORE'];
 
 export type CapabilityParse = { ok: true; capability: Capability } | { ok: false; problem: string };
 

@@ -87,6 +87,10 @@ function checkContainers(list: unknown[], sink: ErrorSink, field: string, needIm
           'remove this env entry; the agent gets AZP_TOKEN from spec.tokenSecretRef as a secretKeyRef',
         );
       }
+      if (e['name'] === 'VSO_AGENT_IGNORE' && typeof e['value'] !== 'string') {
+        // azdo-gitops adds AZP_TOKEN,AZP_TOKEN_FILE to the list: it must be able to read it.
+        sink.add(`${f}.env[${j}]`, 'VSO_AGENT_IGNORE must have a literal value', 'write the list inline, e.g. {name: VSO_AGENT_IGNORE, value: "MY_SECRET"}');
+      }
     });
   });
 }

@@ -31,6 +31,8 @@ export interface AdminAgent {
   readonly poolName?: string;
   readonly assignedRequestId?: number;
   readonly userCapabilities?: Record<string, string>;
+  /** What the agent published at registration (its env, for the real agent). */
+  readonly systemCapabilities?: Record<string, string>;
 }
 
 export interface AdminState {

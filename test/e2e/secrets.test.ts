@@ -17,10 +17,13 @@ describe('secrets', () => {
     const { token, gitToken, agentToken } = world.sandbox.info;
     const history = await world.history();
     const logs = reconciler.output();
+    // The agent publishes its env as capabilities: the rendered VSO_AGENT_IGNORE keeps the PAT out.
+    const agents = JSON.stringify((await world.admin.state()).agents);
     for (const [name, secret] of Object.entries({ token, gitToken, agentToken })) {
       assert.ok(!history.includes(secret), `${name} is not in any commit or blob`);
       assert.ok(!logs.includes(secret), `${name} is not in the reconciler's output`);
       assert.ok(!JSON.stringify(pods).includes(secret), `${name} is not in any pod`);
+      assert.ok(!agents.includes(secret), `${name} is not in any agent's capabilities`);
     }
     for (const pod of pods) {
       const env = pod.spec!.containers.flatMap((c) => c.env ?? []);

@@ -71,8 +71,13 @@ export function anAgent(name: string, init: AgentInit = {}): PoolAgent {
     assignedRequestId: init.assignedRequestId,
     createdOn: init.createdOn ?? T0,
     userCapabilities: init.userCapabilities ?? {},
+    // Our agents show the marker of their spec (as rendered pods make them) unless told otherwise.
+    specMarker: 'specMarker' in init ? init.specMarker : name.replace(/-[a-z0-9]+$/, ''),
   };
 }
+
+/** An agent nothing proves ours: no marker, no placeholder capability (a person's, the predecessor's). */
+export const foreignAgent = (name: string, init: AgentInit = {}): PoolAgent => anAgent(name, { ...init, specMarker: undefined });
 
 export const idleAgent = (name: string, init: AgentInit = {}): PoolAgent => anAgent(name, init);
 export const busyAgent = (name: string, requestId: number, init: AgentInit = {}): PoolAgent =>

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { formatCommitMessage, parseTrailers } from '../../reconciler/gitops/index.ts';
 import type { Plan } from '../../reconciler/plan/changes.ts';
 
-const empty: Plan = { add: [], remove: [], unregister: [], registerPlaceholders: [], unmatchedJobs: [], summaries: [] };
+const empty: Plan = { add: [], remove: [], unregister: [], registerPlaceholders: [], unmatchedJobs: [], summaries: [], foreignAgents: [] };
 
 function gitTrailers(message: string): string {
   return execFileSync('git', ['interpret-trailers', '--parse'], { input: message, encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' } });

@@ -13,7 +13,7 @@ const fx = useSeededGitServer();
 
 const opts = (extra: Partial<GitRepoOptions> = {}): GitRepoOptions => repoOptionsFor(fx, extra);
 
-const emptyPlan: Plan = { add: [], remove: [], unregister: [], registerPlaceholders: [], unmatchedJobs: [], summaries: [] };
+const emptyPlan: Plan = { add: [], remove: [], unregister: [], registerPlaceholders: [], unmatchedJobs: [], summaries: [], foreignAgents: [] };
 
 test('readFiles at the tip: recursive, sorted, repo-relative; missing dir gives []', async () => {
   const repo = await GitRepo.open(opts());

@@ -12,7 +12,12 @@ import { startKubelet } from '../../sandbox/cluster/kubelet/index.ts';
 import type { Kubelet } from '../../sandbox/cluster/kubelet/index.ts';
 import { startAgentSimulator } from '../../sandbox/cluster/agents/index.ts';
 import type { AgentSimulator } from '../../sandbox/cluster/agents/index.ts';
+import { parse } from 'yaml';
+import { toPoolAgent } from '../../reconciler/azdo/agents.ts';
+import { renderPod } from '../../reconciler/render/renderPod.ts';
+import { taskAgentApi } from '../helpers/azdoClient.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { aSpec } from '../helpers/fixtures.ts';
 
 const NS = 'azdo-agents';
 let api: KubeApiServer;
@@ -94,7 +99,9 @@ test('registers from pod env with the Secret token, takes exactly one job, goes 
   await core.createNamespacedPod({ namespace: NS, body: agentPod('agent-one') });
   const online = await waitFor('agent online', async () => (await state()).agents.find((a) => a.name === 'agent-one' && a.status === 'online'));
   assert.equal(online.systemCapabilities?.docker, 'true');
-  assert.equal(online.systemCapabilities?.AZP_TOKEN, undefined);
+  // This hand-written pod has no VSO_AGENT_IGNORE: like the real agent, the simulator publishes
+  // the PAT (what rendered pods prevent, see the last test).
+  assert.equal(online.systemCapabilities?.AZP_TOKEN, emu.token);
 
   const first = await admin<{ requestId: number }>('POST', '/jobs', { pool: 'k8s-agents', demands: ['docker'], durationMs: 300 });
   const second = await admin<{ requestId: number }>('POST', '/jobs', { pool: 'k8s-agents', demands: ['docker'], durationMs: 300 });
@@ -158,4 +165,24 @@ test('a wrong token (401) is retried with backoff, never logged, and the agent s
   await core.deleteNamespacedPod({ name: 'agent-bad', namespace: NS });
   await waitFor('agent stopped', async () => (sim.agents().find((a) => a.agentName === 'agent-bad')?.state === 'stopped' ? true : undefined));
   assert.ok(!logs.join('\n').includes('not-the-pat-zzz'));
+});
+
+test("a rendered pod's agent shows the AZDO_GITOPS_SPEC marker and never the PAT", async () => {
+  const spec = aSpec('linux', { capabilities: ['docker'], namespace: NS, tokenSecretRef: { name: 'azp-token', key: 'token' } });
+  const body = parse(renderPod(spec, 'linux-abc123', { orgUrl: emu.orgUrl, createdAt: new Date(), jobRequestIds: [] })) as V1Pod;
+  await core.createNamespacedPod({ namespace: NS, body });
+  const online = await waitFor('rendered agent online', async () => (await state()).agents.find((a) => a.name === 'linux-abc123' && a.status === 'online'));
+  const caps = online.systemCapabilities ?? {};
+  assert.equal(caps['AZDO_GITOPS_SPEC'], 'linux');
+  assert.equal(caps['docker'], 'true');
+  assert.equal(caps['AZP_TOKEN'], undefined);
+  assert.equal(caps['AZP_TOKEN_FILE'], undefined);
+  assert.ok(!JSON.stringify(caps).includes(emu.token), 'the PAT is in no capability');
+  // What the reconciler reads back through the published client (includeCapabilities=true).
+  const api = await taskAgentApi(emu);
+  const [agent] = (await api.getAgents(1, 'linux-abc123', true)) ?? [];
+  assert.ok(agent);
+  const seen = toPoolAgent(agent, 'k8s-agents');
+  assert.equal(seen.specMarker, 'linux');
+  assert.ok(!('systemCapabilities' in seen));
 });

@@ -66,6 +66,15 @@ describe('azdo emulator: pools and agents', () => {
     assert.equal(full.enabled, false);
   });
 
+  it('stores systemCapabilities at registration and returns them only with includeCapabilities', async () => {
+    const a = await api.addAgent({ name: 'env-agent', version: '4.250.0', systemCapabilities: { AZDO_GITOPS_SPEC: 'linux', docker: 'true' } } as never, 1);
+    assert.equal((await api.getAgent(1, a.id!)).systemCapabilities, undefined);
+    assert.deepEqual((await api.getAgent(1, a.id!, true)).systemCapabilities, { AZDO_GITOPS_SPEC: 'linux', docker: 'true' });
+    const listed = (await api.getAgents(1, 'env-agent', true)) ?? [];
+    assert.deepEqual(listed[0]?.systemCapabilities, { AZDO_GITOPS_SPEC: 'linux', docker: 'true' });
+    await api.deleteAgent(1, a.id!);
+  });
+
   it('replaces (PUT), updates enabled (PATCH) and deletes an agent', async () => {
     const a = await api.addAgent({ name: 'rep', version: '3.0.0' }, 1);
     const replaced = await api.replaceAgent({ name: 'rep', version: '4.250.0', systemCapabilities: { node: '20' } } as never, 1, a.id!);

@@ -184,8 +184,19 @@ test('toPoolAgent keeps id, name, pool, assigned request, created time and user 
   const a = toPoolAgent(agent({ status: 2, assignedRequest: { requestId: 11 }, createdOn: '2026-01-01T00:00:00Z', userCapabilities: { docker: 'true' } }), 'k8s-agents');
   assert.deepEqual(a, {
     id: 4, name: 'linux-abc12', poolName: 'k8s-agents', status: 'online', enabled: true,
-    assignedRequestId: 11, createdOn: T, userCapabilities: { docker: 'true' },
+    assignedRequestId: 11, createdOn: T, userCapabilities: { docker: 'true' }, specMarker: undefined,
   });
+});
+
+test('toPoolAgent keeps of the system capabilities only the AZDO_GITOPS_SPEC marker', () => {
+  const env = { PATH: '/usr/bin', HOME: '/home/agent', docker: 'true', 'Agent.Name': 'linux-abc12' };
+  assert.equal(toPoolAgent(agent({ systemCapabilities: { ...env, AZDO_GITOPS_SPEC: 'linux' } }), 'p').specMarker, 'linux');
+  assert.equal(toPoolAgent(agent({ systemCapabilities: { ...env, azdo_gitops_spec: 'linux' } }), 'p').specMarker, 'linux', 'the service matches capability names case-insensitively');
+  assert.equal(toPoolAgent(agent({ systemCapabilities: env }), 'p').specMarker, undefined);
+  assert.equal(toPoolAgent(agent({ systemCapabilities: { AZDO_GITOPS_SPEC: ' ' } }), 'p').specMarker, undefined, 'an empty marker proves nothing');
+  assert.equal(toPoolAgent(agent({ userCapabilities: { AZDO_GITOPS_SPEC: 'linux' } }), 'p').specMarker, undefined, 'only the env (system capabilities) counts');
+  assert.ok(!('systemCapabilities' in toPoolAgent(agent({ systemCapabilities: env }), 'p')), 'the env is not kept');
+  assert.equal(toPoolAgent(agent({ systemCapabilities: 'AZDO_GITOPS_SPEC=linux' as never }), 'p').specMarker, undefined, 'a malformed map proves nothing');
 });
 
 test('toPoolAgent fills missing fields with safe values', () => {

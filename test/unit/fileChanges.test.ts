@@ -10,7 +10,7 @@ import { UnknownSpecError } from '../../reconciler/render/unknownSpecError.ts';
 import { aSpec, T0, minutes } from '../helpers/fixtures.ts';
 
 const linux = aSpec('linux');
-const emptyPlan: Plan = { add: [], remove: [], unregister: [], registerPlaceholders: [], unmatchedJobs: [], summaries: [] };
+const emptyPlan: Plan = { add: [], remove: [], unregister: [], registerPlaceholders: [], unmatchedJobs: [], summaries: [], foreignAgents: [] };
 const existingPod = renderPod(linux, 'linux-old01', { orgUrl: 'https://x', createdAt: T0, jobRequestIds: [] });
 
 function ctx(files: Record<string, string>): FileChangeContext {

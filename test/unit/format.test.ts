@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PassReport } from '../../reconciler/loop/pass.ts';
 import type { Plan, SpecSummary } from '../../reconciler/plan/changes.ts';
-import { planJson, planText, statusJson, statusText } from '../../reconciler/cli/format.ts';
+import { foreignLine, planJson, planText, statusJson, statusText } from '../../reconciler/cli/format.ts';
 import { T0 } from '../helpers/fixtures.ts';
 
 const TIP = '0123456789abcdef0123456789abcdef01234567';
@@ -14,7 +14,7 @@ function summary(specName: string, init: Partial<SpecSummary> = {}): SpecSummary
 function aReport(plan: Partial<Plan> = {}, init: Partial<PassReport> = {}): PassReport {
   return {
     passId: T0.toISOString(), mode: 'dry-run', startedAt: T0, durationMs: 5, tip: TIP,
-    plan: { add: [], remove: [], unregister: [], registerPlaceholders: [], unmatchedJobs: [], summaries: [], ...plan },
+    plan: { add: [], remove: [], unregister: [], registerPlaceholders: [], unmatchedJobs: [], summaries: [], foreignAgents: [], ...plan },
     specErrors: [], podsObserved: true, commit: undefined, pushAttempts: 0,
     disabled: [], keptBusy: [], unregistered: [], placeholdersRegistered: [], failures: [],
     observed: { pendingJobs: 0, agents: 0, manifests: 0, pods: 0 },
@@ -60,7 +60,7 @@ test('planText with only unmatched jobs or spec errors still says nothing to cha
 
 test('planJson carries the plan; removals without agent ids', () => {
   const j = planJson(aReport(busyPlan, { specErrors: [specError], observed: { pendingJobs: 2, agents: 1, manifests: 1, pods: 1 } })) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(j), ['tip', 'podsObserved', 'observed', 'add', 'remove', 'unregister', 'registerPlaceholders', 'unmatchedJobs', 'specs', 'specErrors']);
+  assert.deepEqual(Object.keys(j), ['tip', 'podsObserved', 'observed', 'add', 'remove', 'unregister', 'registerPlaceholders', 'unmatchedJobs', 'foreignAgents', 'specs', 'specErrors']);
   assert.equal(j.tip, TIP);
   assert.deepEqual(j.remove, [{ path: 'agents/pods/linux/linux-old01.yaml', podName: 'linux-old01', specName: 'linux', reason: 'pod-succeeded' }]);
   assert.deepEqual(j.add, busyPlan.add);
@@ -104,4 +104,26 @@ test('statusText without specs prints the header; unknown pods say unknown', () 
 test('statusText lists unmatched jobs and spec errors last', () => {
   const lines = statusText(aReport({ unmatchedJobs: busyPlan.unmatchedJobs }, { specErrors: [specError] })).split('\n');
   assert.deepEqual(lines.slice(-2), ['! job 8 matches no AgentSpec: no AgentSpec has capability windows', '! agentspecs/bad.yaml: spec.maxAgents: must be ≥ 1 (e.g. 5)']);
+});
+
+const foreignPlan: Partial<Plan> = {
+  foreignAgents: [
+    { agentId: 3, name: 'docker-buildvm', poolName: 'k8s-agents', status: 'offline', enabled: true },
+    { agentId: 2, name: 'linux-agent1', poolName: 'k8s-agents', status: 'online', enabled: false },
+  ],
+};
+
+test('plan and status report foreign agents in JSON and in one text line', () => {
+  const r = aReport(foreignPlan);
+  assert.deepEqual((planJson(r) as Record<string, unknown>).foreignAgents, foreignPlan.foreignAgents);
+  assert.deepEqual((statusJson(r) as Record<string, unknown>).foreignAgents, foreignPlan.foreignAgents);
+  const line = '? 2 foreign agents (no AZDO_GITOPS_SPEC marker: not ours, left alone): docker-buildvm (k8s-agents, offline), linux-agent1 (k8s-agents, online, disabled)';
+  assert.equal(planText(r), `Plan at 0123456789ab (cluster observed)\n  nothing to change\n  ${line}`);
+  assert.equal(statusText(r).split('\n').at(-1), line);
+  assert.equal(foreignLine(aReport()), undefined);
+});
+
+test('the foreign line names at most ten agents', () => {
+  const many = Array.from({ length: 12 }, (_, i) => ({ agentId: i, name: `vm-${String(i).padStart(2, '0')}`, poolName: 'p', status: 'offline' as const, enabled: true }));
+  assert.match(foreignLine(aReport({ foreignAgents: many }))!, /^\? 12 foreign agents .*vm-09 \(p, offline\), … 2 more$/);
 });

@@ -22,7 +22,7 @@ test('(I/O: runs kubectl) kubectl kustomize on the written agents dir yields exa
       { podName: 'linux-bbbb2', specName: 'linux', reason: 'standby', jobRequestIds: [] },
       { podName: 'windows-ccc3', specName: 'windows', reason: 'standby', jobRequestIds: [] },
     ],
-    remove: [], unregister: [], registerPlaceholders: [], unmatchedJobs: [], summaries: [],
+    remove: [], unregister: [], registerPlaceholders: [], unmatchedJobs: [], summaries: [], foreignAgents: [],
   };
   const changes = fileChanges(plan, { agentsPath: 'agents', orgUrl: 'https://dev.azure.com/acme', now: T0, specs: [linux, win], files: new Map(), sentinelNamespace: 'azdo-agents' });
   for (const c of changes) {

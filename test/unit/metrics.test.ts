@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { PassReport } from '../../reconciler/loop/pass.ts';
 import { Metrics } from '../../reconciler/observability/metrics.ts';
+import { recordPass } from '../../reconciler/observability/passMetrics.ts';
 
 test('an empty registry renders a single newline', () => {
   assert.equal(new Metrics().render(), '\n');
@@ -68,4 +70,21 @@ test('reset keeps HELP and TYPE and leaves other metrics alone; unknown names ar
   m.reset('a');
   m.reset('missing');
   assert.equal(m.render(), '# HELP a A\n# TYPE a gauge\n# HELP b B\n# TYPE b gauge\nb 2\n');
+});
+
+test('foreign agents are a gauge per pool that drops pools without any', () => {
+  const report = (foreignAgents: PassReport['plan']['foreignAgents']): PassReport => ({
+    passId: 'p', mode: 'apply', startedAt: new Date(0), durationMs: 1, tip: 't',
+    plan: { add: [], remove: [], unregister: [], registerPlaceholders: [], unmatchedJobs: [], summaries: [], foreignAgents },
+    specErrors: [], podsObserved: true, commit: undefined, pushAttempts: 0,
+    disabled: [], keptBusy: [], unregistered: [], placeholdersRegistered: [], failures: [],
+    observed: { pendingJobs: 0, agents: 0, manifests: 0, pods: 0 },
+  });
+  const vm = (name: string, poolName: string) => ({ agentId: 1, name, poolName, status: 'offline' as const, enabled: true });
+  const m = new Metrics();
+  recordPass(m, report([vm('linux-agent1', 'k8s-agents'), vm('docker-buildvm', 'k8s-agents'), vm('gpu-1', 'gpu')]));
+  assert.match(m.render(), /azdo_gitops_foreign_agents\{pool="k8s-agents"\} 2\n/);
+  assert.match(m.render(), /azdo_gitops_foreign_agents\{pool="gpu"\} 1\n/);
+  recordPass(m, report([vm('gpu-1', 'gpu')]));
+  assert.doesNotMatch(m.render(), /azdo_gitops_foreign_agents\{pool="k8s-agents"\}/);
 });

@@ -4,12 +4,12 @@ import { plan } from '../../reconciler/plan/plan.ts';
 import { PLACEHOLDER_CAPABILITY } from '../../reconciler/plan/observed.ts';
 import { placeholderCapabilities } from '../../reconciler/plan/placeholders.ts';
 import {
-  aJob, aManifest, aPod, aSpec, anAgent, busyOf, idleOf, minutes, offlineAgent, startingOf, world,
+  aJob, aManifest, aPod, aSpec, anAgent, busyOf, foreignAgent, idleOf, minutes, offlineAgent, startingOf, world,
 } from '../helpers/fixtures.ts';
 
 const opts = { nameSeed: 'pass-1' };
 const linux = aSpec('linux');
-const placeholderOf = (spec = linux, init = {}) => offlineAgent(`${spec.prefix}-placeholder`, { poolName: spec.pool, userCapabilities: placeholderCapabilities(spec), ...init });
+const placeholderOf = (spec = linux, init = {}) => offlineAgent(`${spec.prefix}-placeholder`, { poolName: spec.pool, userCapabilities: placeholderCapabilities(spec), specMarker: undefined, ...init });
 
 test('a Succeeded pod is pruned and its agent unregistered in the same plan', () => {
   const b = idleOf(linux, 'linux-done1');
@@ -111,7 +111,7 @@ test('a busy agent without a manifest is never unregistered', () => {
 test('an agent that is not ours is never unregistered and a foreign pod is never touched', () => {
   const p = plan(world([], {
     specs: [linux],
-    extraAgents: [offlineAgent('build-server-01'), offlineAgent('windows-abc12'), offlineAgent('linux_x'), placeholderOf()],
+    extraAgents: [foreignAgent('build-server-01', { status: 'offline' }), foreignAgent('windows-abc12', { status: 'offline' }), foreignAgent('linux_x', { status: 'offline' }), placeholderOf()],
     extraPods: [aPod('unrelated-pod', { specName: undefined, phase: 'Succeeded' })],
   }), opts);
   assert.deepEqual(p.unregister, []);

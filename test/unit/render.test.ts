@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import { matchesPrefix, newPodNames, placeholderName } from '../../reconciler/render/podNames.ts';
-import { renderPod } from '../../reconciler/render/renderPod.ts';
+import { newPodNames, placeholderName } from '../../reconciler/render/podNames.ts';
+import { agentIgnoreList, renderPod } from '../../reconciler/render/renderPod.ts';
 import { manifestPath, renderKustomization, renderSentinel } from '../../reconciler/render/layout.ts';
 import { isSpecError, parseManifest } from '../../reconciler/render/parseManifest.ts';
 import { isDns1123Label } from '../../reconciler/spec/dns1123.ts';
@@ -17,7 +17,6 @@ test('new pod names are <prefix>-<suffix>, valid DNS-1123, unique and determinis
   for (const n of a) {
     assert.ok(isDns1123Label(n), n);
     assert.match(n, /^linux-[a-z0-9]{5,8}$/);
-    assert.ok(matchesPrefix(n, 'linux'));
   }
   assert.deepEqual(newPodNames('linux', 20, 'seed-1', new Set()), a);
   assert.notDeepEqual(newPodNames('linux', 3, 'seed-2', new Set()), a.slice(0, 3));
@@ -36,13 +35,7 @@ test('a pod name never exceeds 63 characters, even for a very long prefix', () =
   assert.ok(isDns1123Label(n!));
 });
 
-test('matchesPrefix: only <prefix>-<5..8 alnum>, not placeholders or longer prefixes', () => {
-  assert.ok(matchesPrefix('linux-abc12', 'linux'));
-  assert.ok(!matchesPrefix('linux-big-abc12', 'linux'));
-  assert.ok(matchesPrefix('linux-big-abc12', 'linux-big'));
-  assert.ok(!matchesPrefix(placeholderName('linux'), 'linux'));
-  assert.ok(!matchesPrefix('linuxabc12', 'linux'));
-  assert.ok(!matchesPrefix('build-01', 'linux'));
+test('the placeholder of a spec is <prefix>-placeholder', () => {
   assert.equal(placeholderName('linux'), 'linux-placeholder');
 });
 
@@ -70,9 +63,27 @@ test('a rendered pod carries the labels, annotations and env of docs/DESIGN.md',
     { name: 'AZP_POOL', value: 'My Pool' },
     { name: 'AZP_AGENT_NAME', value: 'linux-abc12' },
     { name: 'AZP_TOKEN', valueFrom: { secretKeyRef: { name: 'pat', key: 'value' } } },
+    { name: 'AZDO_GITOPS_SPEC', value: 'linux' },
+    { name: 'VSO_AGENT_IGNORE', value: 'AZP_TOKEN,AZP_TOKEN_FILE' },
     { name: 'docker', value: 'true' },
     { name: 'java', value: '17' },
   ]);
+});
+
+test("the template's VSO_AGENT_IGNORE entries are kept, the token vars added, the marker never hidden", () => {
+  const spec = aSpec('linux', {
+    template: { spec: { containers: [{ name: 'agent', image: 'i', env: [{ name: 'VSO_AGENT_IGNORE', value: ' MY_SECRET, AZP_TOKEN ,,AZDO_GITOPS_SPEC,azdo_gitops_spec' }, { name: 'AZDO_GITOPS_SPEC', value: 'fake' }] }] } },
+  });
+  const env = parse(renderPod(spec, 'linux-abc12', ctx)).spec.containers[0].env as Array<{ name: string; value?: string }>;
+  assert.deepEqual(env.filter((e) => e.name === 'VSO_AGENT_IGNORE'), [{ name: 'VSO_AGENT_IGNORE', value: 'MY_SECRET,AZP_TOKEN,AZP_TOKEN_FILE' }]);
+  assert.deepEqual(env.filter((e) => e.name === 'AZDO_GITOPS_SPEC'), [{ name: 'AZDO_GITOPS_SPEC', value: 'linux' }]);
+  assert.equal(agentIgnoreList(undefined), 'AZP_TOKEN,AZP_TOKEN_FILE');
+  assert.equal(agentIgnoreList('AZP_TOKEN_FILE,X'), 'AZP_TOKEN_FILE,X,AZP_TOKEN');
+});
+
+test('the marker and VSO_AGENT_IGNORE do not change the spec revision: an upgrade rotates nothing', () => {
+  const spec = aSpec('linux', { capabilities: ['docker'] });
+  assert.equal(parse(renderPod(spec, 'linux-abc12', ctx)).metadata.labels['azdo.gitops.dev/spec-revision'], aSpec('linux', { capabilities: ['docker'] }).revision);
 });
 
 test('the PAT appears only as a secretKeyRef, even when the template had an AZP_TOKEN ref of its own', () => {
@@ -85,17 +96,17 @@ test('the PAT appears only as a secretKeyRef, even when the template had an AZP_
   assert.equal(tokens.length, 1);
   assert.deepEqual(tokens[0], { name: 'AZP_TOKEN', valueFrom: { secretKeyRef: { name: 'azdo-agent-token', key: 'token' } } });
   assert.ok(env.some((e) => e['name'] === 'KEEP'));
-  assert.ok(!/\bvalue: .*token/i.test(renderPod(spec, 'linux-abc12', ctx).split('\n').filter((l) => /AZP_TOKEN/.test(l)).join('')));
+  assert.ok(!/\bvalue: .*token/i.test(renderPod(spec, 'linux-abc12', ctx).split('\n').filter((l) => /AZP_TOKEN/.test(l) && !/value: AZP_TOKEN,AZP_TOKEN_FILE$/.test(l)).join('')));
 });
 
 test('the env goes to the container named agent, else to the first', () => {
   const named = aSpec('linux', { template: { spec: { containers: [{ name: 'sidecar', image: 's' }, { name: 'agent', image: 'a' }] } } });
   const p1 = parse(renderPod(named, 'linux-abc12', ctx));
   assert.equal(p1.spec.containers[0].env, undefined);
-  assert.equal(p1.spec.containers[1].env.length, 4);
+  assert.equal(p1.spec.containers[1].env.length, 6);
   const first = aSpec('linux', { template: { spec: { containers: [{ name: 'main', image: 'm' }, { name: 'side', image: 's' }] } } });
   const p2 = parse(renderPod(first, 'linux-abc12', ctx));
-  assert.equal(p2.spec.containers[0].env.length, 4);
+  assert.equal(p2.spec.containers[0].env.length, 6);
   assert.equal(p2.spec.containers[1].env, undefined);
 });
 

@@ -165,6 +165,22 @@ test('an AZP_TOKEN from a secretKeyRef in the template is accepted', () => {
   assert.deepEqual(parse({ 'a.yaml': specYaml('x', GOOD) }, new Map([['templates/agent.yaml', tpl]])).errors, []);
 });
 
+test('VSO_AGENT_IGNORE in a template must be literal (azdo-gitops merges the token vars into it)', () => {
+  const ref = 'spec:\n  containers:\n    - name: agent\n      image: i\n      env: [{name: VSO_AGENT_IGNORE, valueFrom: {configMapKeyRef: {name: a, key: b}}}]\n';
+  const bad = parse({ 'a.yaml': specYaml('x', GOOD) }, new Map([['templates/agent.yaml', ref]]));
+  assert.ok(bad.errors.some((e) => e.file === 'templates/agent.yaml' && /VSO_AGENT_IGNORE must have a literal value/.test(e.message)));
+  const literal = 'spec:\n  containers:\n    - name: agent\n      image: i\n      env: [{name: VSO_AGENT_IGNORE, value: MY_SECRET}]\n';
+  assert.deepEqual(parse({ 'a.yaml': specYaml('x', GOOD) }, new Map([['templates/agent.yaml', literal]])).errors, []);
+});
+
+test('a capability may not be named like the ownership marker or VSO_AGENT_IGNORE', () => {
+  for (const name of ['AZDO_GITOPS_SPEC=linux', 'azdo_gitops_spec', 'VSO_AGENT_IGNORE=x']) {
+    const r = parse({ 'a.yaml': specYaml('x', GOOD.replace('["docker", "java=17"]', `["${name}"]`)) });
+    assert.equal(r.errors[0]?.field, 'spec.capabilities[0]', name);
+    assert.match(r.errors[0]!.message, /reserved/);
+  }
+});
+
 test('template files may be a kind PodTemplate or a kind Pod', () => {
   const podTemplate = 'apiVersion: v1\nkind: PodTemplate\nmetadata: {name: t}\ntemplate:\n  metadata: {labels: {team: ci}}\n  spec:\n    containers: [{name: agent, image: i}]\n';
   const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: t, annotations: {a: b}}\nspec:\n  containers: [{name: agent, image: i}]\n';

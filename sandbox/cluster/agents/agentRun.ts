@@ -10,6 +10,7 @@ import type { ITaskAgentApi } from 'azure-devops-node-api/TaskAgentApi.js';
 import type { TaskAgent, TaskAgentSession } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
 import type { CoreV1Api, V1ContainerStatus, V1Pod, V1PodStatus } from '@kubernetes/client-node';
 import { k8sStatusCode, nowRfc3339, writePodStatus } from '../kubelet/podStatus.ts';
+import { envCapabilities } from './envCapabilities.ts';
 import type { PodAgentConfig } from './podAgentConfig.ts';
 import { AbortedError, sleep, withRetry } from './retry.ts';
 
@@ -121,15 +122,28 @@ export class AgentRun {
     return withRetry(what, fn, { signal: this.abort.signal, log: (l) => this.log(l), ...(maxAttempts ? { maxAttempts } : {}) });
   }
 
+  private readSecretKey(secretName: string, key: string): Promise<string> {
+    return this.retry(`read Secret ${secretName}`, async () => {
+      const secret = await this.deps.core.readNamespacedSecret({ name: secretName, namespace: this.deps.namespace });
+      const v = decodeSecretValue(secret.data, secret.stringData, key);
+      if (v === undefined || v === '') throw new Error(`Secret ${secretName} has no key ${key}`);
+      return v.trim();
+    });
+  }
+
   private async readToken(): Promise<string> {
     const t = this.cfg.token;
     if ('literal' in t) return t.literal;
-    return this.retry(`read Secret ${t.secretName}`, async () => {
-      const secret = await this.deps.core.readNamespacedSecret({ name: t.secretName, namespace: this.deps.namespace });
-      const v = decodeSecretValue(secret.data, secret.stringData, t.key);
-      if (v === undefined || v === '') throw new Error(`Secret ${t.secretName} has no key ${t.key}`);
-      return v.trim();
-    });
+    return this.readSecretKey(t.secretName, t.key);
+  }
+
+  /** The process env the kubelet gives the container: Secret keys resolved, a later entry wins. */
+  private async resolveEnv(): Promise<Map<string, string>> {
+    const env = new Map<string, string>();
+    for (const e of this.cfg.env) {
+      env.set(e.name, 'value' in e ? e.value : await this.readSecretKey(e.secretKeyRef.name, e.secretKeyRef.key));
+    }
+    return env;
   }
 
   private async run(): Promise<void> {
@@ -145,8 +159,9 @@ export class AgentRun {
       if (!pool?.id) throw new Error(`agent pool '${this.cfg.pool}' not found`);
       return pool.id;
     });
+    // The agent publishes its env as system capabilities (minus VSO_AGENT_IGNORE), then its own.
     const systemCapabilities: Record<string, string> = {
-      ...this.cfg.capabilities,
+      ...envCapabilities(await this.resolveEnv()),
       'Agent.Name': this.cfg.agentName,
       'Agent.Version': SIMULATED_AGENT_VERSION,
       'Agent.OS': 'Linux',

@@ -1,5 +1,10 @@
 import type { V1Pod } from '@kubernetes/client-node';
 
+/** One env var of the agent container: a literal value or a Secret key (resolved when the agent starts). */
+export type PodEnvVar =
+  | { readonly name: string; readonly value: string }
+  | { readonly name: string; readonly secretKeyRef: { readonly name: string; readonly key: string } };
+
 /** What the agent container of a pod says about the agent it runs (the Docker image conventions). */
 export interface PodAgentConfig {
   containerName: string;
@@ -9,11 +14,13 @@ export interface PodAgentConfig {
   agentName: string;
   /** Where the PAT is: a Secret key (the rendered pods' only form) or a literal value. */
   token: { secretName: string; key: string } | { literal: string };
-  /** Literal env vars other than the token, reported as system capabilities (as the real agent does). */
-  capabilities: Record<string, string>;
+  /**
+   * The container's env as the agent process sees it, in order (a later entry wins), published
+   * as system capabilities by envCapabilities.ts. Only literal values and Secret keys are
+   * modelled; other sources (fieldRef, configMapKeyRef, envFrom) are left out.
+   */
+  env: PodEnvVar[];
 }
-
-const TOKEN_VARS = new Set(['AZP_TOKEN', 'AZP_TOKEN_FILE', 'VSTS_TOKEN']);
 
 /**
  * The agent configuration of a pod, or null when it has no agent container (no container with
@@ -30,10 +37,11 @@ export function agentConfigFromPod(pod: V1Pod): PodAgentConfig | null {
     if (ref?.name && ref.key) token = { secretName: ref.name, key: ref.key };
     else if (typeof tokenVar?.value === 'string' && tokenVar.value !== '') token = { literal: tokenVar.value };
     if (!token) return null;
-    const capabilities: Record<string, string> = {};
+    const vars: PodEnvVar[] = [];
     for (const e of env) {
-      if (TOKEN_VARS.has(e.name) || e.valueFrom || typeof e.value !== 'string') continue;
-      capabilities[e.name] = e.value;
+      const secret = e.valueFrom?.secretKeyRef;
+      if (secret?.name && secret.key) vars.push({ name: e.name, secretKeyRef: { name: secret.name, key: secret.key } });
+      else if (!e.valueFrom) vars.push({ name: e.name, value: e.value ?? '' });
     }
     const podName = pod.metadata?.name ?? '';
     return {
@@ -42,7 +50,7 @@ export function agentConfigFromPod(pod: V1Pod): PodAgentConfig | null {
       pool: env.find((e) => e.name === 'AZP_POOL')?.value || 'Default',
       agentName: env.find((e) => e.name === 'AZP_AGENT_NAME')?.value || podName,
       token,
-      capabilities,
+      env: vars,
     };
   }
   return null;

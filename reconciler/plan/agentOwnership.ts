@@ -1,0 +1,68 @@
+// Which agents of the pools we manage are ours. Only ours are ever disabled, unregistered or
+// counted as capacity; every other agent is foreign: reported (plan, status, log) and left alone.
+// A name that looks like ours (`<prefix>-<suffix>`) proves nothing: people name agents that way.
+import type { ForeignAgent } from './changes.ts';
+import type { Manifest, ObservedPod, PoolAgent } from './observed.ts';
+import { PLACEHOLDER_CAPABILITY } from './observed.ts';
+
+export type AgentOwnership =
+  /**
+   * Shows the system capability AZDO_GITOPS_SPEC: its process ran with the env we render into
+   * every pod (the agent publishes its env as system capabilities). Ours wherever it is.
+   */
+  | 'marked'
+  /** Carries the user capability `azdo-gitops.placeholder`: a placeholder we registered. */
+  | 'placeholder'
+  /**
+   * No marker visible, yet a manifest in git names it (same pool) and the cluster shows that pod
+   * under our manager label: a pod rendered before the marker existed, or an image whose agent
+   * does not publish its env. The name is our pod's: new names avoid every registered agent, and
+   * the pool holds one agent per name (our pods register with --replace). Holds only while both
+   * are seen: with the manifest gone or the cluster not observed, such an agent is foreign.
+   */
+  | 'pod-bound'
+  /**
+   * None of the above: a person's agent (even one named like our pods, or `<prefix>-placeholder`),
+   * the predecessor controller's, another tool's, or a pre-marker agent whose pod and manifest
+   * are gone. Never disabled, unregistered, bound to a manifest or counted.
+   */
+  | 'foreign';
+
+export class Ownership {
+  readonly #of = new Map<PoolAgent, AgentOwnership>();
+
+  /** @param pods undefined when the cluster could not be observed (then nothing is pod-bound). */
+  constructor(agents: readonly PoolAgent[], manifests: readonly Manifest[], pods: readonly ObservedPod[] | undefined) {
+    const manifestPool = new Map(manifests.map((m) => [m.podName.toLowerCase(), m.poolName.toLowerCase()]));
+    const podNames = new Set((pods ?? []).map((p) => p.name.toLowerCase()));
+    for (const a of agents) {
+      const key = a.name.toLowerCase();
+      let o: AgentOwnership = 'foreign';
+      if (a.userCapabilities[PLACEHOLDER_CAPABILITY] !== undefined) o = 'placeholder';
+      else if (a.specMarker !== undefined) o = 'marked';
+      else if (manifestPool.get(key) === a.poolName.toLowerCase() && podNames.has(key)) o = 'pod-bound';
+      this.#of.set(a, o);
+    }
+  }
+
+  of(agent: PoolAgent): AgentOwnership {
+    return this.#of.get(agent) ?? 'foreign';
+  }
+
+  /** An agent of one of our pods (marked or pod-bound): may be bound to its manifest and removed. */
+  isPodAgent(agent: PoolAgent): boolean {
+    const o = this.of(agent);
+    return o === 'marked' || o === 'pod-bound';
+  }
+
+  /** Agents nothing proves ours, sorted by pool, name, id: what plan and status report. */
+  foreign(): ForeignAgent[] {
+    const out: ForeignAgent[] = [];
+    for (const [a, o] of this.#of) {
+      if (o === 'foreign') out.push({ agentId: a.id, name: a.name, poolName: a.poolName, status: a.status, enabled: a.enabled });
+    }
+    return out.sort((x, y) => cmp(x.poolName, y.poolName) || cmp(x.name, y.name) || x.agentId - y.agentId);
+  }
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
