@@ -16,7 +16,7 @@ function aReport(plan: Partial<Plan> = {}, init: Partial<PassReport> = {}): Pass
     passId: T0.toISOString(), mode: 'dry-run', startedAt: T0, durationMs: 5, tip: TIP,
     plan: { add: [], remove: [], unregister: [], registerPlaceholders: [], unmatchedJobs: [], summaries: [], ...plan },
     specErrors: [], podsObserved: true, commit: undefined, pushAttempts: 0,
-    disabled: [], keptBusy: [], unregistered: [], placeholdersRegistered: [], failures: [],
+    disabled: [], keptBusy: [], unregistered: [], placeholdersRegistered: [], failures: [], holdsStarted: [],
     observed: { pendingJobs: 0, agents: 0, manifests: 0, pods: 0 },
     ...init,
   };
@@ -104,4 +104,16 @@ test('statusText without specs prints the header; unknown pods say unknown', () 
 test('statusText lists unmatched jobs and spec errors last', () => {
   const lines = statusText(aReport({ unmatchedJobs: busyPlan.unmatchedJobs }, { specErrors: [specError] })).split('\n');
   assert.deepEqual(lines.slice(-2), ['! job 8 matches no AgentSpec: no AgentSpec has capability windows', '! agentspecs/bad.yaml: spec.maxAgents: must be ≥ 1 (e.g. 5)']);
+});
+
+test('a spec backing off gets a line in status and plan text, and its hold in the JSON spec summary', () => {
+  const held = summary('gpu', { pendingJobs: 1, desired: 1, heldUntil: '2026-01-01T00:01:00.000Z', holdReason: 'gpu-abc12: CreateContainerConfigError: secret "gpu-token" not found' });
+  const r = aReport({ summaries: [summary('linux'), held] });
+  const line = 'spec gpu is backing off until 2026-01-01T00:01:00.000Z: no new pod (1 pending job waits); last failing pod gpu-abc12: CreateContainerConfigError: secret "gpu-token" not found';
+  assert.equal(statusText(r).split('\n').at(-1), `! ${line}`);
+  assert.match(planText(r), new RegExp(`\n  ! ${line.replace(/[().]/g, (c) => `\\${c}`)}$`));
+  const specs = (statusJson(r) as { specs: SpecSummary[] }).specs;
+  assert.equal(specs[1]!.heldUntil, '2026-01-01T00:01:00.000Z');
+  assert.equal(specs[0]!.heldUntil, undefined);
+  assert.deepEqual((planJson(r) as { specs: SpecSummary[] }).specs, [summary('linux'), held]);
 });
