@@ -192,7 +192,6 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
   });
 }
 
-
 /** One log warning and one Warning Event per hold that began; a line when a hold ended early. */
 async function announceHolds(deps: PassDeps, started: readonly SpecHold[], reset: readonly string[]): Promise<void> {
   for (const h of started) {

@@ -176,7 +176,11 @@ export function imagePullStatus(pod: V1Pod, at: Date, hostIP: string, reason: 'E
   );
 }
 
-/** The first container whose configuration cannot be built waits; the others wait behind it, as the kubelet starts them in order. */
+/**
+ * The container whose configuration cannot be built waits with the kubelet's message; it was
+ * never created, so it has no imageID. (The simulator starts a pod's containers all at once, so
+ * the others wait in ContainerCreating; a kubelet would start them.)
+ */
 export function configErrorStatus(pod: V1Pod, at: Date, hostIP: string, failing: { container: string; message: string }): V1PodStatus {
   return podStatus(
     pod,
@@ -187,7 +191,7 @@ export function configErrorStatus(pod: V1Pod, at: Date, hostIP: string, failing:
     (pod.spec?.containers ?? []).map<V1ContainerStatus>((c) => ({
       name: c.name,
       image: c.image ?? '',
-      imageID: `${c.image ?? ''}@sha256:${'0'.repeat(64)}`,
+      imageID: '',
       ready: false,
       started: false,
       restartCount: 0,
