@@ -32,6 +32,8 @@ export interface SandboxOptions {
   readonly kubeletRunDelayMs?: number;
   readonly unpullableImages?: string[];
   readonly failShare?: number;
+  /** Images (or substrings) whose entrypoint exits at once, with this exit code. */
+  readonly crashingImages?: Readonly<Record<string, number>>;
   readonly azdo?: AzdoEmulatorOptions;
   readonly log?: (line: string) => void;
 }
@@ -130,6 +132,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         runDelayMs: opts.kubeletRunDelayMs ?? 300,
         unpullableImages: opts.unpullableImages ?? [],
         failShare: opts.failShare ?? 0,
+        crashingImages: opts.crashingImages ?? {},
         log: (l) => log(`kubelet: ${l}`),
       });
       closers.push(() => kubelet!.close());

@@ -1,7 +1,14 @@
 // Human-readable and JSON renderings of a pass report for `plan` and `status`.
 import type { PassReport } from '../loop/pass.ts';
 import { SPEC_MARKER_ENV } from '../render/labels.ts';
+import type { SpecSummary } from '../plan/changes.ts';
 import { formatSpecError } from '../spec/specError.ts';
+
+/** One line per spec held back after failing pods (pending jobs stay reported in the table). */
+function holdLine(s: SpecSummary): string | undefined {
+  if (s.heldUntil === undefined) return undefined;
+  return `spec ${s.specName} is backing off until ${s.heldUntil}: no new pod (${s.pendingJobs} pending job${s.pendingJobs === 1 ? ' waits' : 's wait'}); last failing pod ${s.holdReason ?? 'unknown'}`;
+}
 
 export function planJson(r: PassReport): unknown {
   return {
@@ -42,6 +49,7 @@ export function planText(r: PassReport): string {
   for (const x of r.plan.remove) lines.push(`  - ${x.podName} (${x.specName}, ${x.reason})`);
   for (const u of r.plan.unregister) lines.push(`  x unregister ${u.name} from ${u.poolName} (${u.reason})`);
   for (const p of r.plan.registerPlaceholders) lines.push(`  * placeholder ${p.name} in ${p.poolName} (${p.specName})`);
+  for (const h of r.plan.summaries.map(holdLine)) if (h) lines.push(`  ! ${h}`);
   for (const j of r.plan.unmatchedJobs) lines.push(`  ! job ${j.requestId} in ${j.poolName} matches no AgentSpec: ${j.reason}`);
   for (const e of r.specErrors) lines.push(`  ! ${formatSpecError(e)}`);
   const foreign = foreignLine(r);
@@ -72,6 +80,7 @@ export function statusText(r: PassReport): string {
     '',
     `pending jobs ${r.observed.pendingJobs}, agents ${r.observed.agents}, manifests ${r.observed.manifests}, pods ${r.observed.pods ?? 'unknown'} (git ${r.tip.slice(0, 12)})`,
   ];
+  for (const h of r.plan.summaries.map(holdLine)) if (h) lines.push(`! ${h}`);
   for (const j of r.plan.unmatchedJobs) lines.push(`! job ${j.requestId} matches no AgentSpec: ${j.reason}`);
   for (const e of r.specErrors) lines.push(`! ${formatSpecError(e)}`);
   const foreign = foreignLine(r);

@@ -1,6 +1,12 @@
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, type V1ObjectReference } from '@kubernetes/client-node';
 import type { ManifestToRemove } from '../plan/changes.ts';
 import { PASS_REQUEST_TIMEOUT_MS, requestTimeout } from './requestTimeout.ts';
+import type { SpecHold } from '../plan/podFailureBackoff.ts';
+import { SPEC_LABEL } from '../render/labels.ts';
+
+/** Annotations on a hold's Event, so tools can read the hold without parsing the message. */
+export const HELD_UNTIL_ANNOTATION = 'azdo.gitops.dev/held-until';
+export const HOLD_REASON = 'AgentSpecBackOff';
 
 /** Reasons whose removal deserves a Warning event on the pod: a deadline gave up on it. */
 const DEADLINE_REASONS: Readonly<Partial<Record<ManifestToRemove['reason'], { reason: string; what: string }>>> = {
@@ -13,35 +19,58 @@ const DEADLINE_REASONS: Readonly<Partial<Record<ManifestToRemove['reason'], { re
 export interface EventRecorder {
   /** Records why a stuck pod's manifest left git. Never throws; gives up after a few seconds. */
   stuckPodRemoved(removal: ManifestToRemove, commit: string): Promise<void>;
+  /** Records that a spec is held back after a failing pod, with the pod's real reason. Never throws. */
+  specHeld(hold: SpecHold): Promise<void>;
 }
 
 export function createEventRecorder(kc: KubeConfig, namespace: string, onError: (err: unknown) => void): EventRecorder {
   const core = kc.makeApiClient(CoreV1Api);
+  const warn = async (podName: string, reason: string, message: string, extra: { related?: V1ObjectReference; annotations?: Record<string, string> } = {}) => {
+    const now = new Date();
+    try {
+      await core.createNamespacedEvent({
+        namespace,
+        body: {
+          metadata: { generateName: `${podName}.`, namespace, ...(extra.annotations ? { annotations: extra.annotations } : {}) },
+          involvedObject: { apiVersion: 'v1', kind: 'Pod', name: podName, namespace },
+          ...(extra.related ? { related: extra.related } : {}),
+          reason,
+          message,
+          type: 'Warning',
+          source: { component: 'azdo-gitops' },
+          reportingComponent: 'azdo-gitops',
+          reportingInstance: 'azdo-gitops',
+          firstTimestamp: now,
+          lastTimestamp: now,
+          count: 1,
+        },
+      }, requestTimeout(PASS_REQUEST_TIMEOUT_MS));
+    } catch (err) {
+      onError(err);
+    }
+  };
   return {
     async stuckPodRemoved(r, commit) {
       const d = DEADLINE_REASONS[r.reason];
       if (!d) return;
-      const now = new Date();
-      try {
-        await core.createNamespacedEvent({
-          namespace,
-          body: {
-            metadata: { generateName: `${r.podName}.`, namespace },
-            involvedObject: { apiVersion: 'v1', kind: 'Pod', name: r.podName, namespace },
-            reason: d.reason,
-            message: `Agent pod ${r.podName} (AgentSpec ${r.specName}) was given up on because ${d.what} before its deadline; its manifest was removed from git in ${commit.slice(0, 12)}.`,
-            type: 'Warning',
-            source: { component: 'azdo-gitops' },
-            reportingComponent: 'azdo-gitops',
-            reportingInstance: 'azdo-gitops',
-            firstTimestamp: now,
-            lastTimestamp: now,
-            count: 1,
-          },
-        }, requestTimeout(PASS_REQUEST_TIMEOUT_MS));
-      } catch (err) {
-        onError(err);
-      }
+      await warn(
+        r.podName,
+        d.reason,
+        `Agent pod ${r.podName} (AgentSpec ${r.specName}) was given up on because ${d.what} before its deadline; its manifest was removed from git in ${commit.slice(0, 12)}.`,
+      );
+    },
+    async specHeld(h) {
+      const seconds = Math.round((h.until.getTime() - h.since.getTime()) / 1000);
+      await warn(
+        h.podName,
+        HOLD_REASON,
+        `AgentSpec ${h.specName}: pod ${h.podName} failed without running a job: ${h.reason}. No new pod of ${h.specName} until ${h.until.toISOString()} ` +
+          `(${seconds} s after ${h.failures} consecutive failing pod${h.failures === 1 ? '' : 's'}; a pod that runs a job or a change to the spec ends the hold).`,
+        {
+          related: { apiVersion: 'azdo.gitops.dev/v1alpha1', kind: 'AgentSpec', name: h.specName },
+          annotations: { [SPEC_LABEL]: h.specName, [HELD_UNTIL_ANNOTATION]: h.until.toISOString() },
+        },
+      );
     },
   };
 }

@@ -7,6 +7,7 @@ import { parseSyncTarget, type SyncTarget } from '../cluster/syncRequester.ts';
 import { ConfigError } from '../errors/configError.ts';
 import { DEFAULT_DEADLINES } from '../spec/agentSpec.ts';
 import { redactUrl } from '../gitops/redact.ts';
+import { DEFAULT_BACKOFF_SCHEDULE, type BackoffSchedule } from '../plan/podFailureBackoff.ts';
 import type { SpecDefaults } from '../spec/specDefaults.ts';
 
 export interface Config {
@@ -38,6 +39,8 @@ export interface Config {
   readonly gitRecloneCron: string;
   /** The GitRepository or Application to nudge after each push (SYNC_REQUEST). */
   readonly syncTarget: SyncTarget | undefined;
+  /** How long a spec whose pods fail is held back (POD_FAILURE_BACKOFF_SECONDS). */
+  readonly podFailureBackoff: BackoffSchedule;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -157,6 +160,24 @@ function syncTargetFrom(env: Env): SyncTarget | undefined {
   return t;
 }
 
+/** `<initial>,<max>` seconds: the first hold and the cap it doubles up to. */
+export function backoffScheduleFrom(env: Env): BackoffSchedule {
+  const name = 'POD_FAILURE_BACKOFF_SECONDS';
+  const raw = env[name]?.trim();
+  if (!raw) return DEFAULT_BACKOFF_SCHEDULE;
+  const m = /^(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)$/.exec(raw);
+  const initialSeconds = Number(m?.[1]);
+  const maxSeconds = Number(m?.[2]);
+  if (!m || !(initialSeconds > 0) || maxSeconds < initialSeconds) {
+    throw new ConfigError(
+      name,
+      `must be "<initial>,<max>" in seconds with 0 < initial ≤ max, got "${raw}"`,
+      `For example ${name}=${DEFAULT_BACKOFF_SCHEDULE.initialSeconds},${DEFAULT_BACKOFF_SCHEDULE.maxSeconds} (hold a failing spec 30 s, doubling to 10 min)`,
+    );
+  }
+  return { initialSeconds, maxSeconds };
+}
+
 export function loadConfig(env: Env): Config {
   const orgName = first(env, 'AZDO_ORG_URL', 'AZDO_ORG_URI')?.[0] ?? 'AZDO_ORG_URL';
   const orgUrl = url(orgName, required(env, 'Set it to your organization URL, e.g. https://dev.azure.com/my-org', 'AZDO_ORG_URL', 'AZDO_ORG_URI'));
@@ -190,5 +211,6 @@ export function loadConfig(env: Env): Config {
     pushAttempts: integer(env, 5, 1, 'GIT_PUSH_ATTEMPTS'),
     gitRecloneCron: cronExpression(env, 'GIT_RECLONE_CRON', '7 * * * *'),
     syncTarget: syncTargetFrom(env),
+    podFailureBackoff: backoffScheduleFrom(env),
   };
 }

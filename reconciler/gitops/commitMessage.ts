@@ -24,6 +24,7 @@ export const SKIP_CI = '[skip ci] ***NO_CI***';
 const REMOVE_WORD: Record<RemoveReason, string> = {
   'pod-succeeded': 'finished',
   'pod-failed': 'failed',
+  'pod-start-error': 'failed',
   'pod-deleted': 'deleted',
   'image-pull-deadline': 'stuck',
   'unschedulable-deadline': 'stuck',

@@ -19,6 +19,8 @@ import { fileChanges } from '../render/fileChanges.ts';
 import type { SpecDefaults } from '../spec/specDefaults.ts';
 import type { SpecError } from '../spec/specError.ts';
 import type { Logger } from './logger.ts';
+import type { PodFailureTracker } from './podFailureTracker.ts';
+import type { SpecHold } from '../plan/podFailureBackoff.ts';
 
 export interface PassSettings {
   readonly orgUrl: string;
@@ -40,6 +42,8 @@ export interface PassDeps {
   readonly events?: EventRecorder;
   /** Nudges Flux/Argo CD to sync right after a push. */
   readonly syncRequester?: SyncRequester;
+  /** Holds specs whose pods fail (plan/podFailureBackoff.ts), remembered across passes. */
+  readonly podFailures?: PodFailureTracker;
   readonly log: Logger;
   readonly now?: () => Date;
   /** Leadership: checked before each Azure DevOps write and before the push; once aborted the pass throws its reason. */
@@ -69,6 +73,8 @@ export interface PassReport {
   readonly unregistered: readonly string[];
   readonly placeholdersRegistered: readonly string[];
   readonly failures: readonly PassFailure[];
+  /** Specs held back from this pass on after a failing pod (one Warning Event each). */
+  readonly holdsStarted: readonly SpecHold[];
   readonly observed: { readonly pendingJobs: number; readonly agents: number; readonly manifests: number; readonly pods: number | undefined };
 }
 
@@ -105,7 +111,10 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
   const azdo = await observeAzdo(deps.azdo, git.specs.map((s) => s.pool));
   const pods = deps.pods();
   let observed = observedState(startedAt, git, azdo, pods, settings.globalMaxAgents);
-  let planned = makePlan(observed, { nameSeed: passId });
+  // Failing pods hold their spec back; the hold is plain data the plan receives.
+  const backoff = deps.podFailures?.advance(observed, mode === 'apply');
+  const holds = backoff?.state.holds;
+  let planned = makePlan(observed, { nameSeed: passId, holds });
   const report = (extra: Partial<PassReport>): PassReport => ({
     passId,
     mode,
@@ -122,10 +131,12 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
     unregistered: [],
     placeholdersRegistered: [],
     failures,
+    holdsStarted: backoff?.started ?? [],
     observed: { pendingJobs: azdo.pendingJobs.length, agents: azdo.agents.length, manifests: git.manifests.length, pods: pods?.length },
     ...extra,
   });
   if (mode === 'dry-run') return report({});
+  await announceHolds(deps, backoff?.started ?? [], backoff?.reset ?? []);
 
   // 1. Idle agents leaving are disabled and re-read first; one that took a job stays.
   const drain = await drainIdleAgents(deps.azdo, planned.remove, azdo.agents, log, deps.signal);
@@ -141,7 +152,7 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
     async (t) => {
       finalGit = t.oid === tip ? git : await readGitSnapshot(t.readFiles, settings.paths, settings.specDefaults);
       observed = { ...observedState(startedAt, finalGit, azdo, pods, settings.globalMaxAgents), agents: observed.agents };
-      planned = makePlan(observed, { nameSeed: passId, drained: drain.confirmedIdle });
+      planned = makePlan(observed, { nameSeed: passId, drained: drain.confirmedIdle, holds });
       const files = new Map(finalGit.agentFiles.map((f) => [f.path, f.content]));
       const changes = fileChanges(planned, {
         agentsPath: settings.paths.agents,
@@ -184,3 +195,18 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
   });
 }
 
+/** One log warning and one Warning Event per hold that began; a line when a hold ended early. */
+async function announceHolds(deps: PassDeps, started: readonly SpecHold[], reset: readonly string[]): Promise<void> {
+  for (const h of started) {
+    deps.log.warn('AgentSpec held back: its pods fail without running a job; no new pod of it until the hold ends', {
+      spec: h.specName,
+      pod: h.podName,
+      reason: h.reason,
+      consecutiveFailures: h.failures,
+      heldUntil: h.until.toISOString(),
+      holdSeconds: (h.until.getTime() - h.since.getTime()) / 1000,
+    });
+    await deps.events?.specHeld(h);
+  }
+  for (const spec of reset) deps.log.info('AgentSpec hold ended: a pod of it ran a job, or the spec changed', { spec });
+}

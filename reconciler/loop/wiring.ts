@@ -12,6 +12,7 @@ import { GitRepo } from '../gitops/repo.ts';
 import type { AzdoSession } from '../observe/azdoSnapshot.ts';
 import type { Logger } from './logger.ts';
 import type { PassDeps } from './pass.ts';
+import { PodFailureTracker } from './podFailureTracker.ts';
 
 export interface Wired {
   readonly deps: PassDeps;
@@ -57,6 +58,7 @@ export async function wire(config: Config, log: Logger, onPodFinished: (pod: str
           ),
         }
       : {}),
+    podFailures: new PodFailureTracker(config.podFailureBackoff, join(config.stateDir, 'pod-failure-backoff.json')),
     log,
   };
   return {

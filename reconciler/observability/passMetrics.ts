@@ -7,7 +7,7 @@ export function recordPass(m: Metrics, r: PassReport): void {
   m.inc('azdo_gitops_passes_total', 'Reconcile passes by result', { result: 'success' });
   m.set('azdo_gitops_pass_duration_seconds', 'Duration of the last pass', {}, r.durationMs / 1000);
   m.set('azdo_gitops_last_success_timestamp_seconds', 'When the last pass succeeded', {}, Math.floor(r.startedAt.getTime() / 1000));
-  for (const g of ['azdo_gitops_pending_jobs', 'azdo_gitops_agents', 'azdo_gitops_desired_agents', 'azdo_gitops_capped_agents']) m.reset(g);
+  for (const g of ['azdo_gitops_pending_jobs', 'azdo_gitops_agents', 'azdo_gitops_desired_agents', 'azdo_gitops_capped_agents', 'azdo_gitops_spec_backoff_seconds']) m.reset(g);
   for (const s of r.plan.summaries) {
     const spec = { spec: s.specName, pool: s.pool };
     m.set('azdo_gitops_pending_jobs', 'Job requests waiting for an agent, by the spec chosen for them', spec, s.pendingJobs);
@@ -16,11 +16,14 @@ export function recordPass(m: Metrics, r: PassReport): void {
     m.set('azdo_gitops_agents', 'Agents by state', { ...spec, state: 'starting' }, s.starting);
     m.set('azdo_gitops_desired_agents', 'Agents demand and standby want', spec, s.desired);
     m.set('azdo_gitops_capped_agents', 'Agents wanted but refused by maxAgents or MAX_AGENTS', spec, s.cappedBy);
+    const held = s.heldUntil === undefined ? 0 : Math.max(0, (Date.parse(s.heldUntil) - r.startedAt.getTime()) / 1000);
+    m.set('azdo_gitops_spec_backoff_seconds', 'Seconds until a spec held back after failing pods may start pods again (0: not held)', spec, held);
   }
   m.reset('azdo_gitops_foreign_agents');
   const foreignByPool = new Map<string, number>();
   for (const a of r.plan.foreignAgents) foreignByPool.set(a.poolName, (foreignByPool.get(a.poolName) ?? 0) + 1);
   for (const [pool, n] of foreignByPool) m.set('azdo_gitops_foreign_agents', 'Agents in our pools without the azdo-gitops marker: left alone', { pool }, n);
+  for (const h of r.holdsStarted) m.inc('azdo_gitops_spec_holds_total', 'Holds begun because a pod of the spec failed without running a job', { spec: h.specName });
   m.set('azdo_gitops_unmatched_jobs', 'Pending jobs no AgentSpec can run', {}, r.plan.unmatchedJobs.length);
   m.set('azdo_gitops_spec_errors', 'Invalid AgentSpecs (and manifests) in the repository', {}, r.specErrors.length);
   if (r.commit) m.inc('azdo_gitops_commits_total', 'Commits pushed');

@@ -4,6 +4,7 @@ import { DEFAULT_DEADLINES } from '../spec/agentSpec.ts';
 import { Ownership } from './agentOwnership.ts';
 import type { RemoveReason } from './changes.ts';
 import type { Manifest, ObservedPod, PoolAgent } from './observed.ts';
+import { isNonTransientWaiting } from './podProblem.ts';
 
 export type AgentStateKind =
   /** the agent has a job assigned: never removed */
@@ -18,7 +19,7 @@ export type AgentStateKind =
   | 'finished'
   /** pod gone although the agent registered (deleted outside git): prune */
   | 'pod-deleted'
-  /** past a deadline (image pull, unschedulable, registration, sync): prune */
+  /** past a deadline (image pull, unschedulable, registration, sync), or waiting with a reason no retry cures: prune */
   | 'stuck';
 
 export interface ManifestState {
@@ -36,7 +37,8 @@ export interface ManifestState {
   readonly removeReason: RemoveReason | undefined;
 }
 
-export const IMAGE_PULL_REASONS: ReadonlySet<string> = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
+/** Transient image-pull waits, judged by the image-pull deadline (the non-transient ones fail at once). */
+export const IMAGE_PULL_REASONS: ReadonlySet<string> = new Set(['ErrImagePull', 'ImagePullBackOff', 'RegistryUnavailable']);
 
 export interface Classification {
   readonly kind: AgentStateKind;
@@ -75,6 +77,8 @@ export function classifyManifest(
     return keep('starting');
   }
   if (online) return keep(agent.enabled ? 'idle' : 'disabled');
+  // A missing Secret, an unparseable image name...: no deadline needs to pass to know.
+  if (isNonTransientWaiting(pod)) return drop('stuck', 'pod-start-error');
   // A pod waiting for its image or for a node is judged by that deadline alone (a node
   // autoscaler may take a while); any other pod by the registration deadline.
   if (pod.waitingReason !== undefined && IMAGE_PULL_REASONS.has(pod.waitingReason)) {

@@ -13,6 +13,8 @@ export interface ManifestToAdd {
 export type RemoveReason =
   | 'pod-succeeded'
   | 'pod-failed'
+  /** waiting with a reason no retry cures (plan/podProblem.ts): failing now, not at a deadline */
+  | 'pod-start-error'
   | 'pod-deleted'
   | 'image-pull-deadline'
   | 'unschedulable-deadline'
@@ -77,6 +79,10 @@ export interface SpecSummary {
   readonly max: number;
   /** Set when the cap stopped scale-out: how many more agents demand wanted. */
   readonly cappedBy: number;
+  /** Set while the spec is held back after failing pods (plan/podFailureBackoff.ts): no new pod before this ISO time. */
+  readonly heldUntil?: string;
+  /** The failing pod and its reason, while held. */
+  readonly holdReason?: string;
 }
 
 export interface Plan {

@@ -64,6 +64,15 @@ export interface Manifest {
 
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
 
+/** A container's terminated state as the kubelet reports it. */
+export interface TerminatedContainer {
+  readonly container: string;
+  readonly exitCode: number;
+  /** e.g. `Error`, `OOMKilled`, `ContainerCannotRun`, `StartError`. */
+  readonly reason: string | undefined;
+  readonly message: string | undefined;
+}
+
 /** A pod the cluster reports under the manager label selector. From cluster/pods.ts. */
 export interface ObservedPod {
   readonly name: string;
@@ -71,6 +80,13 @@ export interface ObservedPod {
   readonly createdAt: Date;
   /** Waiting reason of any container, e.g. `ImagePullBackOff`, `ErrImagePull`. */
   readonly waitingReason: string | undefined;
+  /** The kubelet's message with that reason, e.g. `secret "azdo-agent-token" not found`. */
+  readonly waitingMessage?: string | undefined;
+  /** The first container that terminated with a non-zero exit code (or, failing that, any that terminated). */
+  readonly terminated?: TerminatedContainer | undefined;
+  /** status.reason / status.message of the pod itself (e.g. `Evicted`, `The node was low on resource: memory.`). */
+  readonly statusReason?: string | undefined;
+  readonly statusMessage?: string | undefined;
   /** True when PodScheduled=False with reason Unschedulable. */
   readonly unschedulable: boolean;
   readonly deleting: boolean;

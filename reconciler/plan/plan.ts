@@ -9,6 +9,7 @@ import { effectiveStandby } from './effectiveStandby.ts';
 import type { ObservedState } from './observed.ts';
 import { pendingJobs } from './pending.ts';
 import { planPlaceholders } from './placeholders.ts';
+import { activeHold, type SpecHold } from './podFailureBackoff.ts';
 import { pruneManifests } from './prune.ts';
 import type { AddWant, SpecScale } from './scale.ts';
 import { scaleSpec } from './scale.ts';
@@ -28,6 +29,11 @@ export interface PlanOptions {
    * Unset (the first plan of a pass): every idle agent may be proposed for draining.
    */
   readonly drained?: ReadonlySet<string> | undefined;
+  /**
+   * Specs held back after failing pods (plan/podFailureBackoff.ts), by spec name: a spec under an
+   * active hold gets no new pod; nothing else changes (removals, pending jobs, busy agents).
+   */
+  readonly holds?: ReadonlyMap<string, SpecHold> | undefined;
 }
 
 const REASON_RANK: Record<AddWant['reason'], number> = { 'pending-jobs': 0, rotation: 1, standby: 2 };
@@ -55,7 +61,9 @@ export function plan(observed: ObservedState, opts: PlanOptions): Plan {
   for (const spec of specs) {
     const kept = keptOf(spec);
     const rotatedByPrune = pruned.remove.filter((r) => r.specName === spec.name && r.reason === 'rotation').length;
-    const sc = scaleSpec(spec, kept, bySpec.get(spec.name) ?? [], rotatedByPrune, drainable);
+    const scaled = scaleSpec(spec, kept, bySpec.get(spec.name) ?? [], rotatedByPrune, drainable);
+    // Backoff hook: a held spec wants no new pod (see PlanOptions.holds).
+    const sc = activeHold(opts.holds, spec, observed.now) ? { ...scaled, wants: [] } : scaled;
     scales.set(spec.name, sc);
     remove.push(...sc.remove);
   }
@@ -89,7 +97,8 @@ export function plan(observed: ObservedState, opts: PlanOptions): Plan {
     const names = newPodNames(spec.prefix, mine.length, `${opts.nameSeed}/${spec.name}`, taken);
     names.forEach((n) => taken.add(n));
     mine.forEach((w, i) => add.push({ podName: names[i]!, specName: spec.name, reason: w.reason, jobRequestIds: [...w.jobRequestIds] }));
-    summaries.push(summary(spec, sc, mine.length));
+    const hold = activeHold(opts.holds, spec, observed.now);
+    summaries.push({ ...summary(spec, sc, mine.length), ...(hold ? { heldUntil: hold.until.toISOString(), holdReason: `${hold.podName}: ${hold.reason}` } : {}) });
   }
 
   const placeholders = planPlaceholders(specs, observed.agents);

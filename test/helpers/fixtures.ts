@@ -93,6 +93,10 @@ export function aPod(name: string, init: Partial<ObservedPod> = {}): ObservedPod
     unschedulable: init.unschedulable ?? false,
     deleting: init.deleting ?? false,
     specName: 'specName' in init ? init.specName : name.replace(/-[a-z0-9]+$/, ''),
+    ...(init.waitingMessage !== undefined ? { waitingMessage: init.waitingMessage } : {}),
+    ...(init.terminated !== undefined ? { terminated: init.terminated } : {}),
+    ...(init.statusReason !== undefined ? { statusReason: init.statusReason } : {}),
+    ...(init.statusMessage !== undefined ? { statusMessage: init.statusMessage } : {}),
   };
 }
 

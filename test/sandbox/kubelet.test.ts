@@ -29,7 +29,15 @@ before(async () => {
   const kc = new KubeConfig();
   kc.loadFromFile(api.kubeconfigPath);
   core = kc.makeApiClient(CoreV1Api);
-  kubelet = await startKubelet({ kubeconfigPath: api.kubeconfigPath, namespace: NS, runDelayMs: 100, unpullableImages: ['agent:broken'], failShare: 0.5 });
+  kubelet = await startKubelet({
+    kubeconfigPath: api.kubeconfigPath,
+    namespace: NS,
+    runDelayMs: 100,
+    unpullableImages: ['agent:broken'],
+    failShare: 0.5,
+    crashingImages: { 'agent:crashing': 3 },
+    configRetryMs: 200,
+  });
 });
 
 after(async () => {
@@ -73,7 +81,47 @@ test('failShare pods → Failed with exit code 1', async () => {
   await sleep(300);
   const again = await core.readNamespacedPod({ name: runningName, namespace: NS });
   assert.equal(again.status?.phase, 'Running', 'the kubelet never finishes a running pod');
-  assert.deepEqual(kubelet.stats(), { running: 1, imagePullBackOff: 1, failed: 1 });
+  assert.deepEqual(kubelet.stats(), { running: 1, imagePullBackOff: 1, failed: 1, createContainerConfigError: 0 });
+});
+
+test('a missing Secret in a secretKeyRef: CreateContainerConfigError naming it, then Running once the Secret exists', async () => {
+  const name = names.find((n) => !failsByShare(n, 0.5) && n !== runningName && n !== brokenName)!;
+  const body = podBody(name, 'agent:1');
+  body.spec!.containers[0]!.env = [{ name: 'AZP_TOKEN', valueFrom: { secretKeyRef: { name: 'late-token', key: 'token' } } }];
+  await core.createNamespacedPod({ namespace: NS, body });
+  const waiting = await waitFor('CreateContainerConfigError', async () => {
+    const p = await core.readNamespacedPod({ name, namespace: NS });
+    return p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError' ? p : undefined;
+  });
+  assert.equal(waiting.status?.phase, 'Pending');
+  assert.equal(waiting.status?.containerStatuses?.[0]?.state?.waiting?.message, 'secret "late-token" not found');
+  // Still waiting a few retries later: the kubelet does not give up, nor start it.
+  await sleep(500);
+  assert.equal((await core.readNamespacedPod({ name, namespace: NS })).status?.containerStatuses?.[0]?.state?.waiting?.reason, 'CreateContainerConfigError');
+
+  await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 'late-token', namespace: NS }, stringData: { other: 'x' } } });
+  await waitFor('the missing key reported', async () => {
+    const p = await core.readNamespacedPod({ name, namespace: NS });
+    return p.status?.containerStatuses?.[0]?.state?.waiting?.message === `couldn't find key token in Secret ${NS}/late-token` ? p : undefined;
+  });
+  await core.replaceNamespacedSecret({ name: 'late-token', namespace: NS, body: { metadata: { name: 'late-token', namespace: NS }, stringData: { token: 'pat' } } });
+  const running = await waitFor('Running once the Secret holds the key', async () => {
+    const p = await core.readNamespacedPod({ name, namespace: NS });
+    return p.status?.phase === 'Running' ? p : undefined;
+  });
+  assert.ok(running.status?.containerStatuses?.[0]?.state?.running);
+});
+
+test('a crashing entrypoint → Failed, the container terminated with its exit code and reason Error', async () => {
+  const name = 'agent-crashing';
+  await core.createNamespacedPod({ namespace: NS, body: podBody(name, 'registry.example.com/agent:crashing') });
+  const pod = await waitFor('Failed', async () => {
+    const p = await core.readNamespacedPod({ name, namespace: NS });
+    return p.status?.phase === 'Failed' ? p : undefined;
+  });
+  const t = pod.status?.containerStatuses?.[0]?.state?.terminated;
+  assert.equal(t?.exitCode, 3);
+  assert.equal(t?.reason, 'Error');
 });
 
 test('survives watch expiry (410) and still starts new pods', async () => {

@@ -39,6 +39,18 @@ test('image pull errors past the imagePull deadline are stuck; before it, starti
   assert.equal(classify(undefined, aPod('linux-abc12', { phase: 'Pending', waitingReason: 'ErrImagePull' }), minutes(11)).removeReason, 'image-pull-deadline');
 });
 
+test('a waiting reason no retry cures fails the pod at once, not at a deadline', () => {
+  for (const reason of ['CreateContainerConfigError', 'CreateContainerError', 'InvalidImageName', 'ErrImageNeverPull', 'ImageInspectError', 'SignatureValidationFailed']) {
+    assert.deepEqual(classify(undefined, aPod('linux-abc12', { phase: 'Pending', waitingReason: reason }), minutes(0)), { kind: 'stuck', removeReason: 'pod-start-error' }, reason);
+  }
+});
+
+test('transient waits (image pull, registry down, container creating) wait for their deadline', () => {
+  for (const reason of ['ErrImagePull', 'ImagePullBackOff', 'RegistryUnavailable', 'ContainerCreating', 'PodInitializing']) {
+    assert.equal(classify(undefined, aPod('linux-abc12', { phase: 'Pending', waitingReason: reason }), early).kind, 'starting', reason);
+  }
+});
+
 test('an unschedulable pod past its deadline is stuck', () => {
   const pod = aPod('linux-abc12', { phase: 'Pending', unschedulable: true });
   assert.equal(classify(undefined, pod, minutes(14)).kind, 'starting');

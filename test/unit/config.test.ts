@@ -225,6 +225,18 @@ test('GIT_RECLONE_CRON must be a cron expression', () => {
   rejects(env({ GIT_RECLONE_CRON: 'every hour' }), 'GIT_RECLONE_CRON', /is not a cron expression: "every hour"/);
 });
 
+test('POD_FAILURE_BACKOFF_SECONDS is "<initial>,<max>": 30,600 by default, fractions allowed for tests', () => {
+  assert.deepEqual(loadConfig(env()).podFailureBackoff, { initialSeconds: 30, maxSeconds: 600 });
+  assert.deepEqual(loadConfig(env({ POD_FAILURE_BACKOFF_SECONDS: ' 1.5, 6 ' })).podFailureBackoff, { initialSeconds: 1.5, maxSeconds: 6 });
+  assert.deepEqual(loadConfig(env({ POD_FAILURE_BACKOFF_SECONDS: '10,10' })).podFailureBackoff, { initialSeconds: 10, maxSeconds: 10 });
+});
+
+test('POD_FAILURE_BACKOFF_SECONDS rejects a missing part, zero, junk and max < initial, naming the variable and an example', () => {
+  for (const bad of ['30', '0,600', '30,600,900', 'thirty,600', '-1,5', '60,30']) {
+    rejects(env({ POD_FAILURE_BACKOFF_SECONDS: bad }), 'POD_FAILURE_BACKOFF_SECONDS', new RegExp(`got "${bad}".*POD_FAILURE_BACKOFF_SECONDS=30,600`));
+  }
+});
+
 test('specDefaultsFrom needs no Azure DevOps or git settings', () => {
   const d = specDefaultsFrom({});
   assert.equal(d.pool, 'k8s-agents');

@@ -16,7 +16,7 @@ function aReport(plan: Partial<Plan> = {}, init: Partial<PassReport> = {}): Pass
     passId: T0.toISOString(), mode: 'dry-run', startedAt: T0, durationMs: 5, tip: TIP,
     plan: { add: [], remove: [], unregister: [], registerPlaceholders: [], unmatchedJobs: [], summaries: [], foreignAgents: [], ...plan },
     specErrors: [], podsObserved: true, commit: undefined, pushAttempts: 0,
-    disabled: [], keptBusy: [], unregistered: [], placeholdersRegistered: [], failures: [],
+    disabled: [], keptBusy: [], unregistered: [], placeholdersRegistered: [], failures: [], holdsStarted: [],
     observed: { pendingJobs: 0, agents: 0, manifests: 0, pods: 0 },
     ...init,
   };
@@ -126,4 +126,16 @@ test('plan and status report foreign agents in JSON and in one text line', () =>
 test('the foreign line names at most ten agents', () => {
   const many = Array.from({ length: 12 }, (_, i) => ({ agentId: i, name: `vm-${String(i).padStart(2, '0')}`, poolName: 'p', status: 'offline' as const, enabled: true }));
   assert.match(foreignLine(aReport({ foreignAgents: many }))!, /^\? 12 foreign agents .*vm-09 \(p, offline\), … 2 more$/);
+});
+
+test('a spec backing off gets a line in status and plan text, and its hold in the JSON spec summary', () => {
+  const held = summary('gpu', { pendingJobs: 1, desired: 1, heldUntil: '2026-01-01T00:01:00.000Z', holdReason: 'gpu-abc12: CreateContainerConfigError: secret "gpu-token" not found' });
+  const r = aReport({ summaries: [summary('linux'), held] });
+  const line = 'spec gpu is backing off until 2026-01-01T00:01:00.000Z: no new pod (1 pending job waits); last failing pod gpu-abc12: CreateContainerConfigError: secret "gpu-token" not found';
+  assert.equal(statusText(r).split('\n').at(-1), `! ${line}`);
+  assert.match(planText(r), new RegExp(`\n  ! ${line.replace(/[().]/g, (c) => `\\${c}`)}$`));
+  const specs = (statusJson(r) as { specs: SpecSummary[] }).specs;
+  assert.equal(specs[1]!.heldUntil, '2026-01-01T00:01:00.000Z');
+  assert.equal(specs[0]!.heldUntil, undefined);
+  assert.deepEqual((planJson(r) as { specs: SpecSummary[] }).specs, [summary('linux'), held]);
 });

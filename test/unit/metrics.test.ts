@@ -77,7 +77,7 @@ test('foreign agents are a gauge per pool that drops pools without any', () => {
     passId: 'p', mode: 'apply', startedAt: new Date(0), durationMs: 1, tip: 't',
     plan: { add: [], remove: [], unregister: [], registerPlaceholders: [], unmatchedJobs: [], summaries: [], foreignAgents },
     specErrors: [], podsObserved: true, commit: undefined, pushAttempts: 0,
-    disabled: [], keptBusy: [], unregistered: [], placeholdersRegistered: [], failures: [],
+    disabled: [], keptBusy: [], unregistered: [], placeholdersRegistered: [], failures: [], holdsStarted: [],
     observed: { pendingJobs: 0, agents: 0, manifests: 0, pods: 0 },
   });
   const vm = (name: string, poolName: string) => ({ agentId: 1, name, poolName, status: 'offline' as const, enabled: true });
@@ -87,4 +87,22 @@ test('foreign agents are a gauge per pool that drops pools without any', () => {
   assert.match(m.render(), /azdo_gitops_foreign_agents\{pool="gpu"\} 1\n/);
   recordPass(m, report([vm('gpu-1', 'gpu')]));
   assert.doesNotMatch(m.render(), /azdo_gitops_foreign_agents\{pool="k8s-agents"\}/);
+});
+
+test('a held spec exports the seconds left on its hold; a hold that began counts once', async () => {
+  const { recordPass } = await import('../../reconciler/observability/passMetrics.ts');
+  const startedAt = new Date('2026-01-01T00:00:00.000Z');
+  const summary = (specName: string, extra: object = {}) => ({ specName, pool: 'k8s-agents', revision: 'r', standby: 0, pendingJobs: 1, busy: 0, idle: 0, starting: 0, desired: 1, max: 1, cappedBy: 0, ...extra });
+  const hold = { specName: 'gpu', revision: 'r', failures: 1, since: startedAt, until: new Date('2026-01-01T00:00:30.000Z'), podName: 'gpu-a1', reason: 'x' };
+  const m = new Metrics();
+  recordPass(m, {
+    passId: 'p', mode: 'apply', startedAt, durationMs: 1, tip: 't', commit: undefined, pushAttempts: 0, specErrors: [], podsObserved: true,
+    plan: { add: [], remove: [], unregister: [], registerPlaceholders: [], unmatchedJobs: [], summaries: [summary('gpu', { heldUntil: hold.until.toISOString(), holdReason: 'gpu-a1: x' }), summary('linux')], foreignAgents: [] },
+    disabled: [], keptBusy: [], unregistered: [], placeholdersRegistered: [], failures: [], holdsStarted: [hold],
+    observed: { pendingJobs: 2, agents: 0, manifests: 0, pods: 0 },
+  });
+  const lines = m.render().split('\n');
+  assert.ok(lines.includes('azdo_gitops_spec_backoff_seconds{pool="k8s-agents",spec="gpu"} 30'), lines.join('\n'));
+  assert.ok(lines.includes('azdo_gitops_spec_backoff_seconds{pool="k8s-agents",spec="linux"} 0'));
+  assert.ok(lines.includes('azdo_gitops_spec_holds_total{spec="gpu"} 1'));
 });

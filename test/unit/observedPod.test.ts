@@ -12,7 +12,10 @@ function pod(status: V1Pod['status'] = {}, meta: Partial<NonNullable<V1Pod['meta
 
 test('name, creation time and spec label are kept', () => {
   const p = toObservedPod(pod({ phase: 'Running' }));
-  assert.deepEqual(p, { name: 'linux-abc12', phase: 'Running', createdAt: T, waitingReason: undefined, unschedulable: false, deleting: false, specName: 'linux' });
+  assert.deepEqual(p, {
+    name: 'linux-abc12', phase: 'Running', createdAt: T, waitingReason: undefined, waitingMessage: undefined, terminated: undefined,
+    statusReason: undefined, statusMessage: undefined, unschedulable: false, deleting: false, specName: 'linux',
+  });
 });
 
 test('each Kubernetes phase is kept', () => {
@@ -42,6 +45,30 @@ test('an init container waiting reason counts first; empty reasons are skipped',
     containerStatuses: [{ name: 'agent', image: 'i', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'PodInitializing' } } }],
   }));
   assert.equal(p.waitingReason, 'ErrImagePull');
+});
+
+test('the waiting message comes with its reason (a missing Secret names the Secret)', () => {
+  const p = toObservedPod(pod({
+    phase: 'Pending',
+    containerStatuses: [{ name: 'agent', image: 'i', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'CreateContainerConfigError', message: 'secret "azdo-agent-token" not found' } } }],
+  }));
+  assert.equal(p.waitingReason, 'CreateContainerConfigError');
+  assert.equal(p.waitingMessage, 'secret "azdo-agent-token" not found');
+});
+
+test('a terminated container reports exit code, reason and message; a non-zero exit wins over a zero one', () => {
+  const ended = (name: string, exitCode: number, reason?: string, message?: string) => ({
+    name, image: 'i', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode, ...(reason ? { reason } : {}), ...(message ? { message } : {}) } },
+  });
+  const p = toObservedPod(pod({ phase: 'Failed', containerStatuses: [ended('sidecar', 0, 'Completed'), ended('agent', 137, 'OOMKilled', '')] }));
+  assert.deepEqual(p.terminated, { container: 'agent', exitCode: 137, reason: 'OOMKilled', message: undefined });
+  assert.deepEqual(toObservedPod(pod({ phase: 'Succeeded', containerStatuses: [ended('agent', 0, 'Completed', 'done')] })).terminated, { container: 'agent', exitCode: 0, reason: 'Completed', message: 'done' });
+});
+
+test("the pod's own status reason and message are kept (an evicted pod has no container status to explain it)", () => {
+  const p = toObservedPod(pod({ phase: 'Failed', reason: 'Evicted', message: 'The node was low on resource: memory.' }));
+  assert.equal(p.statusReason, 'Evicted');
+  assert.equal(p.statusMessage, 'The node was low on resource: memory.');
 });
 
 test('running containers have no waiting reason', () => {

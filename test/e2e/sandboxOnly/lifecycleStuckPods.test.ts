@@ -32,7 +32,9 @@ describe('a pod stuck pulling its image', () => {
 
   it('is pruned after the image-pull deadline and does not hold its slot under the cap', async () => {
     await pushAsPersonRetrying(world, { 'agentspecs/gpu.yaml': specWithImage('registry.example.com/no-such-agent:1') }, 'add a gpu AgentSpec');
-    const reconciler = world.startReconciler();
+    // A pod given up on also holds its spec back (failing-pod backoff, 30 s by default); a 2 s
+    // hold keeps this scenario about the deadline.
+    const reconciler = world.startReconciler({ POD_FAILURE_BACKOFF_SECONDS: '2,4' });
     await eventually('a gpu placeholder', async () => (await world.placeholders()).some((p) => p.userCapabilities?.['gpu'] !== undefined), 30_000);
     const job = await world.admin.queueJob({ name: 'gpu-job', demands: ['gpu'], durationMs: 500 });
 
