@@ -1,0 +1,108 @@
+// Reads YAML that arrives from outside (AgentSpecs, templates, manifests anyone can push) within
+// fixed bounds, so one hostile or broken file costs milliseconds and never throws.
+// - size: checked before anything is parsed;
+// - tokens: counted by the linear lexer before the document is composed (composition and
+//   key checks cost more per node);
+// - aliases: the yaml library's maxAliasCount stops "billion laughs" expansion in toJS();
+// - duplicate keys: found with one Set per mapping (the library's own check compares every
+//   key with every other: 16k keys took seconds).
+import { Lexer, LineCounter, parseAllDocuments, visit, isScalar } from 'yaml';
+import type { Document } from 'yaml';
+
+export const MAX_YAML_BYTES = 256 * 1024;
+/** Lexer tokens (scalars, indicators, whitespace runs): a large real pod template has a few thousand. */
+export const MAX_YAML_TOKENS = 40_000;
+/** Alias dereferences toJS() may make; beyond it the library stops with an error. */
+export const MAX_YAML_ALIASES = 100;
+
+export interface YamlProblem {
+  readonly message: string;
+  readonly hint: string;
+}
+
+/** One document of a file: its value, or what is wrong with it. */
+export type YamlDoc = { readonly value: unknown; readonly problem?: undefined } | { readonly value?: undefined; readonly problem: YamlProblem };
+
+export type YamlRead = { readonly docs: readonly YamlDoc[]; readonly problem?: undefined } | { readonly docs?: undefined; readonly problem: YamlProblem };
+
+export interface YamlBounds {
+  readonly maxBytes: number;
+  readonly maxTokens: number;
+  readonly maxAliases: number;
+}
+
+export const DEFAULT_YAML_BOUNDS: YamlBounds = { maxBytes: MAX_YAML_BYTES, maxTokens: MAX_YAML_TOKENS, maxAliases: MAX_YAML_ALIASES };
+
+/** The non-empty documents of `content`, each decoded to plain JS, or the one reason the file cannot be read. */
+export function readYaml(content: string, bounds: YamlBounds = DEFAULT_YAML_BOUNDS): YamlRead {
+  const bytes = Buffer.byteLength(content, 'utf8');
+  if (bytes > bounds.maxBytes) {
+    return { problem: { message: `is ${kib(bytes)} KiB, over the ${kib(bounds.maxBytes)} KiB limit for one file`, hint: 'split it, or move repeated parts into a shared template under templates/' } };
+  }
+  const lexed = new Lexer().lex(content);
+  for (let tokens = 0; !lexed.next().done; ) {
+    if (++tokens > bounds.maxTokens) {
+      return { problem: { message: `has more than ${bounds.maxTokens} YAML tokens (keys, values, indicators), far more than any AgentSpec needs`, hint: 'remove the generated or repeated content' } };
+    }
+  }
+  try {
+    const lines = new LineCounter();
+    const parsed = parseAllDocuments(content, { uniqueKeys: false, lineCounter: lines });
+    if (!Array.isArray(parsed)) return { docs: [] }; // empty file
+    const docs: YamlDoc[] = [];
+    for (const d of parsed) {
+      if (d.errors.length > 0) {
+        docs.push({ problem: { message: `is not valid YAML: ${d.errors[0]!.message.split('\n')[0]}`, hint: 'fix the YAML syntax' } });
+        continue;
+      }
+      if (d.contents === null) continue;
+      const dup = duplicateKey(d, lines);
+      if (dup) {
+        docs.push({ problem: { message: `is not valid YAML: the key ${JSON.stringify(dup.key)} appears twice in one mapping${dup.line ? ` (line ${dup.line})` : ''}`, hint: 'keep one of them' } });
+        continue;
+      }
+      try {
+        docs.push({ value: d.toJS({ maxAliasCount: bounds.maxAliases }) as unknown });
+      } catch (err) {
+        docs.push({ problem: aliasOrOther(err) });
+      }
+    }
+    return { docs };
+  } catch (err) {
+    return { problem: aliasOrOther(err) };
+  }
+}
+
+function aliasOrOther(err: unknown): YamlProblem {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/alias/i.test(msg)) {
+    return { message: 'uses YAML aliases (*name) that expand too far: a resource exhaustion pattern', hint: 'write the values out, or use a few plain anchors without nesting them' };
+  }
+  if (err instanceof RangeError) return { message: 'is nested too deeply to read', hint: 'flatten the document' };
+  return { message: `cannot be read as YAML: ${msg.split('\n')[0]}`, hint: 'fix the YAML syntax' };
+}
+
+/** The first key that appears twice in one mapping (linear: one Set per mapping). */
+function duplicateKey(doc: Document.Parsed, lines: LineCounter): { key: string; line: number | undefined } | undefined {
+  let found: { key: string; line: number | undefined } | undefined;
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        const k = pair.key;
+        if (!isScalar(k)) continue; // complex keys are rare and not used by AgentSpecs
+        const name = String(k.value);
+        if (seen.has(name)) {
+          const offset = k.range?.[0];
+          found = { key: name, line: offset === undefined ? undefined : lines.linePos(offset).line };
+          return visit.BREAK;
+        }
+        seen.add(name);
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+const kib = (n: number): string => (n / 1024).toFixed(n % 1024 === 0 ? 0 : 1);
