@@ -58,6 +58,8 @@ export interface PassReport {
   readonly tip: string;
   readonly plan: Plan;
   readonly specErrors: readonly SpecError[];
+  /** Risky pod settings of accepted specs (warnings, not errors). */
+  readonly specWarnings?: readonly SpecError[];
   readonly podsObserved: boolean;
   /** Set when a commit was pushed. */
   readonly commit: string | undefined;
@@ -112,6 +114,7 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
     tip,
     plan: planned,
     specErrors: observed.specErrors,
+    specWarnings: git.specWarnings,
     podsObserved: pods !== undefined,
     commit: undefined,
     pushAttempts: 0,

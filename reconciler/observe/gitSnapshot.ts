@@ -18,6 +18,8 @@ export interface RepoPaths {
 export interface GitSnapshot {
   readonly specs: AgentSpec[];
   readonly specErrors: SpecError[];
+  /** Accepted specs' risky pod settings (spec/podSafety.ts). */
+  readonly specWarnings: SpecError[];
   readonly manifests: Manifest[];
   /** Every file under the agents directory (pods, kustomization, sentinel, strays). */
   readonly agentFiles: RepoFile[];
@@ -33,14 +35,15 @@ export async function readGitSnapshot(readDir: ReadDir, paths: RepoPaths, defaul
     readDir(paths.agents),
   ]);
   const templates = new Map(templateFiles.filter((f) => isYaml(f.path)).map((f) => [f.path, f.content]));
-  const parsed = parseAgentSpecs(specFiles.filter((f) => isYaml(f.path)), templates, defaults);
+  // Manifests first: when two specs claim one name or prefix, the one owning them keeps working.
   const manifests: Manifest[] = [];
-  const specErrors: SpecError[] = [...parsed.errors];
+  const manifestErrors: SpecError[] = [];
   for (const f of agentFiles) {
     if (!isPodManifestPath(paths.agents, f.path)) continue;
     const m = parseManifest(f.path, f.content);
-    if (isSpecError(m)) specErrors.push(m);
+    if (isSpecError(m)) manifestErrors.push(m);
     else manifests.push(m);
   }
-  return { specs: parsed.specs, specErrors, manifests, agentFiles };
+  const parsed = parseAgentSpecs(specFiles.filter((f) => isYaml(f.path)), templates, defaults, manifests);
+  return { specs: parsed.specs, specErrors: [...parsed.errors, ...manifestErrors], specWarnings: parsed.warnings, manifests, agentFiles };
 }
