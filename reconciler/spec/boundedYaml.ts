@@ -1,8 +1,8 @@
 // Reads YAML that arrives from outside (AgentSpecs, templates, manifests anyone can push) within
 // fixed bounds, so one hostile or broken file costs milliseconds and never throws.
 // - size: checked before anything is parsed;
-// - tokens: counted by the linear lexer before the document is composed (composition and
-//   key checks cost more per node);
+// - tokens and nesting: counted by the linear lexer before the document is parsed (the parser
+//   and composer cost more per node, and grow worse than linearly with depth);
 // - aliases: the yaml library's maxAliasCount stops "billion laughs" expansion in toJS();
 // - duplicate keys: found with one Set per mapping (the library's own check compares every
 //   key with every other: 16k keys took seconds).
@@ -10,8 +10,10 @@ import { Lexer, LineCounter, parseAllDocuments, visit, isScalar } from 'yaml';
 import type { Document } from 'yaml';
 
 export const MAX_YAML_BYTES = 256 * 1024;
-/** Lexer tokens (scalars, indicators, whitespace runs): a large real pod template has a few thousand. */
-export const MAX_YAML_TOKENS = 40_000;
+/** Lexer tokens (scalars, indicators, whitespace runs): the example specs have ~250, a large template a few thousand. */
+export const MAX_YAML_TOKENS = 20_000;
+/** Indentation columns + block indicators + open brackets: real specs stay under 40. */
+export const MAX_YAML_NESTING = 200;
 /** Alias dereferences toJS() may make; beyond it the library stops with an error. */
 export const MAX_YAML_ALIASES = 100;
 
@@ -29,9 +31,10 @@ export interface YamlBounds {
   readonly maxBytes: number;
   readonly maxTokens: number;
   readonly maxAliases: number;
+  readonly maxNesting: number;
 }
 
-export const DEFAULT_YAML_BOUNDS: YamlBounds = { maxBytes: MAX_YAML_BYTES, maxTokens: MAX_YAML_TOKENS, maxAliases: MAX_YAML_ALIASES };
+export const DEFAULT_YAML_BOUNDS: YamlBounds = { maxBytes: MAX_YAML_BYTES, maxTokens: MAX_YAML_TOKENS, maxAliases: MAX_YAML_ALIASES, maxNesting: MAX_YAML_NESTING };
 
 /** The non-empty documents of `content`, each decoded to plain JS, or the one reason the file cannot be read. */
 export function readYaml(content: string, bounds: YamlBounds = DEFAULT_YAML_BOUNDS): YamlRead {
@@ -39,12 +42,8 @@ export function readYaml(content: string, bounds: YamlBounds = DEFAULT_YAML_BOUN
   if (bytes > bounds.maxBytes) {
     return { problem: { message: `is ${kib(bytes)} KiB, over the ${kib(bounds.maxBytes)} KiB limit for one file`, hint: 'split it, or move repeated parts into a shared template under templates/' } };
   }
-  const lexed = new Lexer().lex(content);
-  for (let tokens = 0; !lexed.next().done; ) {
-    if (++tokens > bounds.maxTokens) {
-      return { problem: { message: `has more than ${bounds.maxTokens} YAML tokens (keys, values, indicators), far more than any AgentSpec needs`, hint: 'remove the generated or repeated content' } };
-    }
-  }
+  const lexed = lexicalProblem(content, bounds);
+  if (lexed) return { problem: lexed };
   try {
     const lines = new LineCounter();
     const parsed = parseAllDocuments(content, { uniqueKeys: false, lineCounter: lines });
@@ -72,6 +71,49 @@ export function readYaml(content: string, bounds: YamlBounds = DEFAULT_YAML_BOUN
     return { problem: aliasOrOther(err) };
   }
 }
+
+/**
+ * One linear pass of the lexer: the token count, and a nesting estimate (indentation columns +
+ * block indicators on the line + open brackets) that bounds how deep the document can nest.
+ * The library's parser slows down sharply with depth (15,000 brackets: most of a second).
+ */
+function lexicalProblem(content: string, bounds: YamlBounds): YamlProblem | undefined {
+  let tokens = 0;
+  let flow = 0;
+  let indent = 0;
+  let indicators = 0;
+  let lineStart = true;
+  let scalarNext = false;
+  for (const tok of new Lexer().lex(content)) {
+    if (++tokens > bounds.maxTokens) {
+      return { message: `has more than ${bounds.maxTokens} YAML tokens (keys, values, indicators), far more than any AgentSpec needs`, hint: 'remove the generated or repeated content' };
+    }
+    if (scalarNext) {
+      scalarNext = false; // a scalar's text, whatever characters it holds
+      lineStart = false;
+      continue;
+    }
+    if (tok === SCALAR) scalarNext = true;
+    else if (tok === '\n' || tok === '\r\n') {
+      lineStart = true;
+      indent = 0;
+      indicators = 0;
+    } else if (lineStart && /^ +$/.test(tok)) indent = tok.length;
+    else {
+      lineStart = false;
+      if (tok === '-' || tok === '?') indicators++;
+      else if (tok === '[' || tok === '{') flow++;
+      else if (tok === ']' || tok === '}') flow = Math.max(0, flow - 1);
+      if (flow + indent + indicators > bounds.maxNesting) {
+        return { message: `is nested deeper than ${bounds.maxNesting} levels (indentation, '-' and brackets counted)`, hint: 'flatten the document; an AgentSpec needs a few levels' };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The lexer's marker before every scalar token. */
+const SCALAR = '\x1f';
 
 function aliasOrOther(err: unknown): YamlProblem {
   const msg = err instanceof Error ? err.message : String(err);
