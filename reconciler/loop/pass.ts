@@ -10,7 +10,7 @@ import { commitMessage } from '../gitops/commitMessage.ts';
 import { commitAndPush } from '../gitops/pushWithRetry.ts';
 import type { GitRepo } from '../gitops/repo.ts';
 import { observeAzdo, type AzdoSession, type AzdoSnapshot } from '../observe/azdoSnapshot.ts';
-import { readGitSnapshot, type GitSnapshot, type RepoPaths } from '../observe/gitSnapshot.ts';
+import { candidatePools, readGitSnapshot, settleWithAgents, type GitSnapshot, type RepoPaths } from '../observe/gitSnapshot.ts';
 import type { Plan } from '../plan/changes.ts';
 import type { ObservedPod, ObservedState } from '../plan/observed.ts';
 import { agentsAfterDrain } from '../plan/drainOutcome.ts';
@@ -101,8 +101,10 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
 
   // Observe. Git first: the specs say which pools to ask Azure DevOps about.
   const tip = await repo.fetchTip();
-  const git = await readGitSnapshot((dir) => repo.readFiles(tip, dir), settings.paths, settings.specDefaults);
-  const azdo = await observeAzdo(deps.azdo, git.specs.map((s) => s.pool));
+  // Pools of every spec, also those losing a conflict: their placeholders settle it.
+  const read = await readGitSnapshot((dir) => repo.readFiles(tip, dir), settings.paths, settings.specDefaults);
+  const azdo = await observeAzdo(deps.azdo, candidatePools(read));
+  const git = settleWithAgents(read, azdo.agents);
   const pods = deps.pods();
   let observed = observedState(startedAt, git, azdo, pods, settings.globalMaxAgents);
   let planned = makePlan(observed, { nameSeed: passId });
@@ -140,7 +142,7 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
   const pushed = await commitAndPush(
     repo,
     async (t) => {
-      finalGit = t.oid === tip ? git : await readGitSnapshot(t.readFiles, settings.paths, settings.specDefaults);
+      finalGit = t.oid === tip ? git : settleWithAgents(await readGitSnapshot(t.readFiles, settings.paths, settings.specDefaults), azdo.agents);
       observed = { ...observedState(startedAt, finalGit, azdo, pods, settings.globalMaxAgents), agents: observed.agents };
       planned = makePlan(observed, { nameSeed: passId, drained: drain.confirmedIdle });
       const files = new Map(finalGit.agentFiles.map((f) => [f.path, f.content]));

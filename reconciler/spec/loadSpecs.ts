@@ -9,7 +9,7 @@ import { show } from './capabilities.ts';
 import { isObject } from './errorSink.ts';
 import { parseLegacy } from './legacyAgentSpec.ts';
 import { parseV1alpha1 } from './parseAgentSpec.ts';
-import { resolveConflicts, type RunningManifest, type SpecCandidate } from './specConflicts.ts';
+import { resolveConflicts, type SpecCandidate, type SpecOwners } from './specConflicts.ts';
 import type { SpecDefaults } from './specDefaults.ts';
 import type { SpecError } from './specError.ts';
 
@@ -28,18 +28,28 @@ export interface ParsedSpecs {
 /** Errors reported per document at most; the rest are summed up in one line. */
 export const MAX_ERRORS_PER_DOCUMENT = 20;
 
+/** Every document of every file, checked on its own; conflicts between them not yet settled. */
+export interface SpecCandidates {
+  readonly candidates: readonly SpecCandidate[];
+  /** Errors of the files themselves (everything but conflicts). */
+  readonly errors: readonly SpecError[];
+}
+
 /**
- * @param running the pod manifests committed in the same snapshot: they say which spec owns
- *   what is running when two specs claim one name or prefix.
+ * @param owners what the reconciler left in git (pod manifests of the same commit) and in the
+ *   pools (placeholder agents): they say which spec keeps a contested name or prefix.
  */
 export function parseAgentSpecs(
   files: readonly RepoFile[],
   templates: ReadonlyMap<string, string>,
   defaults: SpecDefaults,
-  running: readonly RunningManifest[] = [],
+  owners: SpecOwners = {},
 ): ParsedSpecs {
+  return settleSpecs(readSpecCandidates(files, templates, defaults), owners);
+}
+
+export function readSpecCandidates(files: readonly RepoFile[], templates: ReadonlyMap<string, string>, defaults: SpecDefaults): SpecCandidates {
   const errors: SpecError[] = [];
-  const warnings: SpecError[] = [];
   const candidates: SpecCandidate[] = [];
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const f of sorted) {
@@ -54,12 +64,16 @@ export function parseAgentSpecs(
       errors.push({ file: f.path, field: '', message: `could not be checked: ${msg}`, hint: 'simplify the file; if it looks valid, report this message' });
     }
   }
-  const resolved = resolveConflicts(candidates, running);
-  errors.push(...resolved.errors);
+  return { candidates, errors };
+}
+
+/** Settles conflicts (specConflicts.ts): the specs to use, all errors, and the used specs' warnings. */
+export function settleSpecs(read: SpecCandidates, owners: SpecOwners): ParsedSpecs {
+  const resolved = resolveConflicts(read.candidates, owners);
   // Warnings of specs that are not used would only distract from their errors.
   const accepted = new Set(resolved.specs);
-  for (const c of candidates) if (accepted.has(c.spec)) warnings.push(...c.warnings);
-  return { specs: resolved.specs, errors, warnings };
+  const warnings = read.candidates.filter((c) => accepted.has(c.spec)).flatMap((c) => c.warnings);
+  return { specs: resolved.specs, errors: [...read.errors, ...resolved.errors], warnings };
 }
 
 function parseFile(f: RepoFile, templates: ReadonlyMap<string, string>, defaults: SpecDefaults): { errors: SpecError[]; candidates: SpecCandidate[] } {

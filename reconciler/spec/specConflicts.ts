@@ -1,15 +1,17 @@
 // Two AgentSpecs claiming one metadata.name or one spec.prefix: the one that owns what is
 // running keeps working; the other is rejected with an error naming both files.
 //
-// Who owns what is running is read from the pod manifests of the same commit (each carries its
-// spec's name label and revision, and its name starts with the spec's prefix), so the rule is
-// pure and costs nothing per pass:
-//   2 — a manifest of this name, with this prefix and this exact revision (this file rendered it);
-//   1 — a manifest of this name with this prefix (rendered by an earlier version of this spec);
+// Who owns what is running is read from what the reconciler itself left in git and in the pool,
+// so the rule is pure and costs nothing extra per pass (git history is not available: the
+// reconciler keeps a depth-1 clone):
+//   4 — a pod manifest of this name, with this prefix and this exact revision (this file rendered it);
+//   3 — a pod manifest of this name with this prefix (an earlier version of this spec rendered it);
+//   2 — the spec's placeholder agent (`<prefix>-placeholder`, registered for this name in this
+//       pool) with exactly this spec's capabilities: a spec scaled to zero still owns its pool;
+//   1 — that placeholder with other capabilities (the spec was edited since);
 //   0 — none.
-// Higher wins; on a tie (nothing running, or both edited since), the file that sorts first by
-// path wins. Git history ("which file came first") is not read: a per-pass history walk is slow
-// on a large repo, and on a tie nothing of either spec is running, so nothing can be rotated.
+// Higher wins; on a tie (nothing of either is running, or both changed since), the file that
+// sorts first by path wins. `validate` runs offline: it sees the manifests, not the placeholders.
 import type { AgentSpec } from './agentSpec.ts';
 import type { SpecError } from './specError.ts';
 
@@ -18,6 +20,22 @@ export interface RunningManifest {
   readonly podName: string;
   readonly specName: string;
   readonly specRevision: string;
+}
+
+/** A registered agent (plan/observed.ts PoolAgent fits); only placeholders matter here. */
+export interface PoolAgentLike {
+  readonly name: string;
+  readonly poolName: string;
+  readonly userCapabilities: Readonly<Record<string, string>>;
+}
+
+/** userCapability naming the spec a placeholder stands in for (plan/observed.ts). */
+const PLACEHOLDER_CAPABILITY = 'azdo-gitops.placeholder';
+
+/** What shows which spec owns what is running. */
+export interface SpecOwners {
+  readonly manifests?: readonly RunningManifest[];
+  readonly agents?: readonly PoolAgentLike[];
 }
 
 export interface SpecCandidate {
@@ -40,18 +58,31 @@ function ownsPod(spec: AgentSpec, m: RunningManifest): boolean {
   return SUFFIX.test(m.podName.slice(spec.prefix.length + 1));
 }
 
-export function ownership(spec: AgentSpec, running: readonly RunningManifest[]): 0 | 1 | 2 {
-  let best: 0 | 1 | 2 = 0;
-  for (const m of running) {
+export function ownership(spec: AgentSpec, owners: SpecOwners): number {
+  let best = 0;
+  for (const m of owners.manifests ?? []) {
     if (!ownsPod(spec, m)) continue;
-    if (m.specRevision === spec.revision) return 2;
-    best = 1;
+    if (m.specRevision === spec.revision) return 4;
+    best = 3;
   }
-  return best;
+  if (best > 0) return best;
+  const placeholder = `${spec.prefix}-placeholder`;
+  for (const a of owners.agents ?? []) {
+    if (a.name.toLowerCase() !== placeholder || a.poolName !== spec.pool || a.userCapabilities[PLACEHOLDER_CAPABILITY] !== spec.name) continue;
+    return sameCapabilities(spec, a.userCapabilities) ? 2 : 1;
+  }
+  return 0;
 }
 
-export function resolveConflicts(candidates: readonly SpecCandidate[], running: readonly RunningManifest[]): ResolvedSpecs {
-  const scored = candidates.map((c, order) => ({ c, order, score: ownership(c.spec, running) }));
+function sameCapabilities(spec: AgentSpec, caps: Readonly<Record<string, string>>): boolean {
+  const want: Record<string, string> = { [PLACEHOLDER_CAPABILITY]: spec.name };
+  for (const c of spec.capabilities) want[c.name] = c.value ?? 'true';
+  const keys = Object.keys(want);
+  return keys.length === Object.keys(caps).length && keys.every((k) => caps[k] === want[k]);
+}
+
+export function resolveConflicts(candidates: readonly SpecCandidate[], owners: SpecOwners): ResolvedSpecs {
+  const scored = candidates.map((c, order) => ({ c, order, score: ownership(c.spec, owners) }));
   // Stable: equal scores keep file order.
   const byPrecedence = [...scored].sort((a, b) => b.score - a.score || a.order - b.order);
   const byName = new Map<string, (typeof scored)[number]>();
@@ -91,5 +122,5 @@ export function resolveConflicts(candidates: readonly SpecCandidate[], running: 
 }
 
 function why(score: number): string {
-  return score > 0 ? ', which owns the running agents' : '';
+  return score >= 3 ? ', which owns the running agents' : score > 0 ? ', which owns the placeholder agent in its pool' : '';
 }

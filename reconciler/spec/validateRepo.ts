@@ -60,7 +60,7 @@ export function checkClusterRepo(
     if (isSpecError(m)) manifestErrors.push(m);
     else manifests.push(m);
   }
-  const parsed = parseAgentSpecs(specFiles, templates, defaults, manifests);
+  const parsed = parseAgentSpecs(specFiles, templates, defaults, { manifests });
   return { specs: parsed.specs, errors: [...parsed.errors, ...manifestErrors, ...layoutErrors(agentFiles, podFiles, layout)], warnings: parsed.warnings };
 }
 
