@@ -122,5 +122,7 @@ export function resolveConflicts(candidates: readonly SpecCandidate[], owners: S
 }
 
 function why(score: number): string {
-  return score >= 3 ? ', which owns the running agents' : score > 0 ? ', which owns the placeholder agent in its pool' : '';
+  // One wording for pods and placeholders: the error does not change (and is not logged again)
+  // when a spec at zero agents scales up.
+  return score > 0 ? ', which is already in use (it owns agent pods or its pool\'s placeholder agent)' : '';
 }

@@ -12,7 +12,7 @@ test('a newcomer with the name of a running spec is rejected even when its file 
   const r = resolveConflicts([newcomer, live], { manifests: [pod(live)] });
   assert.deepEqual(r.specs.map((s) => s.file), ['agentspecs/linux.yaml']);
   assert.deepEqual(r.errors.map((e) => [e.file, e.field]), [['agentspecs/a-linux.yaml', 'metadata.name']]);
-  assert.match(r.errors[0]!.message, /already defined in agentspecs\/linux\.yaml, which owns the running agents/);
+  assert.match(r.errors[0]!.message, /already defined in agentspecs\/linux\.yaml, which is already in use/);
 });
 
 test('a newcomer with the prefix of a running spec is rejected; the running spec keeps its prefix', () => {
@@ -68,7 +68,7 @@ test('a spec scaled to zero keeps its prefix through its placeholder agent', () 
   const newcomer = candidate('agentspecs/a-builder.yaml', 'a-builder', { prefix: 'docker' });
   const r = resolveConflicts([newcomer, live], { agents: [placeholder(live)] });
   assert.deepEqual(r.specs.map((s) => s.file), ['agentspecs/docker.yaml']);
-  assert.match(r.errors[0]!.message, /already used by AgentSpec docker \(agentspecs\/docker\.yaml\), which owns the placeholder agent in its pool/);
+  assert.match(r.errors[0]!.message, /already used by AgentSpec docker \(agentspecs\/docker\.yaml\), which is already in use/);
 });
 
 test('a placeholder counts only for the spec it was registered for, in its pool', () => {
