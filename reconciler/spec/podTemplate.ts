@@ -99,13 +99,13 @@ function checkContainers(list: unknown[], sink: ErrorSink, field: string, needIm
       if (looksLikeSecretName(name) && value !== undefined && value !== null && !isSecretPathValue(name, value)) {
         sink.add(
           `${f}.env[${j}]`,
-          `${JSON.stringify(name)} looks like a secret and has a literal value: a token or password must never be written into a pod template or git`,
+          `${show(name)} looks like a secret and has a literal value: a token or password must never be written into a pod template or git`,
           /^AZP_TOKEN$/i.test(name.trim())
             ? 'remove this env entry; the agent gets AZP_TOKEN from spec.tokenSecretRef as a secretKeyRef'
             : `use valueFrom: {secretKeyRef: {name: <secret>, key: <key>}} for ${name.trim()}`,
         );
       } else if (typeof value === 'string' && containsPat(value)) {
-        sink.add(`${f}.env[${j}]`, `${JSON.stringify(name)} holds what looks like an Azure DevOps PAT (${PAT_SHAPE}): a PAT must never be written into a pod template or git`, 'remove it and revoke that PAT; use valueFrom.secretKeyRef');
+        sink.add(`${f}.env[${j}]`, `${show(name)} holds what looks like an Azure DevOps PAT (${PAT_SHAPE}): a PAT must never be written into a pod template or git`, 'remove it and revoke that PAT; use valueFrom.secretKeyRef');
       }
     });
   });
