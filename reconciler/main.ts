@@ -34,7 +34,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     case 'status':
       return statusCommand(env, cmd.json);
     case 'validate':
-      return validateCommand(env, cmd.dir, cmd.json);
+      return validateCommand(env, cmd.dir, cmd.json, cmd.strict);
     case 'sandbox-run':
     case 'sandbox-serve':
     case 'sandbox-demo':

@@ -5,7 +5,7 @@ export type Command =
   | { readonly name: 'once' }
   | { readonly name: 'plan'; readonly json: boolean }
   | { readonly name: 'status'; readonly json: boolean }
-  | { readonly name: 'validate'; readonly dir: string; readonly json: boolean }
+  | { readonly name: 'validate'; readonly dir: string; readonly json: boolean; readonly strict: boolean }
   | { readonly name: 'sandbox-run' }
   | { readonly name: 'sandbox-serve' }
   | { readonly name: 'sandbox-demo'; readonly json: boolean; readonly jobs: number | undefined }
@@ -20,8 +20,9 @@ Commands:
   once                   one pass (observe, plan, apply), then exit
   plan [--json]          observe and print the changes a pass would make; writes nothing
   status [--json]        agents, jobs and manifests per AgentSpec, and spec errors
-  validate <dir> [--json]
-                         check a cluster-repo checkout (AgentSpecs, templates, agent manifests)
+  validate <dir> [--json] [--strict]
+                         check a cluster-repo checkout (AgentSpecs, templates, agent manifests);
+                         --strict also fails on pod safety warnings (hostNetwork, privileged, ...)
   sandbox run            start the sandbox and reconcile continuously against it (npm start)
   sandbox serve          start the emulated Azure DevOps, git server and cluster; print how to
                          reach them as one JSON line
@@ -61,10 +62,12 @@ export function parseArgs(argv: readonly string[]): Command {
       allowOnly();
       if (rest.length) throw new UsageError(`${cmd} takes no arguments, got "${rest.join(' ')}"`);
       return { name: cmd, json };
-    case 'validate':
+    case 'validate': {
+      const strict = flags.delete('--strict');
       allowOnly();
       if (rest.length !== 1) throw new UsageError('validate takes one directory: azdo-gitops validate ./cluster-repo');
-      return { name: 'validate', dir: rest[0]!, json };
+      return { name: 'validate', dir: rest[0]!, json, strict };
+    }
     case 'sandbox': {
       const sub = rest[0];
       if (sub === 'run' || sub === 'serve') {

@@ -6,8 +6,7 @@ import { startController } from '../loop/controller.ts';
 import { createLogger, type Logger } from '../loop/logger.ts';
 import { runPass } from '../loop/pass.ts';
 import { wire } from '../loop/wiring.ts';
-import { parseAgentSpecs } from '../spec/loadSpecs.ts';
-import { validateClusterRepo } from '../spec/validateRepo.ts';
+import { checkClusterRepo } from '../spec/validateRepo.ts';
 import { formatSpecError } from '../spec/specError.ts';
 import { planJson, planText, statusJson, statusText } from './format.ts';
 import { untilSignal } from './untilSignal.ts';
@@ -76,21 +75,20 @@ async function filesUnder(root: string): Promise<{ path: string; content: string
   return out.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
-export async function validateCommand(env: Env, dir: string, json: boolean): Promise<number> {
+export async function validateCommand(env: Env, dir: string, json: boolean, strict = false): Promise<number> {
   const defaults = specDefaultsFrom(env);
   const paths = pathsFrom(env);
   const files = await filesUnder(dir);
-  const errors = validateClusterRepo(files, { specsPath: paths.specs, agentsPath: paths.agents, templatesPath: paths.templates }, defaults);
-  const inDir = (d: string) => files.filter((f) => f.path.startsWith(`${d}/`));
-  const specs = parseAgentSpecs(inDir(paths.specs), new Map(inDir(paths.templates).map((f) => [f.path, f.content])), defaults).specs;
+  const { specs, errors, warnings } = checkClusterRepo(files, { specsPath: paths.specs, agentsPath: paths.agents, templatesPath: paths.templates }, defaults);
+  const ok = errors.length === 0 && (!strict || warnings.length === 0);
   if (json) {
     const summary = specs.map((s) => ({ name: s.name, file: s.file, format: s.format, pool: s.pool, prefix: s.prefix, standby: s.standby, maxAgents: s.maxAgents, revision: s.revision }));
-    process.stdout.write(JSON.stringify({ ok: errors.length === 0, specs: summary, errors }, null, 2) + '\n');
-  } else if (errors.length === 0) {
-    process.stdout.write(`${dir}: valid; ${specs.length} AgentSpec(s): ${specs.map((s) => s.name).join(', ')}\n`);
+    process.stdout.write(JSON.stringify({ ok, specs: summary, errors, warnings }, null, 2) + '\n');
   } else {
     for (const e of errors) process.stdout.write(`${formatSpecError(e)}\n`);
-    process.stdout.write(`${errors.length} problem(s); ${specs.length} valid AgentSpec(s)\n`);
+    for (const w of warnings) process.stdout.write(`warning: ${formatSpecError(w)}\n`);
+    if (errors.length === 0) process.stdout.write(`${dir}: valid; ${specs.length} AgentSpec(s): ${specs.map((s) => s.name).join(', ')}${warnings.length ? `; ${warnings.length} warning(s)${strict ? ' (--strict: failing)' : ''}` : ''}\n`);
+    else process.stdout.write(`${errors.length} problem(s); ${specs.length} valid AgentSpec(s)${warnings.length ? `; ${warnings.length} warning(s)` : ''}\n`);
   }
-  return errors.length === 0 ? 0 : 1;
+  return ok ? 0 : 1;
 }

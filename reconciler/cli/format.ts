@@ -38,6 +38,7 @@ export function statusJson(r: PassReport): unknown {
     manifests: r.observed.manifests,
     pods: r.observed.pods ?? null,
     specErrors: r.specErrors,
+    specWarnings: r.specWarnings ?? [],
     pendingChanges: { add: r.plan.add.length, remove: r.plan.remove.length, unregister: r.plan.unregister.length },
   };
 }
@@ -83,6 +84,7 @@ export function statusText(r: PassReport): string {
   for (const h of r.plan.summaries.map(holdLine)) if (h) lines.push(`! ${h}`);
   for (const j of r.plan.unmatchedJobs) lines.push(`! job ${j.requestId} matches no AgentSpec: ${j.reason}`);
   for (const e of r.specErrors) lines.push(`! ${formatSpecError(e)}`);
+  for (const w of r.specWarnings ?? []) lines.push(`warning: ${formatSpecError(w)}`);
   const foreign = foreignLine(r);
   if (foreign) lines.push(foreign);
   return lines.join('\n');

@@ -11,6 +11,7 @@ import { recordPass, recordPassFailure } from '../observability/passMetrics.ts';
 import type { Logger } from './logger.ts';
 import { runPass, type PassReport } from './pass.ts';
 import { ReconcileLoop } from './reconcileLoop.ts';
+import { SpecProblemLog } from './specProblemLog.ts';
 import { wire } from './wiring.ts';
 
 export interface Controller {
@@ -34,6 +35,7 @@ export async function startController(config: Config, log: Logger, env: Readonly
   let loop: ReconcileLoop | undefined;
   let last: PassReport | undefined;
   let foreignSeen = '';
+  const specProblems = new SpecProblemLog();
   const wired = await wire(config, log, (pod) => loop?.trigger(`pod ${pod} finished`));
   const identity = env.POD_NAME ?? `${hostname()}-${randomBytes(3).toString('hex')}`;
   const election = config.cluster.leaderElection
@@ -69,7 +71,10 @@ export async function startController(config: Config, log: Logger, env: Readonly
           commit: r.commit?.slice(0, 12),
         });
         for (const j of r.plan.unmatchedJobs) log.warn('job matches no AgentSpec', { request: j.requestId, pool: j.poolName, demands: j.demands, reason: j.reason });
-        for (const e of r.specErrors) log.warn('invalid AgentSpec ignored; the others keep working', { file: e.file, field: e.field, problem: e.message, fix: e.hint });
+        const news = specProblems.update(r.specErrors, r.specWarnings ?? []);
+        for (const e of news.errors) log.warn('invalid AgentSpec ignored; the others keep working', { file: e.file, field: e.field, problem: e.message, fix: e.hint });
+        for (const w of news.warnings) log.warn('AgentSpec pod setting is risky', { file: w.file, field: w.field, problem: w.message, fix: w.hint });
+        for (const p of news.resolved) log.info('AgentSpec problem resolved', { problem: p });
         // Once per change of the set, not every pass: foreign agents are a steady state.
         const foreign = r.plan.foreignAgents.map((a) => `${a.poolName}/${a.name}`).join(',');
         if (foreign !== foreignSeen && r.plan.foreignAgents.length > 0) {

@@ -10,7 +10,7 @@ import { commitMessage } from '../gitops/commitMessage.ts';
 import { commitAndPush } from '../gitops/pushWithRetry.ts';
 import type { GitRepo } from '../gitops/repo.ts';
 import { observeAzdo, type AzdoSession, type AzdoSnapshot } from '../observe/azdoSnapshot.ts';
-import { readGitSnapshot, type GitSnapshot, type RepoPaths } from '../observe/gitSnapshot.ts';
+import { candidatePools, readGitSnapshot, settleWithAgents, type GitSnapshot, type RepoPaths } from '../observe/gitSnapshot.ts';
 import type { Plan } from '../plan/changes.ts';
 import type { ObservedPod, ObservedState } from '../plan/observed.ts';
 import { agentsAfterDrain } from '../plan/drainOutcome.ts';
@@ -64,6 +64,8 @@ export interface PassReport {
   readonly tip: string;
   readonly plan: Plan;
   readonly specErrors: readonly SpecError[];
+  /** Risky pod settings of accepted specs (warnings, not errors). */
+  readonly specWarnings?: readonly SpecError[];
   readonly podsObserved: boolean;
   /** Set when a commit was pushed. */
   readonly commit: string | undefined;
@@ -107,8 +109,10 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
 
   // Observe. Git first: the specs say which pools to ask Azure DevOps about.
   const tip = await repo.fetchTip();
-  const git = await readGitSnapshot((dir) => repo.readFiles(tip, dir), settings.paths, settings.specDefaults);
-  const azdo = await observeAzdo(deps.azdo, git.specs.map((s) => s.pool));
+  // Pools of every spec, also those losing a conflict: their placeholders settle it.
+  const read = await readGitSnapshot((dir) => repo.readFiles(tip, dir), settings.paths, settings.specDefaults);
+  const azdo = await observeAzdo(deps.azdo, candidatePools(read));
+  const git = settleWithAgents(read, azdo.agents);
   const pods = deps.pods();
   let observed = observedState(startedAt, git, azdo, pods, settings.globalMaxAgents);
   // Failing pods hold their spec back; the hold is plain data the plan receives.
@@ -123,6 +127,7 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
     tip,
     plan: planned,
     specErrors: observed.specErrors,
+    specWarnings: git.specWarnings,
     podsObserved: pods !== undefined,
     commit: undefined,
     pushAttempts: 0,
@@ -150,7 +155,7 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
   const pushed = await commitAndPush(
     repo,
     async (t) => {
-      finalGit = t.oid === tip ? git : await readGitSnapshot(t.readFiles, settings.paths, settings.specDefaults);
+      finalGit = t.oid === tip ? git : settleWithAgents(await readGitSnapshot(t.readFiles, settings.paths, settings.specDefaults), azdo.agents);
       observed = { ...observedState(startedAt, finalGit, azdo, pods, settings.globalMaxAgents), agents: observed.agents };
       planned = makePlan(observed, { nameSeed: passId, drained: drain.confirmedIdle, holds });
       const files = new Map(finalGit.agentFiles.map((f) => [f.path, f.content]));

@@ -26,6 +26,7 @@ export function recordPass(m: Metrics, r: PassReport): void {
   for (const h of r.holdsStarted) m.inc('azdo_gitops_spec_holds_total', 'Holds begun because a pod of the spec failed without running a job', { spec: h.specName });
   m.set('azdo_gitops_unmatched_jobs', 'Pending jobs no AgentSpec can run', {}, r.plan.unmatchedJobs.length);
   m.set('azdo_gitops_spec_errors', 'Invalid AgentSpecs (and manifests) in the repository', {}, r.specErrors.length);
+  m.set('azdo_gitops_spec_warnings', 'Risky pod settings of accepted AgentSpecs (hostNetwork, privileged, ...)', {}, r.specWarnings?.length ?? 0);
   if (r.commit) m.inc('azdo_gitops_commits_total', 'Commits pushed');
   if (r.pushAttempts > 1) m.inc('azdo_gitops_push_retries_total', 'Pushes rejected because the remote moved', {}, r.pushAttempts - 1);
   if (r.commit) {

@@ -1,8 +1,8 @@
-import type { Manifest } from '../plan/observed.ts';
+import type { Manifest, PoolAgent } from '../plan/observed.ts';
 import { isSpecError, parseManifest } from '../render/parseManifest.ts';
 import { isPodManifestPath } from '../render/layout.ts';
 import type { AgentSpec } from '../spec/agentSpec.ts';
-import { parseAgentSpecs, type RepoFile } from '../spec/loadSpecs.ts';
+import { readSpecCandidates, settleSpecs, type RepoFile, type SpecCandidates } from '../spec/loadSpecs.ts';
 import type { SpecDefaults } from '../spec/specDefaults.ts';
 import type { SpecError } from '../spec/specError.ts';
 
@@ -18,14 +18,22 @@ export interface RepoPaths {
 export interface GitSnapshot {
   readonly specs: AgentSpec[];
   readonly specErrors: SpecError[];
+  /** Accepted specs' risky pod settings (spec/podSafety.ts). */
+  readonly specWarnings: SpecError[];
   readonly manifests: Manifest[];
   /** Every file under the agents directory (pods, kustomization, sentinel, strays). */
   readonly agentFiles: RepoFile[];
+  /** The specs before conflicts were settled, for settling again with the pools' placeholders. */
+  readonly candidates: SpecCandidates;
+  readonly manifestErrors: SpecError[];
 }
 
 const isYaml = (p: string): boolean => /\.ya?ml$/i.test(p);
 
-/** Specs, templates and agent manifests of one commit, parsed once into validated types. */
+/**
+ * Specs, templates and agent manifests of one commit, parsed once into validated types.
+ * Conflicting specs are settled by the manifests alone; settleWithAgents adds the placeholders.
+ */
 export async function readGitSnapshot(readDir: ReadDir, paths: RepoPaths, defaults: SpecDefaults): Promise<GitSnapshot> {
   const [specFiles, templateFiles, agentFiles] = await Promise.all([
     readDir(paths.specs),
@@ -33,14 +41,41 @@ export async function readGitSnapshot(readDir: ReadDir, paths: RepoPaths, defaul
     readDir(paths.agents),
   ]);
   const templates = new Map(templateFiles.filter((f) => isYaml(f.path)).map((f) => [f.path, f.content]));
-  const parsed = parseAgentSpecs(specFiles.filter((f) => isYaml(f.path)), templates, defaults);
   const manifests: Manifest[] = [];
-  const specErrors: SpecError[] = [...parsed.errors];
+  const manifestErrors: SpecError[] = [];
   for (const f of agentFiles) {
     if (!isPodManifestPath(paths.agents, f.path)) continue;
     const m = parseManifest(f.path, f.content);
-    if (isSpecError(m)) specErrors.push(m);
+    if (isSpecError(m)) manifestErrors.push(m);
     else manifests.push(m);
   }
-  return { specs: parsed.specs, specErrors, manifests, agentFiles };
+  const candidates = readSpecCandidates(specFiles.filter((f) => isYaml(f.path)), templates, defaults);
+  return settled({ manifests, agentFiles, candidates, manifestErrors }, []);
+}
+
+/** Pools every spec names, including specs that lose a conflict (their placeholders settle it). */
+export function candidatePools(git: GitSnapshot): string[] {
+  return [...new Set(git.candidates.candidates.map((c) => c.spec.pool))];
+}
+
+/**
+ * The snapshot with conflicts settled again, now also by the pools' placeholder agents: a spec
+ * scaled to zero keeps its name and prefix against a newcomer. Unchanged when nothing conflicts.
+ */
+export function settleWithAgents(git: GitSnapshot, agents: readonly PoolAgent[]): GitSnapshot {
+  if (git.candidates.candidates.length === git.specs.length) return git;
+  return settled(git, agents);
+}
+
+function settled(git: Pick<GitSnapshot, 'manifests' | 'agentFiles' | 'candidates' | 'manifestErrors'>, agents: readonly PoolAgent[]): GitSnapshot {
+  const parsed = settleSpecs(git.candidates, { manifests: git.manifests, agents });
+  return {
+    specs: parsed.specs,
+    specErrors: [...parsed.errors, ...git.manifestErrors],
+    specWarnings: parsed.warnings,
+    manifests: git.manifests,
+    agentFiles: git.agentFiles,
+    candidates: git.candidates,
+    manifestErrors: git.manifestErrors,
+  };
 }

@@ -1,6 +1,6 @@
 // Reads a committed agent pod manifest back into a Manifest (labels/annotations → plain data).
-import { parseAllDocuments } from 'yaml';
 import type { Manifest } from '../plan/observed.ts';
+import { DEFAULT_YAML_BOUNDS, readYaml } from '../spec/boundedYaml.ts';
 import { show } from '../spec/capabilities.ts';
 import { isDns1123Label } from '../spec/dns1123.ts';
 import { isObject } from '../spec/errorSink.ts';
@@ -14,16 +14,18 @@ export function isSpecError(v: unknown): v is SpecError {
   return isObject(v) && typeof v['hint'] === 'string' && typeof v['message'] === 'string' && typeof v['file'] === 'string';
 }
 
+/** A pod carries its template's annotations (up to the API server's 256 KiB) plus ours: room for both. */
+const MANIFEST_BOUNDS = { ...DEFAULT_YAML_BOUNDS, maxBytes: 2 * DEFAULT_YAML_BOUNDS.maxBytes };
+
 export function parseManifest(path: string, content: string): Manifest | SpecError {
   const err = (field: string, message: string, hint: string): SpecError => ({ file: path, field, message, hint });
-  const docs = parseAllDocuments(content);
-  if (!Array.isArray(docs)) return err('', 'is empty', 'delete the file or let azdo-gitops re-create it');
-  const nonEmpty = docs.filter((d) => d.contents !== null);
-  const bad = docs.find((d) => d.errors.length > 0);
-  if (bad) return err('', `is not valid YAML: ${bad.errors[0]!.message.split('\n')[0]}`, 'delete the file; azdo-gitops writes pod files once and never edits them');
-  if (nonEmpty.length === 0) return err('', 'is empty', 'delete the file or let azdo-gitops re-create it');
-  if (nonEmpty.length !== 1) return err('', `must hold exactly one Pod, found ${nonEmpty.length} documents`, 'one pod per file');
-  const doc: unknown = nonEmpty[0]!.toJS();
+  const read = readYaml(content, MANIFEST_BOUNDS);
+  if (read.problem) return err('', read.problem.message, 'delete the file; azdo-gitops writes pod files once and never edits them');
+  const bad = read.docs.find((d) => d.problem);
+  if (bad?.problem) return err('', bad.problem.message, 'delete the file; azdo-gitops writes pod files once and never edits them');
+  if (read.docs.length === 0) return err('', 'is empty', 'delete the file or let azdo-gitops re-create it');
+  if (read.docs.length !== 1) return err('', `must hold exactly one Pod, found ${read.docs.length} documents`, 'one pod per file');
+  const doc: unknown = read.docs[0]!.value;
   if (!isObject(doc) || doc['apiVersion'] !== 'v1' || doc['kind'] !== 'Pod') {
     return err('kind', `must be a v1 Pod, got ${isObject(doc) ? `${show(doc['apiVersion'])} ${show(doc['kind'])}` : show(doc)}`, 'only agent pods belong under pods/');
   }

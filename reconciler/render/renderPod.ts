@@ -79,7 +79,9 @@ export function podObject(spec: AgentSpec, podName: string, ctx: RenderContext):
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: podName, namespace: spec.namespace, labels, annotations },
-    spec: { ...podSpec, containers, restartPolicy: 'Never' },
+    // Agents talk to Azure DevOps, not the Kubernetes API: no service account token unless the
+    // template asks for one (automountServiceAccountToken: true).
+    spec: { automountServiceAccountToken: false, ...podSpec, containers, restartPolicy: 'Never' },
   };
 }
 

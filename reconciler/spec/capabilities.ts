@@ -38,7 +38,7 @@ function cmp(a: string, b: string): number {
 
 export function show(v: unknown): string {
   if (v === undefined) return 'nothing';
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return v.length > 80 ? `${JSON.stringify(v.slice(0, 60))}... (${v.length} characters)` : JSON.stringify(v);
   try {
     const s = JSON.stringify(v);
     return s === undefined ? String(v) : s.length > 60 ? s.slice(0, 57) + '...' : s;

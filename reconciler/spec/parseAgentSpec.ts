@@ -5,6 +5,7 @@ import { isDns1123Label, toDns1123Label } from './dns1123.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import { ErrorSink, isObject } from './errorSink.ts';
 import { checkPodTemplate, templateFromFile } from './podTemplate.ts';
+import { podSafetyWarnings } from './podSafety.ts';
 import { specRevision } from './revision.ts';
 import { parseStandbySchedule } from './standbySchedule.ts';
 import type { SpecDefaults } from './specDefaults.ts';
@@ -26,6 +27,8 @@ const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 export interface ParsedDoc {
   readonly spec: AgentSpec | undefined;
   readonly errors: SpecError[];
+  /** Risky but accepted (podSafety.ts). */
+  readonly warnings?: SpecError[];
 }
 
 /**
@@ -90,10 +93,20 @@ export function parseV1alpha1(
     if (typeof ns !== 'string' || !isDns1123Label(ns)) {
       namespace = undefined;
       sink.add('spec.namespace', `must be a DNS-1123 label, got ${show(ns)}`, `set spec.namespace: ${(typeof ns === 'string' && toDns1123Label(ns)) || defaults.namespace}`);
+    } else if (ns !== defaults.namespace) {
+      // The reconciler watches (and its Role covers) one namespace: pods elsewhere would never
+      // be observed, so their agents would be pruned as pod-deleted and replaced, over and over.
+      namespace = undefined;
+      sink.add(
+        'spec.namespace',
+        `is ${JSON.stringify(ns)}, but the reconciler watches only TARGET_NAMESPACE ${JSON.stringify(defaults.namespace)}: pods elsewhere would never be observed`,
+        `remove spec.namespace (pods go to ${defaults.namespace}), or run a reconciler with TARGET_NAMESPACE=${ns} for that namespace`,
+      );
     } else namespace = ns;
   }
 
   let template: PodTemplate | undefined;
+  let templateField = 'spec.template';
   const hasInline = spec['template'] !== undefined;
   const hasFile = spec['templateFile'] !== undefined;
   if (hasInline && hasFile) {
@@ -113,6 +126,7 @@ export function parseV1alpha1(
         const known = [...templates.keys()].sort();
         sink.add('spec.templateFile', `${path} does not exist in the repo`, known.length ? `use one of: ${known.join(', ')}` : 'add the template file under templates/');
       } else {
+        templateField = `spec.templateFile(${path})`;
         const tsink = new ErrorSink(path);
         template = templateFromFile(content, tsink);
         for (const e of tsink.errors) templateErrors.push({ ...e, message: `${e.message} (template of ${errorFile})` });
@@ -132,6 +146,7 @@ export function parseV1alpha1(
     return { spec: undefined, errors: [...sink.errors, ...templateErrors] };
   }
   const poolName = pool.trim();
+  const warnings = podSafetyWarnings(template, templateField).map((w) => ({ file: errorFile, ...w }));
   return {
     spec: {
       name,
@@ -150,6 +165,7 @@ export function parseV1alpha1(
       revision: specRevision({ pool: poolName, capabilities, template, tokenSecretRef, namespace, prefix }),
     },
     errors: [],
+    warnings,
   };
 }
 

@@ -1,9 +1,11 @@
 // Checks a PodTemplateSpec (inline in a spec, or from templates/*.yaml) and returns it as plain JSON.
-import { parseAllDocuments } from 'yaml';
 import type { PodTemplate } from './agentSpec.ts';
+import { readYaml } from './boundedYaml.ts';
 import { show } from './capabilities.ts';
 import { isDns1123Label } from './dns1123.ts';
 import { ErrorSink, isObject } from './errorSink.ts';
+import { ANNOTATIONS_MAX_BYTES, RECONCILER_ANNOTATION_BYTES, annotationBytes, labelValueProblem, qualifiedNameProblem } from './objectMeta.ts';
+import { PAT_SHAPE, containsPat, isSecretPathValue, looksLikeSecretName } from './secretLiterals.ts';
 
 const SAMPLE = 'spec: {containers: [{name: agent, image: <your agent image>}]}';
 
@@ -22,6 +24,8 @@ export function checkPodTemplate(raw: unknown, sink: ErrorSink, field: string): 
     else {
       const labels = stringMap(m['labels'], sink, at('metadata.labels'));
       const annotations = stringMap(m['annotations'], sink, at('metadata.annotations'));
+      if (labels) checkLabels(labels, sink, at('metadata.labels'));
+      if (annotations) checkAnnotations(annotations, sink, at('metadata.annotations'));
       metadata = {
         ...(labels ? { labels } : {}),
         ...(annotations ? { annotations } : {}),
@@ -68,6 +72,16 @@ function checkContainers(list: unknown[], sink: ErrorSink, field: string, needIm
     if (needImage && (typeof c['image'] !== 'string' || c['image'].trim() === '')) {
       sink.add(`${f}.image`, `must be a container image, got ${show(c['image'])}`, 'set image: <registry>/<agent image>:<tag>');
     }
+    for (const key of ['command', 'args'] as const) {
+      const list = c[key];
+      if (!Array.isArray(list)) continue;
+      list.forEach((a, k) => {
+        if (typeof a === 'string' && containsPat(a)) {
+          // Never echo the value: it is a secret.
+          sink.add(`${f}.${key}[${k}]`, `holds what looks like an Azure DevOps PAT (${PAT_SHAPE}): a PAT must never be written into a pod template or git`, 'remove it and revoke that PAT; the agent gets its token from spec.tokenSecretRef');
+        }
+      });
+    }
     const env = c['env'];
     if (env === undefined) return;
     if (!Array.isArray(env)) {
@@ -79,13 +93,19 @@ function checkContainers(list: unknown[], sink: ErrorSink, field: string, needIm
         sink.add(`${f}.env[${j}]`, `must be an env entry with a name, got ${show(e)}`, 'use {name: FOO, value: "bar"}');
         return;
       }
-      if (e['name'].toUpperCase() === 'AZP_TOKEN' && e['value'] !== undefined) {
-        // Never echo the value: it is a secret.
+      // Never echo the value: it is a secret.
+      const name = e['name'];
+      const value = e['value'];
+      if (looksLikeSecretName(name) && value !== undefined && value !== null && !isSecretPathValue(name, value)) {
         sink.add(
           `${f}.env[${j}]`,
-          'AZP_TOKEN has a literal value: a PAT must never be written into a pod template or git',
-          'remove this env entry; the agent gets AZP_TOKEN from spec.tokenSecretRef as a secretKeyRef',
+          `${show(name)} looks like a secret and has a literal value: a token or password must never be written into a pod template or git`,
+          /^AZP_TOKEN$/i.test(name.trim())
+            ? 'remove this env entry; the agent gets AZP_TOKEN from spec.tokenSecretRef as a secretKeyRef'
+            : `use valueFrom: {secretKeyRef: {name: <secret>, key: <key>}} for ${name.trim()}`,
         );
+      } else if (typeof value === 'string' && containsPat(value)) {
+        sink.add(`${f}.env[${j}]`, `${show(name)} holds what looks like an Azure DevOps PAT (${PAT_SHAPE}): a PAT must never be written into a pod template or git`, 'remove it and revoke that PAT; use valueFrom.secretKeyRef');
       }
       if (e['name'] === 'VSO_AGENT_IGNORE' && typeof e['value'] !== 'string') {
         // azdo-gitops adds AZP_TOKEN,AZP_TOKEN_FILE to the list: it must be able to read it.
@@ -104,28 +124,49 @@ function stringMap(v: unknown, sink: ErrorSink, field: string): Record<string, s
   return { ...(v as Record<string, string>) };
 }
 
+function checkLabels(labels: Record<string, string>, sink: ErrorSink, field: string): void {
+  for (const [k, v] of Object.entries(labels)) {
+    const problem = qualifiedNameProblem(k) ?? labelValueProblem(v);
+    if (problem) sink.add(`${field}.${k.length > 80 ? k.slice(0, 60) + '...' : k}`, `is not a valid Kubernetes label: ${problem}`, 'e.g. team: ci or example.com/team: ci (values at most 63 characters)');
+  }
+}
+
+function checkAnnotations(annotations: Record<string, string>, sink: ErrorSink, field: string): void {
+  for (const k of Object.keys(annotations)) {
+    const problem = qualifiedNameProblem(k);
+    if (problem) sink.add(`${field}.${k.length > 80 ? k.slice(0, 60) + '...' : k}`, `is not a valid annotation key: ${problem}`, 'e.g. example.com/owner: ci');
+  }
+  const bytes = annotationBytes(annotations);
+  const max = ANNOTATIONS_MAX_BYTES - RECONCILER_ANNOTATION_BYTES;
+  if (bytes > max) {
+    sink.add(field, `total ${bytes} bytes, over the ${max} bytes left of the API server's 256 KiB annotation limit: every pod would be refused`, 'keep large data in a ConfigMap and reference it');
+  }
+}
+
 /**
  * The PodTemplateSpec in a template file: a bare `{metadata?, spec}`, a `kind: PodTemplate`
  * (`template:`), or a `kind: Pod` (its metadata labels/annotations and spec).
  */
 export function templateFromFile(content: string, sink: ErrorSink): PodTemplate | undefined {
-  const docs = parseAllDocuments(content);
-  if (!Array.isArray(docs)) {
+  const read = readYaml(content);
+  if (read.problem) {
+    sink.add('', read.problem.message, read.problem.hint);
+    return undefined;
+  }
+  if (read.docs.length === 0) {
     sink.add('', 'is empty', `put a PodTemplateSpec in it: ${SAMPLE}`);
     return undefined;
   }
-  const nonEmpty = docs.filter((d) => d.contents !== null);
-  for (const d of docs) {
-    if (d.errors.length > 0) {
-      sink.add('', `is not valid YAML: ${d.errors[0]!.message.split('\n')[0]}`, 'fix the YAML syntax');
-      return undefined;
-    }
-  }
-  if (nonEmpty.length !== 1) {
-    sink.add('', `must hold exactly one YAML document, found ${nonEmpty.length}`, `put one PodTemplateSpec in it: ${SAMPLE}`);
+  const bad = read.docs.find((d) => d.problem);
+  if (bad?.problem) {
+    sink.add('', bad.problem.message, bad.problem.hint);
     return undefined;
   }
-  const raw: unknown = nonEmpty[0]!.toJS();
+  if (read.docs.length !== 1) {
+    sink.add('', `must hold exactly one YAML document, found ${read.docs.length}`, `put one PodTemplateSpec in it: ${SAMPLE}`);
+    return undefined;
+  }
+  const raw: unknown = read.docs[0]!.value;
   if (isObject(raw) && raw['kind'] === 'PodTemplate') return checkPodTemplate(raw['template'], sink, 'template');
   if (isObject(raw) && raw['kind'] === 'Pod') {
     const md = isObject(raw['metadata']) ? raw['metadata'] : {};

@@ -1,9 +1,11 @@
 // `azdo-gitops validate`: everything wrong with a cluster repo, as SpecErrors.
 // Specs and templates parse; every pod manifest under <agentsPath>/pods parses; kustomization.yaml
 // lists exactly the pod files plus sentinel.yaml; the sentinel exists.
-import { parseAllDocuments } from 'yaml';
+import type { Manifest } from '../plan/observed.ts';
 import { parseManifest, isSpecError } from '../render/parseManifest.ts';
 import { KUSTOMIZATION_FILE, SENTINEL_FILE, isPodManifestPath, joinPath, normalizeDir, relativeToAgents } from '../render/layout.ts';
+import type { AgentSpec } from './agentSpec.ts';
+import { readYaml } from './boundedYaml.ts';
 import { isObject } from './errorSink.ts';
 import type { RepoFile } from './loadSpecs.ts';
 import { parseAgentSpecs } from './loadSpecs.ts';
@@ -30,17 +32,41 @@ export function validateClusterRepo(
   layout: RepoLayout = DEFAULT_LAYOUT,
   defaults: SpecDefaults = DEFAULT_SPEC_DEFAULTS,
 ): SpecError[] {
-  const errors: SpecError[] = [];
+  return checkClusterRepo(files, layout, defaults).errors;
+}
+
+export interface RepoCheck {
+  /** The specs a reconciler would use. */
+  readonly specs: AgentSpec[];
+  readonly errors: SpecError[];
+  /** Risky pod settings of accepted specs (spec/podSafety.ts). */
+  readonly warnings: SpecError[];
+}
+
+/** Everything wrong (and risky) with a cluster repo, judged as a reconciler pass would judge it. */
+export function checkClusterRepo(
+  files: readonly RepoFile[],
+  layout: RepoLayout = DEFAULT_LAYOUT,
+  defaults: SpecDefaults = DEFAULT_SPEC_DEFAULTS,
+): RepoCheck {
   const templates = new Map(files.filter((f) => under(layout.templatesPath, f.path) && isYaml(f.path)).map((f) => [f.path, f.content]));
   const specFiles = files.filter((f) => under(layout.specsPath, f.path) && isYaml(f.path));
-  errors.push(...parseAgentSpecs(specFiles, templates, defaults).errors);
-
   const agentFiles = files.filter((f) => under(layout.agentsPath, f.path));
   const podFiles = agentFiles.filter((f) => isPodManifestPath(layout.agentsPath, f.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
+  const manifests: Manifest[] = [];
+  const manifestErrors: SpecError[] = [];
   for (const f of podFiles) {
     const m = parseManifest(f.path, f.content);
-    if (isSpecError(m)) errors.push(m);
+    if (isSpecError(m)) manifestErrors.push(m);
+    else manifests.push(m);
   }
+  const parsed = parseAgentSpecs(specFiles, templates, defaults, { manifests });
+  return { specs: parsed.specs, errors: [...parsed.errors, ...manifestErrors, ...layoutErrors(agentFiles, podFiles, layout)], warnings: parsed.warnings };
+}
+
+/** kustomization.yaml and sentinel.yaml of the agents directory, and files where pods do not belong. */
+function layoutErrors(agentFiles: readonly RepoFile[], podFiles: readonly RepoFile[], layout: RepoLayout): SpecError[] {
+  const errors: SpecError[] = [];
   for (const f of agentFiles) {
     const rel = relativeToAgents(layout.agentsPath, f.path)!;
     if (rel.startsWith('pods/') && !isPodManifestPath(layout.agentsPath, f.path)) {
@@ -59,8 +85,8 @@ export function validateClusterRepo(
     errors.push({ file: kustPath, field: '', message: 'is missing', hint: 'it must list sentinel.yaml and every pod file; the reconciler regenerates it' });
     return errors;
   }
-  const docs = parseAllDocuments(kust.content);
-  const doc: unknown = Array.isArray(docs) && docs.length === 1 && docs[0]!.errors.length === 0 ? docs[0]!.toJS() : undefined;
+  const read = readYaml(kust.content);
+  const doc: unknown = read.docs?.length === 1 ? read.docs[0]!.value : undefined;
   const resources = isObject(doc) ? doc['resources'] : undefined;
   if (!Array.isArray(resources) || resources.some((r) => typeof r !== 'string')) {
     errors.push({ file: kustPath, field: 'resources', message: 'must be a list of file paths', hint: 'resources: [sentinel.yaml, pods/<spec>/<pod>.yaml, ...]' });

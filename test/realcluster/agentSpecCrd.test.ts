@@ -55,6 +55,8 @@ describe('cluster-repo-example on a real API server', { timeout: START_TIMEOUT }
     ['the token Secret reference has no key', VALID.replace('{name: azdo-agent-token, key: token}', '{name: azdo-agent-token}'), /spec\.tokenSecretRef\.key/],
     ['a deadline is not a duration', `${VALID}  deadlines: {imagePull: soon}\n`, /spec\.deadlines\.imagePull/],
     ['the pool is missing', VALID.replace('  pool: k8s-agents\n', ''), /spec\.pool/],
+    ['the namespace is not a DNS-1123 label', `${VALID}  namespace: Team_A\n`, /spec\.namespace/],
+    ['a template label value is longer than 63 characters', VALID.replace('  templateFile: templates/agent-pod.yaml\n', `  template: {metadata: {labels: {team: ${'a'.repeat(64)}}}, spec: {containers: [{name: agent, image: x}]}}\n`), /spec\.template\.metadata\.labels/],
   ];
   for (const [what, spec, field] of rejected) {
     it(`rejects an AgentSpec when ${what}`, async () => {

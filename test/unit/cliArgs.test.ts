@@ -30,8 +30,9 @@ test('plan and status take --json', () => {
 });
 
 test('validate takes exactly one directory', () => {
-  assert.deepEqual(parseArgs(['validate', './repo']), { name: 'validate', dir: './repo', json: false });
-  assert.deepEqual(parseArgs(['validate', 'repo', '--json']), { name: 'validate', dir: 'repo', json: true });
+  assert.deepEqual(parseArgs(['validate', './repo']), { name: 'validate', dir: './repo', json: false, strict: false });
+  assert.deepEqual(parseArgs(['validate', 'repo', '--json']), { name: 'validate', dir: 'repo', json: true, strict: false });
+  assert.deepEqual(parseArgs(['validate', 'repo', '--strict']), { name: 'validate', dir: 'repo', json: false, strict: true });
   usageError(['validate'], /^validate takes one directory/);
   usageError(['validate', 'a', 'b'], /^validate takes one directory/);
 });
@@ -48,7 +49,7 @@ test('help and version win over everything else', () => {
 test('unknown options are errors naming each of them', () => {
   usageError(['run', '--dry-run'], /^unknown option --dry-run\n/);
   usageError(['plan', '--fast', '-x'], /^unknown options --fast, -x\n/);
-  usageError(['validate', 'repo', '--strict'], /^unknown option --strict/);
+  usageError(['validate', 'repo', '--fix'], /^unknown option --fix/);
   usageError(['sandbox', 'serve', '--port=1'], /^unknown option --port=1/);
 });
 

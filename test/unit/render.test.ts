@@ -206,3 +206,10 @@ test('parseManifest rejects a manifest with a literal AZP_TOKEN', () => {
   assert.ok(isSpecError(r));
   assert.ok(!r.message.includes('leaked'));
 });
+
+test('a pod mounts no service account token unless its template asks for one', () => {
+  const plain = parse(renderPod(aSpec('linux'), 'linux-abc12', ctx));
+  assert.equal(plain.spec.automountServiceAccountToken, false);
+  const asks = aSpec('kube', { template: { spec: { automountServiceAccountToken: true, containers: [{ name: 'agent', image: 'i' }] } } });
+  assert.equal(parse(renderPod(asks, 'kube-abc12', ctx)).spec.automountServiceAccountToken, true);
+});

@@ -157,7 +157,8 @@ test('a literal AZP_TOKEN in a template file is an error too', () => {
   const tpl = 'spec:\n  containers:\n    - name: agent\n      image: i\n      env: [{name: azp_token, value: xyz}]\n';
   const { specs, errors } = parse({ 'a.yaml': specYaml('x', GOOD) }, new Map([['templates/agent.yaml', tpl]]));
   assert.equal(specs.length, 0);
-  assert.ok(errors.some((e) => e.file === 'templates/agent.yaml' && /AZP_TOKEN/.test(e.message)));
+  assert.ok(errors.some((e) => e.file === 'templates/agent.yaml' && /AZP_TOKEN/i.test(e.message)));
+  assert.ok(!errors.some((e) => /xyz/.test(JSON.stringify(e))), 'the value is never echoed');
 });
 
 test('an AZP_TOKEN from a secretKeyRef in the template is accepted', () => {
@@ -251,9 +252,16 @@ test('tokenSecretRef is required with a name and a key', () => {
   assert.equal(noKey.errors[0]!.field, 'spec.tokenSecretRef.key');
 });
 
-test('an invalid namespace is an error; a valid one overrides the default', () => {
+test('an invalid namespace is an error; the watched namespace is accepted', () => {
   assert.equal(parse({ 'a.yaml': specYaml('x', GOOD + '  namespace: Bad_NS\n') }).errors[0]!.field, 'spec.namespace');
-  assert.equal(parse({ 'a.yaml': specYaml('x', GOOD + '  namespace: ci\n') }).specs[0]!.namespace, 'ci');
+  assert.equal(parse({ 'a.yaml': specYaml('x', GOOD + '  namespace: agents-ns\n') }).specs[0]!.namespace, 'agents-ns');
+});
+
+test('a namespace other than TARGET_NAMESPACE is an error naming the watched one', () => {
+  const { specs, errors } = parse({ 'a.yaml': specYaml('x', GOOD + '  namespace: ci\n') });
+  assert.equal(specs.length, 0);
+  assert.deepEqual(errors.map((e) => e.field), ['spec.namespace']);
+  assert.match(errors[0]!.message, /"ci".*watches only TARGET_NAMESPACE "agents-ns"/);
 });
 
 test('invalid YAML, non-mappings and other kinds are errors; kustomizations are skipped', () => {
@@ -286,7 +294,7 @@ test('the revision is stable, ignores key order and capability order, and follow
   assert.notEqual(otherCaps.revision, a.revision);
   const otherImage = parse({ 'a.yaml': specYaml('x', GOOD) }, new Map([['templates/agent.yaml', TEMPLATE.replace(':1', ':2')]])).specs[0]!;
   assert.notEqual(otherImage.revision, a.revision);
-  const otherNs = parse({ 'a.yaml': specYaml('x', GOOD + '  namespace: other\n') }).specs[0]!;
+  const otherNs = parse({ 'a.yaml': specYaml('x', GOOD) }, templates, { ...defaults, namespace: 'other' }).specs[0]!;
   assert.notEqual(otherNs.revision, a.revision);
 });
 
