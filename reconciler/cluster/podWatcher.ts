@@ -2,6 +2,7 @@ import { CoreV1Api, Watch, type KubeConfig, type V1Pod } from '@kubernetes/clien
 import type { ObservedPod } from '../plan/observed.ts';
 import type { Logger } from '../loop/logger.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../render/labels.ts';
+import { isNonTransientWaiting } from '../plan/podProblem.ts';
 import { isFinished, toObservedPod } from './observedPod.ts';
 import { FRESH_FOR_MS, isPodViewFresh, WATCH_TIMEOUT_SECONDS, watchRetryDelayMs } from './podWatchTiming.ts';
 import { requestTimeout } from './requestTimeout.ts';
@@ -192,7 +193,10 @@ export class PodWatcher {
     const before = this.#pods.get(name);
     this.#pods.set(name, pod);
     const changed = before === undefined || before.metadata?.resourceVersion !== pod.metadata?.resourceVersion;
-    if (changed && isFinished(pod)) this.#onFinished(name);
+    // A pod that will never start (a missing Secret, a bad image name) needs a pass as much as a
+    // finished one: it is removed and its spec backs off at once, not at the next interval.
+    const failingToStart = (p: V1Pod | undefined) => p !== undefined && isNonTransientWaiting(toObservedPod(p));
+    if (changed && (isFinished(pod) || (failingToStart(pod) && !failingToStart(before)))) this.#onFinished(name);
   }
 
   #heard(): void {
