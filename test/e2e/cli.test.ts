@@ -80,7 +80,7 @@ describe('the CLI against a running world', () => {
 });
 
 /** What a Deployment that forgot AZDO_ORG_URL (or everything) must print, and nothing else. */
-const NO_ORG = 'azdo-gitops: AZDO_ORG_URL: is not set. Set it to your organization URL, e.g. https://dev.azure.com/my-org\n';
+const NO_ORG = 'azdo-gitops: AZDO_ORG_URL: is not set. Set it to your organization URL. For example AZDO_ORG_URL=https://dev.azure.com/my-org\n';
 
 describe('the CLI without configuration never starts the sandbox', () => {
   // The rest of a Deployment's settings, without the organization: the sandbox must not stand in for it.

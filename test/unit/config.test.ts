@@ -247,7 +247,7 @@ test('specDefaultsFrom needs no Azure DevOps or git settings', () => {
 
 test('an empty or blank environment names AZDO_ORG_URL with an example, never a fallback', () => {
   for (const e of [{}, { AZDO_ORG_URL: '   ', AZDO_ORG_URI: '' }, { AZDO_TOKEN: 'x', GIT_URL: 'https://x', GIT_TOKEN: 'y' }]) {
-    rejects(e, 'AZDO_ORG_URL', /^AZDO_ORG_URL: is not set\. Set it to your organization URL, e.g\. https:\/\/dev\.azure\.com\/my-org$/);
+    rejects(e, 'AZDO_ORG_URL', /^AZDO_ORG_URL: is not set\. Set it to your organization URL\. For example AZDO_ORG_URL=https:\/\/dev\.azure\.com\/my-org$/);
   }
 });
 
