@@ -261,7 +261,7 @@ export const SETTINGS = {
     meaning: '`<initial>,<max>`: how long a spec whose pods fail is held back, doubling per failure',
     parse: backoff,
   }),
-  MAX_AGENTS: setting({ shownDefault: '50 (at least MAX_AGENT_COUNT)', example: '50', meaning: 'cap across all specs', parse: wholeNumber(1) }),
+  MAX_AGENTS: setting({ shownDefault: '`50` (at least `MAX_AGENT_COUNT`)', example: '50', meaning: 'cap across all specs', parse: wholeNumber(1) }),
   AZDO_POOL: setting({ aliases: ['AZDO_POOLNAME'], default: 'k8s-agents', example: 'k8s-agents', meaning: 'pool of legacy specs', parse: text }),
   STANDBY_AGENT_COUNT: setting({ default: '0', example: '1', meaning: 'idle agents kept ready, legacy specs', parse: wholeNumber(0) }),
   MAX_AGENT_COUNT: setting({ default: '10', example: '10', meaning: 'agents per legacy spec at most', parse: wholeNumber(1) }),
@@ -272,7 +272,7 @@ export const SETTINGS = {
   POD_NAME: setting({ shownDefault: 'host name + random suffix', example: 'azdo-gitops-7d9f8-x2k4p', meaning: 'Lease holder identity (the Deployment sets it from metadata.name)', parse: text }),
   SYNC_REQUEST: setting({ shownDefault: '—', default: '', example: 'flux:flux-system/cluster', meaning: '`flux:<ns>/<gitrepository>` or `argocd:<ns>/<application>`: ask for a sync right after each push', parse: (raw) => (raw ? syncRequest(raw) : undefined) }),
   HTTP_PORT: setting({ default: '8080', example: '8080', meaning: '`/healthz`, `/readyz`, `/metrics` (0 disables)', parse: wholeNumber(0, 65_535) }),
-  STATE_DIR: setting({ shownDefault: '$TMPDIR/azdo-gitops', example: '/var/lib/azdo-gitops', meaning: 'shallow git cache', parse: text }),
+  STATE_DIR: setting({ shownDefault: '`$TMPDIR/azdo-gitops`', example: '/var/lib/azdo-gitops', meaning: 'shallow git cache', parse: text }),
   LOG_LEVEL: setting({ default: 'info', example: 'info', meaning: '`debug`, `info`, `warn` or `error`', parse: oneOf<LogLevel>(['debug', 'info', 'warn', 'error']) }),
   LOG_FORMAT: setting({ default: 'json', example: 'json', meaning: '`json` or `text`', parse: oneOf<LogFormat>(['json', 'text']) }),
 } as const;
