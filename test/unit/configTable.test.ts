@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { SETTINGS } from '../../reconciler/config/config.ts';
+import { SETTINGS, type Setting } from '../../reconciler/config/config.ts';
 import { configTableMarkdown } from '../../reconciler/config/configTable.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -21,7 +21,7 @@ test('README.md lists exactly the settings of config.ts, with their defaults and
 });
 
 test('every variable the README table names is a setting, its alias, or its _FILE', () => {
-  const known = new Set(Object.entries(SETTINGS).flatMap(([n, s]) => [n, ...('aliases' in s ? s.aliases : []), ...('fromFile' in s ? [`${n}_FILE`] : [])]));
+  const known = new Set(Object.entries(SETTINGS).flatMap(([n, s]: [string, Setting<unknown>]) => [n, ...(s.aliases ?? []), ...(s.fromFile ? [`${n}_FILE`] : [])]));
   const named = [...readmeTable().matchAll(/^\| ([^|]+) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((x) => x[1]!));
   assert.deepEqual(new Set(named), known);
 });
@@ -45,10 +45,11 @@ test('every environment variable the reconciler reads is in the settings table',
 });
 
 test('every setting has an example its own parser accepts, and a default it accepts too', () => {
-  for (const [name, s] of Object.entries(SETTINGS)) {
+  for (const [name, s] of Object.entries(SETTINGS) as [string, Setting<unknown>][]) {
     if (name === 'KUBECONFIG') continue; // the example names a file that exists only in a pod
     const example = s.example.replace(/^"(.*)"$/, '$1');
     if (!example.startsWith('<')) assert.doesNotThrow(() => s.parse(example), `${name}=${example}`);
-    if ('default' in s && s.default !== undefined) assert.doesNotThrow(() => s.parse(s.default), `${name} default`);
+    const d = s.default;
+    if (d !== undefined) assert.doesNotThrow(() => s.parse(d), `${name} default`);
   }
 });
