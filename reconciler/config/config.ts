@@ -281,6 +281,8 @@ export type SettingName = keyof typeof SETTINGS;
 
 type ValueOf<N extends SettingName> = ReturnType<(typeof SETTINGS)[N]['parse']>;
 
+const fileExample = (n: string): string => `For example ${n}_FILE=/var/run/secrets/azdo-gitops/${n.toLowerCase().replace(/_/g, '-')}`;
+
 /** The variable that was set (the name or an alias) and its trimmed value; NAME_FILE read for secrets. */
 function lookup(env: Env, name: SettingName): [string, string] | undefined {
   const s: Setting<unknown> = SETTINGS[name];
@@ -292,9 +294,9 @@ function lookup(env: Env, name: SettingName): [string, string] | undefined {
         try {
           v = readFileSync(file, 'utf8').trim();
         } catch {
-          throw new ConfigError(`${n}_FILE`, `cannot read the file ${file}`, 'Mount the Secret there or set the variable itself');
+          throw new ConfigError(`${n}_FILE`, `cannot read the file ${file}`, `Mount the Secret there or set ${n} itself. ${fileExample(n)}`);
         }
-        if (!v) throw new ConfigError(`${n}_FILE`, `the file ${file} is empty`, s.missing ?? 'Write the value into it');
+        if (!v) throw new ConfigError(`${n}_FILE`, `the file ${file} is empty`, `${s.missing ?? 'Write the value into it'}. ${fileExample(n)}`);
         return [`${n}_FILE`, v];
       }
     }
