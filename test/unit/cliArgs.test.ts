@@ -63,7 +63,7 @@ test('sandbox run and sandbox serve take nothing', () => {
   usageError(['sandbox', 'run', '--json'], /^sandbox run does not take --json/);
   usageError(['sandbox', 'serve', 'now'], /^sandbox serve takes no arguments, got "now"/);
   // `npm start -- plan`: npm start is `sandbox run`.
-  usageError(['sandbox', 'run', 'plan', '--json'], /^sandbox run takes no arguments, got "plan --json" \(npm start runs the sandbox; for another command use npm run cli -- plan --json\)/);
+  usageError(['sandbox', 'run', 'plan'], /^sandbox run takes no arguments, got "plan" \(npm start runs the sandbox; for another command use npm run cli -- plan\)/);
   usageError(['sandbox', 'run', '--poll=1'], /^unknown option --poll=1/);
 });
 
