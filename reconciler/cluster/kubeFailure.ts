@@ -2,7 +2,7 @@
 // a multi-line dump ("HTTP-Code: 401\nMessage: …\nBody: …\nHeaders: {…}"); a fetch failure says
 // only "fetch failed" with the reason in its cause. Logs and errors get the status and the
 // server's own message, or why the server could not be reached.
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { requestTimeout } from './requestTimeout.ts';
 
 export interface KubeFailure {
@@ -26,12 +26,13 @@ function statusMessage(body: unknown): string | undefined {
 }
 
 export function kubeFailure(err: unknown): KubeFailure {
-  const e = err as { code?: unknown; body?: unknown; message?: unknown; name?: unknown; cause?: { code?: unknown; message?: unknown } } | undefined;
-  if (typeof e?.code === 'number') {
-    const dumped = typeof e.message === 'string' ? /^Message: (.*)$/m.exec(e.message)?.[1] : undefined;
-    return { status: e.code, reason: `${e.code} ${statusMessage(e.body) ?? dumped ?? 'no message'}` };
+  const e = err as { message?: unknown; name?: unknown; cause?: { code?: unknown; message?: unknown } } | undefined;
+  if (err instanceof ApiException) {
+    const dumped = /^Message: (.*)$/m.exec(err.message)?.[1];
+    return { status: err.code, reason: `${err.code} ${statusMessage(err.body) ?? dumped ?? 'no message'}` };
   }
   if (e?.name === 'TimeoutError') return { status: undefined, reason: 'no answer in time' };
+  if (e?.name === 'AbortError') return { status: undefined, reason: 'request aborted' };
   const cause = e?.cause;
   const why = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : undefined;
   const msg = typeof e?.message === 'string' ? e.message.split('\n')[0]! : String(err);
