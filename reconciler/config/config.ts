@@ -137,7 +137,7 @@ function httpUrl(raw: string, what: string): URL {
   if (/^ssh:\/\//i.test(raw) || /^[\w.-]+@[\w.-]+:(?!\/\/)/.test(raw)) {
     const https = azureReposHttps(raw);
     throw new Invalid(
-      `is an SSH URL ("${raw}"), but azdo-gitops speaks HTTPS only (its git client, isomorphic-git, has no SSH)`,
+      `is an SSH URL ("${redactUrl(raw)}"), but azdo-gitops speaks HTTPS only (its git client, isomorphic-git, has no SSH)`,
       https
         ? `Use the HTTPS URL of the same repository: ${https}, with a PAT in GIT_TOKEN.`
         : 'Use the repository\'s HTTPS clone URL (Azure Repos: Repos → Clone → HTTPS), with a token in GIT_TOKEN.',
