@@ -86,12 +86,12 @@ const setting = <T>(s: Setting<T>): Setting<T> => s;
 
 const text = (raw: string): string => raw;
 
-function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
+function wholeNumber(min: number, max?: number) {
+  const range = max === undefined ? `from ${min} up` : `from ${min} to ${max}`;
   return (raw: string): number => {
-    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      throw new Invalid(`must be a whole number from ${min} to ${max === Number.MAX_SAFE_INTEGER ? 'any' : max}, got "${raw}"`.replace(' to any', ' up'));
-    }
-    return Number(raw);
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n < min || (max !== undefined && n > max)) throw new Invalid(`must be a whole number ${range}, got "${raw}"`);
+    return n;
   };
 }
 
