@@ -2,6 +2,8 @@
 // azdo-gitops: Azure Pipelines agents on Kubernetes, scaled through git.
 import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError } from './errors/configError.ts';
+import { InputError } from './errors/inputError.ts';
+import { ClusterAccessError } from './cluster/kubeFailure.ts';
 import { parseArgs, USAGE, UsageError } from './cli/args.ts';
 import { onceCommand, planCommand, runCommand, statusCommand, validateCommand } from './cli/commands.ts';
 import { loadSandboxCommands } from './cli/loadSandboxCommands.ts';
@@ -45,7 +47,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
 main(process.argv.slice(2), process.env).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof UsageError || err instanceof ConfigError || err instanceof SandboxUnavailableError) {
+    if (err instanceof UsageError || err instanceof ConfigError || err instanceof InputError || err instanceof ClusterAccessError || err instanceof SandboxUnavailableError) {
       process.stderr.write(`azdo-gitops: ${err.message}\n`);
       process.exit(2);
     }

@@ -1,11 +1,13 @@
 import { WebApi, getPersonalAccessTokenHandler } from 'azure-devops-node-api';
 import type { ITaskAgentApi } from 'azure-devops-node-api/TaskAgentApi.js';
 import { callAzdo } from './classifyAzdoError.ts';
+import { checkOrganization } from './organizationCheck.ts';
 
 export type TaskAgentApi = ITaskAgentApi;
 
-/** Connects the published client (location discovery happens on the first call of an area). */
+/** Connects the published client (location discovery happens on the first call of an area). AZDO_ORG_URL must name an organization. */
 export async function connectTaskAgentApi(orgUrl: string, token: string): Promise<TaskAgentApi> {
   const web = new WebApi(orgUrl, getPersonalAccessTokenHandler(token), { socketTimeout: 30_000 });
+  await checkOrganization(web, orgUrl);
   return callAzdo('connect to Azure DevOps', () => web.getTaskAgentApi());
 }

@@ -73,7 +73,11 @@ export function parseArgs(argv: readonly string[]): Command {
       if (sub === 'run' || sub === 'serve') {
         allowOnly();
         if (json) throw new UsageError(`sandbox ${sub} does not take --json`);
-        if (rest.length > 1) throw new UsageError(`sandbox ${sub} takes no arguments, got "${rest.slice(1).join(' ')}"`);
+        if (rest.length > 1) {
+          // `npm start -- plan` lands here: npm start is `sandbox run`; other commands go through `npm run cli`.
+          const also = sub === 'run' ? ` (npm start runs the sandbox; for another command use npm run cli -- ${rest.slice(1).join(' ')})` : '';
+          throw new UsageError(`sandbox ${sub} takes no arguments, got "${rest.slice(1).join(' ')}"${also}`);
+        }
         return { name: `sandbox-${sub}` };
       }
       if (sub === 'demo') {

@@ -1,5 +1,5 @@
 // The CLI commands. Each returns the process exit code.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { loadConfig, pathsFrom, specDefaultsFrom, type Config } from '../config/config.ts';
 import { startController } from '../loop/controller.ts';
@@ -9,22 +9,18 @@ import { wire } from '../loop/wiring.ts';
 import { checkClusterRepo } from '../spec/validateRepo.ts';
 import { formatSpecError } from '../spec/specError.ts';
 import { planJson, planText, statusJson, statusText } from './format.ts';
+import { InputError } from '../errors/inputError.ts';
 import { untilSignal } from './untilSignal.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function loggerFor(env: Env, secrets: readonly string[]): Logger {
-  const level = (env.LOG_LEVEL ?? 'info') as 'debug' | 'info' | 'warn' | 'error';
-  return createLogger({ level, secrets, format: env.LOG_FORMAT === 'text' ? 'text' : 'json' });
-}
-
-function secretsOf(config: Config): string[] {
-  return [config.azdo.token, config.git.token];
+function loggerFor(config: Config): Logger {
+  return createLogger({ level: config.log.level, format: config.log.format, secrets: [config.azdo.token, config.git.token] });
 }
 
 export async function runCommand(env: Env): Promise<number> {
   const config = loadConfig(env);
-  const log = loggerFor(env, secretsOf(config));
+  const log = loggerFor(config);
   const controller = await startController(config, log, env);
   const sig = await untilSignal();
   log.info('stopping', { signal: sig });
@@ -34,7 +30,7 @@ export async function runCommand(env: Env): Promise<number> {
 
 async function onePass(env: Env, mode: 'apply' | 'dry-run') {
   const config = loadConfig(env);
-  const log = loggerFor(env, secretsOf(config));
+  const log = loggerFor(config);
   const wired = await wire(config, log);
   try {
     return await runPass(wired.deps, mode);
@@ -78,6 +74,9 @@ async function filesUnder(root: string): Promise<{ path: string; content: string
 export async function validateCommand(env: Env, dir: string, json: boolean, strict = false): Promise<number> {
   const defaults = specDefaultsFrom(env);
   const paths = pathsFrom(env);
+  const isDir = await stat(dir).then((s) => s.isDirectory(), () => undefined);
+  if (isDir === undefined) throw new InputError(`validate: ${dir} does not exist; give the directory of a cluster-repo checkout`);
+  if (!isDir) throw new InputError(`validate: ${dir} is not a directory; give the directory of a cluster-repo checkout`);
   const files = await filesUnder(dir);
   const { specs, errors, warnings } = checkClusterRepo(files, { specsPath: paths.specs, agentsPath: paths.agents, templatesPath: paths.templates }, defaults);
   const ok = errors.length === 0 && (!strict || warnings.length === 0);

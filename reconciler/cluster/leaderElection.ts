@@ -1,4 +1,5 @@
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import { clusterServer, kubeFailure, type KubeFailure } from './kubeFailure.ts';
 import { LeaseLostError } from '../errors/leaseLostError.ts';
 import type { Logger } from '../loop/logger.ts';
 import { requestTimeout } from './requestTimeout.ts';
@@ -42,12 +43,16 @@ export class LeaderElection {
   /** False until the first attempt: a replica that starts as standby says so once, too. */
   #announced = false;
   #holder: string | undefined;
+  /** Why the last attempt got no answer or was refused (for the standby line); undefined after a good one. */
+  #lastFailure: KubeFailure | undefined;
+  readonly #server: string;
   #timer: NodeJS.Timeout | undefined;
   #deadlineTimer: NodeJS.Timeout | undefined;
   #stopped = false;
 
   constructor(kc: KubeConfig, opts: LeaderElectionOptions, log: Logger) {
     this.#api = kc.makeApiClient(CoordinationV1Api);
+    this.#server = clusterServer(kc);
     this.#opts = opts;
     this.#log = log;
   }
@@ -121,9 +126,17 @@ export class LeaderElection {
       // 409: someone else renewed or took it between our read and write.
       if (apiCode(err) === 409) this.#lose('another replica wrote the Lease first');
       // Anything else (a timeout, a refused connection, a 5xx): leadership lasts until the deadline.
-      else this.#log.warn('lease renewal failed', { error: String((err as Error)?.message ?? err), leader: this.isLeader() });
+      else {
+        this.#lastFailure = kubeFailure(err);
+        this.#log.warn('lease renewal failed', { error: this.#lastFailure.reason, server: this.#server, leader: this.isLeader() });
+      }
     }
-    if (!this.#announced && !this.#leader) this.#log.info('not the leader; standing by', { lease: name, identity, holder: this.#holder });
+    if (!this.#announced && !this.#leader) {
+      const f = this.#lastFailure;
+      if (!this.#holder && f) {
+        this.#log.warn(f.status === undefined ? `the cluster is unreachable at ${this.#server}; standing by until it answers` : `the API server at ${this.#server} refused the Lease; standing by`, { lease: name, identity, reason: f.reason });
+      } else this.#log.info('not the leader; standing by', { lease: name, identity, holder: this.#holder });
+    }
     this.#announced = true;
     return this.isLeader();
   }
@@ -165,6 +178,7 @@ export class LeaderElection {
 
   /** A successful attempt that started at `startedAt` (performance.now()). */
   #renewed(startedAt: number): void {
+    this.#lastFailure = undefined;
     if (this.#stopped) return;
     this.#renewedAt = Math.max(this.#renewedAt, startedAt);
     this.#holder = this.#opts.identity;

@@ -6,6 +6,7 @@ import { isNonTransientWaiting } from '../plan/podProblem.ts';
 import { isFinished, toObservedPod } from './observedPod.ts';
 import { FRESH_FOR_MS, isPodViewFresh, WATCH_TIMEOUT_SECONDS, watchRetryDelayMs } from './podWatchTiming.ts';
 import { requestTimeout } from './requestTimeout.ts';
+import { kubeFailure } from './kubeFailure.ts';
 
 /** Only our pods: the manager never acts on a pod it did not render. */
 export const MANAGED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
@@ -216,7 +217,7 @@ export class PodWatcher {
     const code = (err as { code?: number; statusCode?: number })?.code ?? (err as { statusCode?: number })?.statusCode;
     if (code === 410) this.#resourceVersion = undefined;
     const delay = code === 410 ? 0 : watchRetryDelayMs(this.#failures);
-    const reason = code === 410 ? 'resourceVersion expired (410 Gone)' : String((err as Error)?.message ?? err);
+    const reason = code === 410 ? 'resourceVersion expired (410 Gone)' : kubeFailure(err).reason;
     this.#log.warn('pod watch ended; relisting', { reason, delayMs: delay });
     this.#retryTimer = setTimeout(() => void this.#begin(), delay);
   }

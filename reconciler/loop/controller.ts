@@ -37,7 +37,7 @@ export async function startController(config: Config, log: Logger, env: Readonly
   let foreignSeen = '';
   const specProblems = new SpecProblemLog();
   const wired = await wire(config, log, (pod) => loop?.trigger(`pod ${pod} finished`));
-  const identity = env.POD_NAME ?? `${hostname()}-${randomBytes(3).toString('hex')}`;
+  const identity = config.cluster.podName ?? env.POD_NAME ?? `${hostname()}-${randomBytes(3).toString('hex')}`;
   const election = config.cluster.leaderElection
     ? new LeaderElection(wired.kubeConfig, {
         namespace: config.cluster.namespace,

@@ -6,6 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { createEventRecorder } from '../cluster/events.ts';
 import { createSyncRequester } from '../cluster/syncRequester.ts';
 import { loadKubeConfig } from '../cluster/kubeConfig.ts';
+import { checkClusterAccess, clusterServer } from '../cluster/kubeFailure.ts';
 import { PodWatcher } from '../cluster/podWatcher.ts';
 import type { Config } from '../config/config.ts';
 import { GitRepo } from '../gitops/repo.ts';
@@ -35,6 +36,9 @@ export async function wire(config: Config, log: Logger, onPodFinished: (pod: str
     logger: log,
   });
   const kc = loadKubeConfig(config.cluster.kubeconfig);
+  // Refused credentials stop start-up (a setting to fix); an unreachable cluster is said once here.
+  const unreachable = await checkClusterAccess(kc, config.cluster.namespace, config.cluster.kubeconfig);
+  if (unreachable) log.warn(`the cluster is unreachable at ${clusterServer(kc)}; going on without it and retrying`, { reason: unreachable.reason });
   const watcher = new PodWatcher(kc, config.cluster.namespace, log, onPodFinished);
   // The cluster is one of three sources: a pass runs without it (no pod-based pruning). The
   // first list is bounded in time; a failed one is logged and retried in the background.

@@ -62,6 +62,8 @@ test('sandbox run and sandbox serve take nothing', () => {
   assert.deepEqual(parseArgs(['sandbox', 'serve']), { name: 'sandbox-serve' });
   usageError(['sandbox', 'run', '--json'], /^sandbox run does not take --json/);
   usageError(['sandbox', 'serve', 'now'], /^sandbox serve takes no arguments, got "now"/);
+  // `npm start -- plan`: npm start is `sandbox run`.
+  usageError(['sandbox', 'run', 'plan'], /^sandbox run takes no arguments, got "plan" \(npm start runs the sandbox; for another command use npm run cli -- plan\)/);
   usageError(['sandbox', 'run', '--poll=1'], /^unknown option --poll=1/);
 });
 

@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { after, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,12 @@ const base: Env = {
   GIT_TOKEN,
 };
 const env = (over: Env = {}): Env => ({ ...base, ...over });
+
+// KUBECONFIG must name a file that exists.
+const kubeDir = mkdtempSync(join(tmpdir(), 'azdo-gitops-kube-'));
+const KUBECONFIG_FILE = join(kubeDir, 'config');
+writeFileSync(KUBECONFIG_FILE, 'apiVersion: v1\nkind: Config\n');
+after(() => rmSync(kubeDir, { recursive: true, force: true }));
 
 /** Asserts loadConfig throws a ConfigError naming `variable` whose message matches `pattern`. */
 function rejects(e: Env, variable: string, pattern: RegExp): ConfigError {
@@ -68,7 +74,7 @@ test('every variable is read and trimmed', () => {
     AGENTS_PATH: './clusters/prod/agents/',
     SPECS_PATH: '/specs',
     TEMPLATES_PATH: 'tpl',
-    KUBECONFIG: ' /home/me/.kube/config ',
+    KUBECONFIG: ` ${KUBECONFIG_FILE} `,
     TARGET_NAMESPACE: 'ci-agents',
     LEASE_NAME: 'my-lease',
     LEADER_ELECTION: 'false',
@@ -89,7 +95,7 @@ test('every variable is read and trimmed', () => {
   assert.equal(c.git.authorName, 'Bot');
   assert.equal(c.git.authorEmail, 'bot@example.com');
   assert.deepEqual(c.paths, { agents: 'clusters/prod/agents', specs: 'specs', templates: 'tpl' });
-  assert.equal(c.cluster.kubeconfig, '/home/me/.kube/config');
+  assert.equal(c.cluster.kubeconfig, KUBECONFIG_FILE);
   assert.equal(c.cluster.namespace, 'ci-agents');
   assert.equal(c.specDefaults.namespace, 'ci-agents');
   assert.equal(c.cluster.leaseName, 'my-lease');
@@ -164,8 +170,8 @@ test('missing required variables are named, with how to fix them', () => {
 });
 
 test('URLs that are not http(s) are rejected', () => {
-  rejects(env({ GIT_URL: 'git@github.com:acme/cluster.git' }), 'GIT_URL', /is not a URL|must be an http\(s\) URL/);
-  rejects(env({ GIT_URL: 'ssh://git@github.com/acme/cluster.git' }), 'GIT_URL', /must be an http\(s\) URL, got ssh:/);
+  rejects(env({ GIT_URL: 'git@github.com:acme/cluster.git' }), 'GIT_URL', /is an SSH URL .*HTTPS only/);
+  rejects(env({ GIT_URL: 'ssh://git@github.com/acme/cluster.git' }), 'GIT_URL', /is an SSH URL/);
   rejects(env({ AZDO_ORG_URL: 'ftp://dev.azure.com/acme' }), 'AZDO_ORG_URL', /must be an http\(s\) URL, got ftp:/);
 });
 
@@ -188,13 +194,13 @@ test('a malformed URL with credentials is rejected without echoing the credentia
 });
 
 test('whole-number settings reject junk and values below their minimum, naming the variable', () => {
-  rejects(env({ POLL_INTERVAL_SECONDS: '0' }), 'POLL_INTERVAL_SECONDS', /must be a whole number ≥ 1, got "0"\. For example POLL_INTERVAL_SECONDS=15/);
+  rejects(env({ POLL_INTERVAL_SECONDS: '0' }), 'POLL_INTERVAL_SECONDS', /must be a whole number from 1 to 86400, got "0"\. For example POLL_INTERVAL_SECONDS=15/);
   rejects(env({ POLL_INTERVAL_SECONDS: '1.5' }), 'POLL_INTERVAL_SECONDS', /got "1\.5"/);
-  rejects(env({ MAX_AGENTS: '-3' }), 'MAX_AGENTS', /≥ 1, got "-3"/);
-  rejects(env({ HTTP_PORT: 'eighty' }), 'HTTP_PORT', /≥ 0, got "eighty"/);
-  rejects(env({ GIT_PUSH_ATTEMPTS: '0' }), 'GIT_PUSH_ATTEMPTS', /≥ 1/);
-  rejects(env({ STANDBY_AGENT_COUNT: 'two' }), 'STANDBY_AGENT_COUNT', /≥ 0, got "two"/);
-  rejects(env({ MAX_AGENT_COUNT: '0' }), 'MAX_AGENT_COUNT', /≥ 1, got "0"/);
+  rejects(env({ MAX_AGENTS: '-3' }), 'MAX_AGENTS', /from 1 up, got "-3"/);
+  rejects(env({ HTTP_PORT: 'eighty' }), 'HTTP_PORT', /from 0 to 65535, got "eighty"/);
+  rejects(env({ GIT_PUSH_ATTEMPTS: '0' }), 'GIT_PUSH_ATTEMPTS', /from 1 to 100/);
+  rejects(env({ STANDBY_AGENT_COUNT: 'two' }), 'STANDBY_AGENT_COUNT', /from 0 up, got "two"/);
+  rejects(env({ MAX_AGENT_COUNT: '0' }), 'MAX_AGENT_COUNT', /from 1 up, got "0"/);
 });
 
 test('LEADER_ELECTION accepts true/false/yes/no/1/0 in any case and rejects the rest', () => {
@@ -247,7 +253,7 @@ test('specDefaultsFrom needs no Azure DevOps or git settings', () => {
 
 test('an empty or blank environment names AZDO_ORG_URL with an example, never a fallback', () => {
   for (const e of [{}, { AZDO_ORG_URL: '   ', AZDO_ORG_URI: '' }, { AZDO_TOKEN: 'x', GIT_URL: 'https://x', GIT_TOKEN: 'y' }]) {
-    rejects(e, 'AZDO_ORG_URL', /^AZDO_ORG_URL: is not set\. Set it to your organization URL, e.g\. https:\/\/dev\.azure\.com\/my-org$/);
+    rejects(e, 'AZDO_ORG_URL', /^AZDO_ORG_URL: is not set\. Set it to your organization URL\. For example AZDO_ORG_URL=https:\/\/dev\.azure\.com\/my-org$/);
   }
 });
 
@@ -283,4 +289,65 @@ test('(reads a file) an unreadable *_FILE secret is an error naming the _FILE va
 
 test('a blank *_FILE is ignored and the variable itself is used', () => {
   assert.equal(loadConfig(env({ AZDO_TOKEN_FILE: '' })).azdo.token, AZDO_TOKEN);
+});
+
+// The corpus of bad settings a Deployment someone edited may carry. Each must stop start-up with
+// a ConfigError naming the variable, saying what is wrong, and giving a valid example.
+describe('a corpus of bad settings: each names the variable, the problem and a valid example', () => {
+  const notAFile = mkdtempSync(join(tmpdir(), 'azdo-gitops-kubeconfig-dir-'));
+  after(() => rmSync(notAFile, { recursive: true, force: true }));
+  const corpus: [string, Env, string, RegExp, string][] = [
+    ['port out of range', { HTTP_PORT: '99999' }, 'HTTP_PORT', /must be a whole number from 0 to 65535, got "99999"/, 'HTTP_PORT=8080'],
+    ['negative port', { HTTP_PORT: '-1' }, 'HTTP_PORT', /from 0 to 65535, got "-1"/, 'HTTP_PORT=8080'],
+    ['unknown log level', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL', /must be one of debug, info, warn, error, got "verbose"/, 'LOG_LEVEL=info'],
+    ['log level spelled out', { LOG_LEVEL: 'warning' }, 'LOG_LEVEL', /got "warning"/, 'LOG_LEVEL=info'],
+    ['unknown log format', { LOG_FORMAT: 'txt' }, 'LOG_FORMAT', /must be one of json, text, got "txt"/, 'LOG_FORMAT=json'],
+    ['kubeconfig file missing', { KUBECONFIG: '/nonexistent/kubeconfig' }, 'KUBECONFIG', /the file \/nonexistent\/kubeconfig does not exist\. Mount the kubeconfig there, fix the path, or unset KUBECONFIG in a cluster/, 'KUBECONFIG=/etc/azdo-gitops/kubeconfig'],
+    ['kubeconfig is a directory', { KUBECONFIG: notAFile }, 'KUBECONFIG', /is not a file/, 'KUBECONFIG=/etc/azdo-gitops/kubeconfig'],
+    ['kubeconfig list, as kubectl takes', { KUBECONFIG: '/nonexistent/a:/nonexistent/b' }, 'KUBECONFIG', /a list of files, as kubectl takes, is not supported/, 'KUBECONFIG=/etc/azdo-gitops/kubeconfig'],
+    ['Azure Repos SSH URL', { GIT_URL: 'git@ssh.dev.azure.com:v3/acme/infra/cluster' }, 'GIT_URL', /is an SSH URL .* HTTPS only .*Use the HTTPS URL of the same repository: https:\/\/dev\.azure\.com\/acme\/infra\/_git\/cluster/, 'GIT_URL=https://dev.azure.com/my-org/my-project/_git/cluster'],
+    ['ssh:// URL', { GIT_URL: 'ssh://git@github.com/acme/cluster.git' }, 'GIT_URL', /is an SSH URL .*isomorphic-git, has no SSH.*HTTPS clone URL/, 'GIT_URL=https://dev.azure.com/my-org/my-project/_git/cluster'],
+    ['SSH URL with a password', { GIT_URL: 'ssh://bot:s3cr3t-pass@git.example.com/acme/cluster.git' }, 'GIT_URL', /is an SSH URL \("ssh:\/\/git\.example\.com\/acme\/cluster\.git"\)/, 'GIT_URL=https://dev.azure.com/my-org/my-project/_git/cluster'],
+    ['scp-style GitHub URL', { GIT_URL: 'git@github.com:acme/cluster.git' }, 'GIT_URL', /is an SSH URL/, 'GIT_URL=https://dev.azure.com/my-org/my-project/_git/cluster'],
+    ['project URL as organization', { AZDO_ORG_URL: 'https://dev.azure.com/acme/infra' }, 'AZDO_ORG_URL', /is not an organization URL .*The organization URL is https:\/\/dev\.azure\.com\/acme\./, 'AZDO_ORG_URL=https://dev.azure.com/my-org'],
+    ['no organization in the URL', { AZDO_ORG_URL: 'https://dev.azure.com/' }, 'AZDO_ORG_URL', /names no organization/, 'AZDO_ORG_URL=https://dev.azure.com/my-org'],
+    ['organization without scheme', { AZDO_ORG_URL: 'dev.azure.com/acme' }, 'AZDO_ORG_URL', /is not a URL/, 'AZDO_ORG_URL=https://dev.azure.com/my-org'],
+    ['full ref as branch', { GIT_BRANCH: 'refs/heads/main' }, 'GIT_BRANCH', /"refs\/heads\/main" is not a branch name\. Give the short name/, 'GIT_BRANCH=main'],
+    ['branch with a space', { GIT_BRANCH: 'my branch' }, 'GIT_BRANCH', /is not a branch name/, 'GIT_BRANCH=main'],
+    ['author e-mail without @', { GIT_AUTHOR_EMAIL: 'bot' }, 'GIT_AUTHOR_EMAIL', /"bot" is not an e-mail address/, 'GIT_AUTHOR_EMAIL=azdo-gitops@example.com'],
+    ['no push attempts', { GIT_PUSH_ATTEMPTS: '0' }, 'GIT_PUSH_ATTEMPTS', /from 1 to 100, got "0"/, 'GIT_PUSH_ATTEMPTS=5'],
+    ['interval with a unit', { POLL_INTERVAL_SECONDS: '15s' }, 'POLL_INTERVAL_SECONDS', /must be a whole number from 1 to 86400, got "15s"/, 'POLL_INTERVAL_SECONDS=15'],
+    ['leader election word', { LEADER_ELECTION: 'enabled' }, 'LEADER_ELECTION', /must be true or false, got "enabled"/, 'LEADER_ELECTION=true'],
+    ['Lease name with capitals', { LEASE_NAME: 'Azdo_Gitops' }, 'LEASE_NAME', /"Azdo_Gitops" is not a valid Lease name/, 'LEASE_NAME=azdo-gitops'],
+    ['Secret name with capitals', { AGENT_TOKEN_SECRET: 'Agent_Token' }, 'AGENT_TOKEN_SECRET', /"Agent_Token" is not a valid Secret name/, 'AGENT_TOKEN_SECRET=azdo-agent-token'],
+    ['Secret key with a space', { AGENT_TOKEN_SECRET_KEY: 'pat token' }, 'AGENT_TOKEN_SECRET_KEY', /"pat token" is not a valid Secret key/, 'AGENT_TOKEN_SECRET_KEY=token'],
+    ['sync request without namespace', { SYNC_REQUEST: 'flux:cluster' }, 'SYNC_REQUEST', /must be flux:<namespace>\/<gitrepository> or argocd:<namespace>\/<application>, got "flux:cluster"/, 'SYNC_REQUEST=flux:flux-system/cluster'],
+    ['backoff max below initial', { POD_FAILURE_BACKOFF_SECONDS: '600,30' }, 'POD_FAILURE_BACKOFF_SECONDS', /0 < initial ≤ max, got "600,30"/, 'POD_FAILURE_BACKOFF_SECONDS=30,600'],
+    ['cron word', { GIT_RECLONE_CRON: 'hourly' }, 'GIT_RECLONE_CRON', /is not a cron expression: "hourly"\. Five fields/, 'GIT_RECLONE_CRON="7 * * * *"'],
+    ['namespace with capitals', { TARGET_NAMESPACE: 'Agents' }, 'TARGET_NAMESPACE', /"Agents" is not a valid namespace name/, 'TARGET_NAMESPACE=azdo-agents'],
+    ['global cap of zero', { MAX_AGENTS: '0' }, 'MAX_AGENTS', /from 1 up, got "0"/, 'MAX_AGENTS=50'],
+    ['standby as a word', { STANDBY_AGENT_COUNT: 'one' }, 'STANDBY_AGENT_COUNT', /from 0 up, got "one"/, 'STANDBY_AGENT_COUNT=1'],
+    ['token missing', { AZDO_TOKEN: undefined }, 'AZDO_TOKEN', /is not set\. Set it to a PAT with scope "Agent Pools \(Read & manage\)", or AZDO_TOKEN_FILE/, 'AZDO_TOKEN=<PAT>'],
+    ['token file missing', { GIT_TOKEN_FILE: '/nonexistent/git-token' }, 'GIT_TOKEN_FILE', /cannot read the file \/nonexistent\/git-token\. Mount the Secret there or set GIT_TOKEN itself/, 'GIT_TOKEN_FILE=/var/run/secrets/azdo-gitops/git-token'],
+  ];
+  for (const [what, over, variable, problem, example] of corpus) {
+    it(`${what}: ${Object.entries(over).map(([k, v]) => `${k}=${v ?? '(unset)'}`).join(' ')}`, () => {
+      const e = rejects(env(over), variable, problem);
+      assert.ok(e.message.endsWith(`For example ${example}`), `ends with a valid example: ${e.message}`);
+      assert.equal(e.message.split('\n').length, 1, 'one line');
+    });
+  }
+  it('holds at least 20 bad settings', () => assert.ok(corpus.length >= 20));
+});
+
+test('LOG_LEVEL and LOG_FORMAT are read in any case; ports 0 and 65535 are fine', () => {
+  const c = loadConfig(env({ LOG_LEVEL: 'WARN', LOG_FORMAT: 'Text', HTTP_PORT: '65535' }));
+  assert.deepEqual(c.log, { level: 'warn', format: 'text' });
+  assert.equal(c.httpPort, 65535);
+  assert.equal(loadConfig(env({ HTTP_PORT: '0' })).httpPort, 0);
+});
+
+test('the examples in errors are themselves valid settings', () => {
+  const c = loadConfig(env({ GIT_URL: 'https://dev.azure.com/my-org/my-project/_git/cluster', AZDO_ORG_URL: 'https://dev.azure.com/my-org', GIT_RECLONE_CRON: '7 * * * *', SYNC_REQUEST: 'flux:flux-system/cluster' }));
+  assert.equal(c.git.url, 'https://dev.azure.com/my-org/my-project/_git/cluster');
 });

@@ -81,7 +81,7 @@ describe('the production build the Dockerfile ships', () => {
   it('run without configuration exits 2 naming AZDO_ORG_URL, and starts nothing', async () => {
     const r = await runCli(entry, ['run'], { env: {}, timeoutMs: 20_000, watchPorts: true });
     assert.equal(r.code, 2, r.stderr);
-    assert.equal(r.stderr, 'azdo-gitops: AZDO_ORG_URL: is not set. Set it to your organization URL, e.g. https://dev.azure.com/my-org\n');
+    assert.equal(r.stderr, 'azdo-gitops: AZDO_ORG_URL: is not set. Set it to your organization URL. For example AZDO_ORG_URL=https://dev.azure.com/my-org\n');
     assert.deepEqual(r.listened, [], 'no port was opened');
   });
 
