@@ -156,6 +156,10 @@ describe('hostile and conflicting AgentSpecs merged while agents run', () => {
     }
     assert.deepEqual((await world.placeholders()).map((p) => p.name).sort(), ['docker-placeholder', 'linux-placeholder']);
 
+    // Let a few passes run with the hostile files in place, so "logged once" means something.
+    const passesDone = () => logLines(reconciler.output()).filter((l) => l.msg === 'pass done').length;
+    const settledAt = passesDone();
+    await eventually('three more passes with the hostile files', async () => passesDone() >= Math.max(settledAt, passesBefore + 2) + 3, 60_000);
     await reconciler.stop();
     const lines = logLines(reconciler.output());
     const passes = lines.filter((l) => l.msg === 'pass done');
