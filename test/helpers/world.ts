@@ -59,6 +59,32 @@ export interface World {
 
 let clones = 0;
 
+/**
+ * A one-agent AgentSpec (standby 0, maxAgents 1) whose inline template runs `image`, for
+ * scenarios about pods that cannot start: capability and prefix are its name.
+ */
+export function inlineAgentSpec(o: { name: string; image: string; secret?: string; extra?: string }): string {
+  return `apiVersion: azdo.gitops.dev/v1alpha1
+kind: AgentSpec
+metadata:
+  name: ${o.name}
+  namespace: azdo-agents
+spec:
+  pool: k8s-agents
+  prefix: ${o.name}
+  capabilities: [Agent.OS=Linux, ${o.name}]
+  standby: 0
+  maxAgents: 1
+  template:
+    spec:
+      containers:
+        - name: agent
+          image: ${o.image}
+          args: ["--once"]
+  tokenSecretRef: {name: ${o.secret ?? 'azdo-agent-token'}, key: token}
+${o.extra ?? ''}`;
+}
+
 /** An AgentSpec file of cluster-repo-example, as shipped (e.g. `linux.yaml`). */
 export const exampleSpec = (file: string): Promise<string> => readFile(join(PROJECT_ROOT, 'cluster-repo-example/agentspecs', file), 'utf8');
 

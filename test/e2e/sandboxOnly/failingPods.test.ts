@@ -5,31 +5,13 @@ import { describe, it } from 'node:test';
 import type { CoreV1EventList } from '@kubernetes/client-node';
 import { HELD_UNTIL_ANNOTATION, HOLD_REASON } from '../../../reconciler/cluster/events.ts';
 import { maxBatchesWithin } from '../../../reconciler/plan/podFailureBackoff.ts';
-import { eventually, pushAsPersonRetrying, useWorld, type Commit, type World } from '../../helpers/world.ts';
+import { eventually, inlineAgentSpec, pushAsPersonRetrying, useWorld, type Commit, type World } from '../../helpers/world.ts';
 
 const SCHEDULE = { initialSeconds: 6, maxSeconds: 12 };
 const WINDOW_SECONDS = 36;
 const ENV = { POD_FAILURE_BACKOFF_SECONDS: `${SCHEDULE.initialSeconds},${SCHEDULE.maxSeconds}` };
 
-const spec = (name: string, image: string, secret: string): string => `apiVersion: azdo.gitops.dev/v1alpha1
-kind: AgentSpec
-metadata:
-  name: ${name}
-  namespace: azdo-agents
-spec:
-  pool: k8s-agents
-  prefix: ${name}
-  capabilities: [Agent.OS=Linux, ${name}]
-  standby: 0
-  maxAgents: 1
-  template:
-    spec:
-      containers:
-        - name: agent
-          image: ${image}
-          args: ["--once"]
-  tokenSecretRef: {name: ${secret}, key: token}
-`;
+const spec = (name: string, image: string, secret: string): string => inlineAgentSpec({ name, image, secret });
 
 interface SpecCommit {
   readonly pass: Date;

@@ -1,27 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { eventually, pushAsPersonRetrying, useWorld } from '../../helpers/world.ts';
+import { eventually, inlineAgentSpec, pushAsPersonRetrying, useWorld } from '../../helpers/world.ts';
 
-const specWithImage = (image: string): string => `apiVersion: azdo.gitops.dev/v1alpha1
-kind: AgentSpec
-metadata:
-  name: gpu
-  namespace: azdo-agents
-spec:
-  pool: k8s-agents
-  prefix: gpu
-  capabilities: [Agent.OS=Linux, gpu]
-  standby: 0
-  maxAgents: 1
-  template:
-    spec:
-      containers:
-        - name: agent
-          image: ${image}
-          args: ["--once"]
-  tokenSecretRef: {name: azdo-agent-token, key: token}
-  deadlines: {imagePull: 3s}
-`;
+const specWithImage = (image: string): string => inlineAgentSpec({ name: 'gpu', image, extra: '  deadlines: {imagePull: 3s}\n' });
 
 /** Pod names a commit removed for `reason` (from the "Removed:" list in the body). */
 const removedFor = (body: string, reason: string): string[] =>
