@@ -3,7 +3,7 @@
 // A name that looks like ours (`<prefix>-<suffix>`) proves nothing: people name agents that way.
 import type { ForeignAgent } from './changes.ts';
 import type { Manifest, ObservedPod, PoolAgent } from './observed.ts';
-import { PLACEHOLDER_CAPABILITY } from './observed.ts';
+import { isPlaceholderAgent } from './placeholders.ts';
 
 export type AgentOwnership =
   /**
@@ -38,7 +38,7 @@ export class Ownership {
     for (const a of agents) {
       const key = a.name.toLowerCase();
       let o: AgentOwnership = 'foreign';
-      if (a.userCapabilities[PLACEHOLDER_CAPABILITY] !== undefined) o = 'placeholder';
+      if (isPlaceholderAgent(a)) o = 'placeholder';
       else if (a.specMarker !== undefined) o = 'marked';
       else if (manifestPool.get(key) === a.poolName.toLowerCase() && podNames.has(key)) o = 'pod-bound';
       this.#of.set(a, o);
