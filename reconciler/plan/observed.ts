@@ -23,7 +23,7 @@ export interface PendingJob {
 }
 
 /** userCapability naming the spec a placeholder agent stands in for. */
-export const PLACEHOLDER_CAPABILITY = 'azdo-gitops.placeholder';
+export { PLACEHOLDER_CAPABILITY } from '../spec/placeholderCapabilities.ts';
 
 /** An agent registered in a pool. From azdo/agents.ts. */
 export interface PoolAgent {

@@ -4,24 +4,13 @@ import type { AgentSpec } from '../spec/agentSpec.ts';
 import { placeholderName } from '../render/podNames.ts';
 import type { AgentToUnregister, PlaceholderToRegister } from './changes.ts';
 import type { PoolAgent } from './observed.ts';
-import { PLACEHOLDER_CAPABILITY } from './observed.ts';
+import { PLACEHOLDER_CAPABILITY, placeholderCapabilities, sameCapabilities } from '../spec/placeholderCapabilities.ts';
 
-export function placeholderCapabilities(spec: AgentSpec): Record<string, string> {
-  const caps: Record<string, string> = {};
-  for (const c of spec.capabilities) caps[c.name] = c.value ?? 'true';
-  caps[PLACEHOLDER_CAPABILITY] = spec.name;
-  return caps;
-}
+export { placeholderCapabilities };
 
 /** Ours only by the capability: an agent a person named `<prefix>-placeholder` is foreign. */
 export function isPlaceholderAgent(agent: PoolAgent): boolean {
   return agent.userCapabilities[PLACEHOLDER_CAPABILITY] !== undefined;
-}
-
-function sameCapabilities(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  const ka = Object.keys(a).sort();
-  const kb = Object.keys(b).sort();
-  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
 }
 
 export interface PlaceholderPlan {

@@ -13,6 +13,7 @@
 // Higher wins; on a tie (nothing of either is running, or both changed since), the file that
 // sorts first by path wins. `validate` runs offline: it sees the manifests, not the placeholders.
 import type { AgentSpec } from './agentSpec.ts';
+import { PLACEHOLDER_CAPABILITY, placeholderCapabilities, sameCapabilities } from './placeholderCapabilities.ts';
 import type { SpecError } from './specError.ts';
 
 /** What a committed pod manifest says about its spec (plan/observed.ts Manifest fits). */
@@ -28,9 +29,6 @@ export interface PoolAgentLike {
   readonly poolName: string;
   readonly userCapabilities: Readonly<Record<string, string>>;
 }
-
-/** userCapability naming the spec a placeholder stands in for (plan/observed.ts). */
-const PLACEHOLDER_CAPABILITY = 'azdo-gitops.placeholder';
 
 /** What shows which spec owns what is running. */
 export interface SpecOwners {
@@ -69,16 +67,9 @@ export function ownership(spec: AgentSpec, owners: SpecOwners): number {
   const placeholder = `${spec.prefix}-placeholder`;
   for (const a of owners.agents ?? []) {
     if (a.name.toLowerCase() !== placeholder || a.poolName !== spec.pool || a.userCapabilities[PLACEHOLDER_CAPABILITY] !== spec.name) continue;
-    return sameCapabilities(spec, a.userCapabilities) ? 2 : 1;
+    return sameCapabilities(placeholderCapabilities(spec), a.userCapabilities) ? 2 : 1;
   }
   return 0;
-}
-
-function sameCapabilities(spec: AgentSpec, caps: Readonly<Record<string, string>>): boolean {
-  const want: Record<string, string> = { [PLACEHOLDER_CAPABILITY]: spec.name };
-  for (const c of spec.capabilities) want[c.name] = c.value ?? 'true';
-  const keys = Object.keys(want);
-  return keys.length === Object.keys(caps).length && keys.every((k) => caps[k] === want[k]);
 }
 
 export function resolveConflicts(candidates: readonly SpecCandidate[], owners: SpecOwners): ResolvedSpecs {
