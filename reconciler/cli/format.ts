@@ -2,7 +2,7 @@
 import type { PassReport } from '../loop/pass.ts';
 import { SPEC_MARKER_ENV } from '../render/labels.ts';
 import type { SpecSummary } from '../plan/changes.ts';
-import { formatSpecError } from '../spec/specError.ts';
+import { formatSpecError } from '../agentspec/specError.ts';
 
 /** One line per spec held back after failing pods (pending jobs stay reported in the table). */
 function holdLine(s: SpecSummary): string | undefined {

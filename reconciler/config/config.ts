@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import cron from 'node-cron';
 import { parseSyncTarget, type SyncTarget } from '../cluster/syncRequester.ts';
 import { ConfigError } from '../errors/configError.ts';
-import { DEFAULT_DEADLINES } from '../spec/agentSpec.ts';
+import { DEFAULT_DEADLINES } from '../agentspec/agentSpec.ts';
 import { redactUrl } from '../gitops/redact.ts';
 import { DEFAULT_BACKOFF_SCHEDULE, type BackoffSchedule } from '../plan/podFailureBackoff.ts';
-import type { SpecDefaults } from '../spec/specDefaults.ts';
+import type { SpecDefaults } from '../agentspec/specDefaults.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'json' | 'text';

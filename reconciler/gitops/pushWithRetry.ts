@@ -1,7 +1,7 @@
 // One pass's commit: fetch the tip, let the caller derive the changes from THAT tip, commit on
 // top of it, push without force. If the remote moved, start over from the new tip: re-deriving
 // is the rebase, so a person's commit pushed meanwhile is never lost.
-import type { RepoFile } from '../spec/loadSpecs.ts';
+import type { RepoFile } from '../agentspec/loadSpecs.ts';
 import { GitPushRetriesExhaustedError } from '../errors/gitErrors.ts';
 import { isPushRejection } from './classifyGitError.ts';
 import { redactText, redactUrl } from './redact.ts';

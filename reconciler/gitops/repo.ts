@@ -7,7 +7,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import path from 'node:path';
 import git, { type HttpClient } from 'isomorphic-git';
 import httpNode from 'isomorphic-git/http/node';
-import type { RepoFile } from '../spec/loadSpecs.ts';
+import type { RepoFile } from '../agentspec/loadSpecs.ts';
 import { GitOperationError } from '../errors/gitErrors.ts';
 import { classifyGitError } from './classifyGitError.ts';
 import { withKeyedLock } from './mutex.ts';

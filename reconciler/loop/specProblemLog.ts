@@ -1,7 +1,7 @@
 // Spec errors and warnings are logged when they appear or change, not on every pass: a broken
 // spec that stays broken for a day must not write the same lines every poll interval.
 // `status` and the azdo_gitops_spec_errors metric always show the current set.
-import { formatSpecError, type SpecError } from '../spec/specError.ts';
+import { formatSpecError, type SpecError } from '../agentspec/specError.ts';
 
 export interface SpecProblemNews {
   readonly errors: readonly SpecError[];

@@ -1,10 +1,10 @@
 import type { Manifest, PoolAgent } from '../plan/observed.ts';
 import { isSpecError, parseManifest } from '../render/parseManifest.ts';
 import { isPodManifestPath } from '../render/layout.ts';
-import type { AgentSpec } from '../spec/agentSpec.ts';
-import { readSpecCandidates, settleSpecs, type RepoFile, type SpecCandidates } from '../spec/loadSpecs.ts';
-import type { SpecDefaults } from '../spec/specDefaults.ts';
-import type { SpecError } from '../spec/specError.ts';
+import type { AgentSpec } from '../agentspec/agentSpec.ts';
+import { readSpecCandidates, settleSpecs, type RepoFile, type SpecCandidates } from '../agentspec/loadSpecs.ts';
+import type { SpecDefaults } from '../agentspec/specDefaults.ts';
+import type { SpecError } from '../agentspec/specError.ts';
 
 /** Reads every file below a directory of one commit. */
 export type ReadDir = (dir: string) => Promise<RepoFile[]>;
@@ -18,7 +18,7 @@ export interface RepoPaths {
 export interface GitSnapshot {
   readonly specs: AgentSpec[];
   readonly specErrors: SpecError[];
-  /** Accepted specs' risky pod settings (spec/podSafety.ts). */
+  /** Accepted specs' risky pod settings (agentspec/podSafety.ts). */
   readonly specWarnings: SpecError[];
   readonly manifests: Manifest[];
   /** Every file under the agents directory (pods, kustomization, sentinel, strays). */

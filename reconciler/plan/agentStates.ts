@@ -1,6 +1,6 @@
 // Classifies each committed manifest from its pod (cluster) and its agent (Azure DevOps).
-import type { AgentSpec, Deadlines } from '../spec/agentSpec.ts';
-import { DEFAULT_DEADLINES } from '../spec/agentSpec.ts';
+import type { AgentSpec, Deadlines } from '../agentspec/agentSpec.ts';
+import { DEFAULT_DEADLINES } from '../agentspec/agentSpec.ts';
 import { Ownership } from './agentOwnership.ts';
 import type { RemoveReason } from './changes.ts';
 import type { Manifest, ObservedPod, PoolAgent } from './observed.ts';

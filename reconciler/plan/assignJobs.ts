@@ -8,7 +8,7 @@
 //   4. else the preferred candidate (its summary then reports the cap).
 // Jobs with the fewest candidates claim spare agents first, so a narrow job is not left without
 // the one agent that can run it because a job that runs anywhere took it.
-import type { AgentSpec } from '../spec/agentSpec.ts';
+import type { AgentSpec } from '../agentspec/agentSpec.ts';
 import type { UnmatchedJob } from './changes.ts';
 import type { DemandOptions } from './demands.ts';
 import { unmetDemands } from './demands.ts';

@@ -1,6 +1,6 @@
 // Job demands as on the wire: `docker` (exists), `java -equals 17` (equals), `Agent.Version -gtVersion 2.1`.
 // Matching is case-insensitive, like the service's.
-import type { Capability } from '../spec/agentSpec.ts';
+import type { Capability } from '../agentspec/agentSpec.ts';
 
 export type Demand =
   | { readonly name: string; readonly op: 'exists' }

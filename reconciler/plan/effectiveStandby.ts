@@ -1,7 +1,7 @@
 // Which standby count is in force at `now`: the rule that fired most recently (in the spec's time
 // zone) wins; before any rule has fired within a week, spec.standby holds. Pure.
-import type { AgentSpec } from '../spec/agentSpec.ts';
-import type { StandbyRule, StandbySchedule } from '../spec/standbySchedule.ts';
+import type { AgentSpec } from '../agentspec/agentSpec.ts';
+import type { StandbyRule, StandbySchedule } from '../agentspec/standbySchedule.ts';
 
 const MINUTE = 60_000;
 /** A weekly schedule always has fired within the last week (plus a day for DST shifts). */

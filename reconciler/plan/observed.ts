@@ -1,6 +1,6 @@
 // Plain data the adapters produce each pass. `plan()` reads only this; nothing here is I/O.
-import type { AgentSpec } from '../spec/agentSpec.ts';
-import type { SpecError } from '../spec/specError.ts';
+import type { AgentSpec } from '../agentspec/agentSpec.ts';
+import type { SpecError } from '../agentspec/specError.ts';
 
 /** A job request that still needs an agent (no result, no assignment). From azdo/jobRequests.ts. */
 export interface PendingJob {
@@ -23,7 +23,7 @@ export interface PendingJob {
 }
 
 /** userCapability naming the spec a placeholder agent stands in for. */
-export { PLACEHOLDER_CAPABILITY } from '../spec/placeholderCapabilities.ts';
+export { PLACEHOLDER_CAPABILITY } from '../agentspec/placeholderCapabilities.ts';
 
 /** An agent registered in a pool. From azdo/agents.ts. */
 export interface PoolAgent {

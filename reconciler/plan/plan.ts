@@ -1,5 +1,5 @@
 // plan(): observed state → the changes to make. Pure and deterministic: same input → same plan.
-import type { AgentSpec } from '../spec/agentSpec.ts';
+import type { AgentSpec } from '../agentspec/agentSpec.ts';
 import { newPodNames } from '../render/podNames.ts';
 import type { AgentToUnregister, ManifestToAdd, ManifestToRemove, Plan, SpecSummary } from './changes.ts';
 import { Ownership } from './agentOwnership.ts';

@@ -1,6 +1,6 @@
 // Per spec: scale-down of idle agents above pending+standby, rotation of idle old-revision agents,
 // and how many agents to add (pending jobs first, then rotation replacements, then standby).
-import type { AgentSpec } from '../spec/agentSpec.ts';
+import type { AgentSpec } from '../agentspec/agentSpec.ts';
 import type { AddReason, ManifestToRemove } from './changes.ts';
 import type { ManifestState } from './agentStates.ts';
 import type { PendingJob } from './observed.ts';

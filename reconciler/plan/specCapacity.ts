@@ -1,6 +1,6 @@
 // What each spec already has for pending jobs, from the manifests that stay after pruning:
 // input to assignJobs, so a job can count for a spec whose agent may run it anyway.
-import type { AgentSpec } from '../spec/agentSpec.ts';
+import type { AgentSpec } from '../agentspec/agentSpec.ts';
 import type { ManifestState } from './agentStates.ts';
 import type { SpecCapacity } from './assignJobs.ts';
 import { startingCoverage } from './startingCoverage.ts';

@@ -1,7 +1,7 @@
 // Agents to unregister — carried out by apply only after the commit removing their manifests is pushed.
 // Never a busy agent, never an agent that is not ours (plan/agentOwnership.ts), never a
 // placeholder (see placeholders.ts).
-import type { AgentSpec } from '../spec/agentSpec.ts';
+import type { AgentSpec } from '../agentspec/agentSpec.ts';
 import { Ownership } from './agentOwnership.ts';
 import type { AgentToUnregister, ManifestToRemove } from './changes.ts';
 import type { Manifest, ObservedPod, PoolAgent } from './observed.ts';

@@ -1,7 +1,7 @@
 // The files a plan writes and deletes under the agents directory (content null = delete).
 // Pod files are write-once: added or deleted, never rewritten. kustomization.yaml is regenerated
 // from the resulting set of pod files; the sentinel is written when missing.
-import type { AgentSpec } from '../spec/agentSpec.ts';
+import type { AgentSpec } from '../agentspec/agentSpec.ts';
 import type { Plan } from '../plan/changes.ts';
 import {
   KUSTOMIZATION_FILE, SENTINEL_FILE, isPodManifestPath, joinPath, manifestPath, relativeToAgents, renderKustomization, renderSentinel,

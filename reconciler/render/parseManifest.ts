@@ -1,10 +1,10 @@
 // Reads a committed agent pod manifest back into a Manifest (labels/annotations → plain data).
 import type { Manifest } from '../plan/observed.ts';
-import { DEFAULT_YAML_BOUNDS, readYaml } from '../spec/boundedYaml.ts';
-import { show } from '../spec/capabilities.ts';
-import { isDns1123Label } from '../spec/dns1123.ts';
-import { isObject } from '../spec/errorSink.ts';
-import type { SpecError } from '../spec/specError.ts';
+import { DEFAULT_YAML_BOUNDS, readYaml } from '../agentspec/boundedYaml.ts';
+import { show } from '../agentspec/capabilities.ts';
+import { isDns1123Label } from '../agentspec/dns1123.ts';
+import { isObject } from '../agentspec/errorSink.ts';
+import type { SpecError } from '../agentspec/specError.ts';
 import {
   CREATED_AT_ANNOTATION, JOB_REQUESTS_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, POOL_LABEL, REVISION_LABEL, SPEC_LABEL,
 } from './labels.ts';

@@ -1,6 +1,6 @@
 // Pod name = agent name = `<prefix>-<suffix>`: a DNS-1123 label ≤ 63 chars, deterministic from a seed.
 import { createHash } from 'node:crypto';
-import { DNS1123_LABEL_MAX } from '../spec/dns1123.ts';
+import { DNS1123_LABEL_MAX } from '../agentspec/dns1123.ts';
 
 export const SUFFIX_LENGTH = 6;
 export const PLACEHOLDER_SUFFIX = 'placeholder';

@@ -1,6 +1,6 @@
 // One agent pod manifest from a spec: deterministic YAML (same input → same bytes).
-import type { AgentSpec } from '../spec/agentSpec.ts';
-import { toLabelValue } from '../spec/dns1123.ts';
+import type { AgentSpec } from '../agentspec/agentSpec.ts';
+import { toLabelValue } from '../agentspec/dns1123.ts';
 import {
   AGENT_CONTAINER, AGENT_IGNORE_ENV, ARGO_IGNORE_HEALTH_ANNOTATION, CREATED_AT_ANNOTATION, IGNORED_TOKEN_ENV, JOB_REQUESTS_ANNOTATION,
   MANAGED_BY_LABEL, MANAGED_BY_VALUE, POOL_LABEL, REVISION_LABEL, SPEC_LABEL, SPEC_MARKER_ENV,

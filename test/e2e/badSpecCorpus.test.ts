@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { SpecError } from '../../reconciler/spec/specError.ts';
+import type { SpecError } from '../../reconciler/agentspec/specError.ts';
 import { BAD_SPECS, FAKE_NEW_PAT, FAKE_PAT, RISKY_SPEC } from '../fixtures/badSpecs.ts';
 import { corpusRepo, writeRepo } from '../helpers/badSpecRepo.ts';
 import { runCli } from '../helpers/runCli.ts';

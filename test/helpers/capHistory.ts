@@ -3,7 +3,7 @@
 // world.close() runs it at the end of every end-to-end scenario.
 import { specDefaultsFrom } from '../../reconciler/config/config.ts';
 import { readGitSnapshot } from '../../reconciler/observe/gitSnapshot.ts';
-import type { RepoFile } from '../../reconciler/spec/loadSpecs.ts';
+import type { RepoFile } from '../../reconciler/agentspec/loadSpecs.ts';
 import { runGit } from '../../sandbox/git/index.ts';
 import { capViolations, countBy } from './capInvariant.ts';
 

@@ -1,7 +1,7 @@
 // Builders for specs and observed state shared by unit tests (plain data, no I/O).
-import type { AgentSpec, Capability } from '../../reconciler/spec/agentSpec.ts';
-import { DEFAULT_DEADLINES } from '../../reconciler/spec/agentSpec.ts';
-import { specRevision } from '../../reconciler/spec/revision.ts';
+import type { AgentSpec, Capability } from '../../reconciler/agentspec/agentSpec.ts';
+import { DEFAULT_DEADLINES } from '../../reconciler/agentspec/agentSpec.ts';
+import { specRevision } from '../../reconciler/agentspec/revision.ts';
 import type { Manifest, ObservedPod, ObservedState, PendingJob, PoolAgent } from '../../reconciler/plan/observed.ts';
 import { manifestPath } from '../../reconciler/render/layout.ts';
 

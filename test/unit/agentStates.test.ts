@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { classifyManifest } from '../../reconciler/plan/agentStates.ts';
-import { DEFAULT_DEADLINES } from '../../reconciler/spec/agentSpec.ts';
+import { DEFAULT_DEADLINES } from '../../reconciler/agentspec/agentSpec.ts';
 import { aManifest, aPod, aSpec, anAgent, busyAgent, minutes, offlineAgent } from '../helpers/fixtures.ts';
 
 const spec = aSpec('linux');

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_YAML_NESTING, MAX_YAML_TOKENS, readYaml } from '../../reconciler/spec/boundedYaml.ts';
-import { MAX_ERRORS_PER_DOCUMENT, parseAgentSpecs } from '../../reconciler/spec/loadSpecs.ts';
-import { DEFAULT_SPEC_DEFAULTS } from '../../reconciler/spec/specDefaults.ts';
+import { MAX_YAML_NESTING, MAX_YAML_TOKENS, readYaml } from '../../reconciler/agentspec/boundedYaml.ts';
+import { MAX_ERRORS_PER_DOCUMENT, parseAgentSpecs } from '../../reconciler/agentspec/loadSpecs.ts';
+import { DEFAULT_SPEC_DEFAULTS } from '../../reconciler/agentspec/specDefaults.ts';
 import { aliasBomb, manyKeys } from '../fixtures/badSpecs.ts';
 
 const timed = <T>(f: () => T): [T, number] => {

@@ -4,7 +4,7 @@ import type { Plan } from '../../reconciler/plan/changes.ts';
 import { agentsAfterDrain, type DrainOutcome } from '../../reconciler/plan/drainOutcome.ts';
 import type { ObservedState } from '../../reconciler/plan/observed.ts';
 import { plan } from '../../reconciler/plan/plan.ts';
-import type { AgentSpec } from '../../reconciler/spec/agentSpec.ts';
+import type { AgentSpec } from '../../reconciler/agentspec/agentSpec.ts';
 import { capViolations, countBy } from '../helpers/capInvariant.ts';
 import { aJob, aSpec, busyOf, idleOf, startingOf, world } from '../helpers/fixtures.ts';
 

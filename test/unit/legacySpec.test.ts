@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseAgentSpecs } from '../../reconciler/spec/loadSpecs.ts';
-import { DEFAULT_SPEC_DEFAULTS } from '../../reconciler/spec/specDefaults.ts';
-import type { SpecDefaults } from '../../reconciler/spec/specDefaults.ts';
+import { parseAgentSpecs } from '../../reconciler/agentspec/loadSpecs.ts';
+import { DEFAULT_SPEC_DEFAULTS } from '../../reconciler/agentspec/specDefaults.ts';
+import type { SpecDefaults } from '../../reconciler/agentspec/specDefaults.ts';
 
 const defaults: SpecDefaults = {
   ...DEFAULT_SPEC_DEFAULTS,

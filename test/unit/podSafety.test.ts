@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PodTemplate } from '../../reconciler/spec/agentSpec.ts';
-import { podSafetyWarnings } from '../../reconciler/spec/podSafety.ts';
+import type { PodTemplate } from '../../reconciler/agentspec/agentSpec.ts';
+import { podSafetyWarnings } from '../../reconciler/agentspec/podSafety.ts';
 
 const tpl = (spec: Record<string, unknown>): PodTemplate => ({ spec: { containers: [{ name: 'agent', image: 'i', securityContext: {} }], ...spec } as PodTemplate['spec'] });
 

@@ -5,7 +5,7 @@ import { newPodNames, placeholderName } from '../../reconciler/render/podNames.t
 import { agentIgnoreList, renderPod } from '../../reconciler/render/renderPod.ts';
 import { manifestPath, renderKustomization, renderSentinel } from '../../reconciler/render/layout.ts';
 import { isSpecError, parseManifest } from '../../reconciler/render/parseManifest.ts';
-import { isDns1123Label } from '../../reconciler/spec/dns1123.ts';
+import { isDns1123Label } from '../../reconciler/agentspec/dns1123.ts';
 import { aSpec, T0 } from '../helpers/fixtures.ts';
 
 const ctx = { orgUrl: 'https://dev.azure.com/acme', createdAt: T0, jobRequestIds: [12, 7] };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveConflicts, type PoolAgentLike, type RunningManifest, type SpecCandidate } from '../../reconciler/spec/specConflicts.ts';
+import { resolveConflicts, type PoolAgentLike, type RunningManifest, type SpecCandidate } from '../../reconciler/agentspec/specConflicts.ts';
 import { aSpec, type SpecInit } from '../helpers/fixtures.ts';
 
 const candidate = (file: string, name: string, init: SpecInit = {}): SpecCandidate => ({ spec: aSpec(name, { ...init, file }), errorFile: file, warnings: [] });

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDuration, parseDuration } from '../../reconciler/spec/duration.ts';
-import { isDns1123Label, isLabelValue, toDns1123Label, toLabelValue } from '../../reconciler/spec/dns1123.ts';
-import { formatCapability, parseCapability } from '../../reconciler/spec/capabilities.ts';
-import { canonicalJson, shortHash } from '../../reconciler/spec/canonicalJson.ts';
-import { formatSpecError } from '../../reconciler/spec/specError.ts';
+import { formatDuration, parseDuration } from '../../reconciler/agentspec/duration.ts';
+import { isDns1123Label, isLabelValue, toDns1123Label, toLabelValue } from '../../reconciler/agentspec/dns1123.ts';
+import { formatCapability, parseCapability } from '../../reconciler/agentspec/capabilities.ts';
+import { canonicalJson, shortHash } from '../../reconciler/agentspec/canonicalJson.ts';
+import { formatSpecError } from '../../reconciler/agentspec/specError.ts';
 
 test('durations: 90s, 10m, 1h, 1h30m, bare seconds; junk is undefined', () => {
   assert.equal(parseDuration('90s'), 90);

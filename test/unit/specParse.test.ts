@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseAgentSpecs } from '../../reconciler/spec/loadSpecs.ts';
-import { DEFAULT_SPEC_DEFAULTS } from '../../reconciler/spec/specDefaults.ts';
-import type { SpecDefaults } from '../../reconciler/spec/specDefaults.ts';
-import { formatSpecError } from '../../reconciler/spec/specError.ts';
+import { parseAgentSpecs } from '../../reconciler/agentspec/loadSpecs.ts';
+import { DEFAULT_SPEC_DEFAULTS } from '../../reconciler/agentspec/specDefaults.ts';
+import type { SpecDefaults } from '../../reconciler/agentspec/specDefaults.ts';
+import { formatSpecError } from '../../reconciler/agentspec/specError.ts';
 
 const defaults: SpecDefaults = { ...DEFAULT_SPEC_DEFAULTS, pool: 'legacy-pool', namespace: 'agents-ns' };
 const TEMPLATE = `spec:\n  containers:\n    - name: agent\n      image: example.com/agent:1\n`;

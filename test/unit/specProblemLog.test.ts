@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SpecProblemLog } from '../../reconciler/loop/specProblemLog.ts';
-import type { SpecError } from '../../reconciler/spec/specError.ts';
+import type { SpecError } from '../../reconciler/agentspec/specError.ts';
 
 const err = (file: string, message = 'is wrong'): SpecError => ({ file, field: 'spec.maxAgents', message, hint: 'fix it' });
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { effectiveStandby, scheduledStandby } from '../../reconciler/plan/effectiveStandby.ts';
 import { plan } from '../../reconciler/plan/plan.ts';
-import { ErrorSink } from '../../reconciler/spec/errorSink.ts';
-import { parseStandbySchedule, type StandbySchedule } from '../../reconciler/spec/standbySchedule.ts';
+import { ErrorSink } from '../../reconciler/agentspec/errorSink.ts';
+import { parseStandbySchedule, type StandbySchedule } from '../../reconciler/agentspec/standbySchedule.ts';
 import { aSpec, observed } from '../helpers/fixtures.ts';
 
 function schedule(raw: unknown, maxAgents = 10): { schedule: StandbySchedule | undefined | null; errors: ReturnType<ErrorSink['errors']['slice']> } {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateClusterRepo } from '../../reconciler/spec/validateRepo.ts';
+import { validateClusterRepo } from '../../reconciler/agentspec/validateRepo.ts';
 import { renderKustomization, renderSentinel } from '../../reconciler/render/layout.ts';
 import { renderPod } from '../../reconciler/render/renderPod.ts';
 import { aSpec, T0 } from '../helpers/fixtures.ts';
