@@ -15,7 +15,7 @@ import { connectTaskAgentApi } from '../reconciler/azdo/connection.ts';
 import { PoolDirectory } from '../reconciler/azdo/pools.ts';
 import { pathsFrom, specDefaultsFrom } from '../reconciler/config/config.ts';
 import { GitRepo } from '../reconciler/gitops/index.ts';
-import { createLogger } from '../reconciler/loop/logger.ts';
+import { createLogger } from '../reconciler/support/logger.ts';
 import { runPass, type PassDeps } from '../reconciler/loop/pass.ts';
 import { median, table } from './wireBytes.ts';
 

@@ -2,8 +2,8 @@ import { disableAgent, readAgent } from '../azdo/agents.ts';
 import type { ManifestToRemove } from '../plan/changes.ts';
 import type { DrainOutcome } from '../plan/drainOutcome.ts';
 import type { PoolAgent } from '../plan/observed.ts';
-import type { AzdoSession } from '../observe/azdoSnapshot.ts';
-import type { Logger } from '../loop/logger.ts';
+import type { AzdoSession } from '../azdo/session.ts';
+import type { Logger } from '../support/logger.ts';
 
 export interface DrainResult extends DrainOutcome {
   readonly failures: readonly { readonly agent: string; readonly error: string }[];

@@ -1,7 +1,7 @@
 import { registerPlaceholder } from '../azdo/agents.ts';
 import type { PlaceholderToRegister } from '../plan/changes.ts';
-import type { AzdoSession } from '../observe/azdoSnapshot.ts';
-import type { Logger } from '../loop/logger.ts';
+import type { AzdoSession } from '../azdo/session.ts';
+import type { Logger } from '../support/logger.ts';
 
 /**
  * Offline agents that carry each spec's capabilities, so jobs queue while a spec has no pods.

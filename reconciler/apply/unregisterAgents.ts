@@ -1,7 +1,7 @@
 import { deleteAgent } from '../azdo/agents.ts';
 import type { AgentToUnregister } from '../plan/changes.ts';
-import type { AzdoSession } from '../observe/azdoSnapshot.ts';
-import type { Logger } from '../loop/logger.ts';
+import type { AzdoSession } from '../azdo/session.ts';
+import type { Logger } from '../support/logger.ts';
 
 /**
  * Runs only after the commit removing the agents' pods is pushed (or when no manifest was

@@ -3,7 +3,7 @@
 // table as JSON. A 404, or a 2xx page that is not that JSON, means the URL names something else
 // (a typo, a project or repository URL, a web page): a setting to fix, not an outage to wait out.
 import type { WebApi } from 'azure-devops-node-api';
-import { redactUrl } from '../gitops/redact.ts';
+import { redactUrl } from '../support/redact.ts';
 import { ConfigError } from '../errors/configError.ts';
 import { classifyAzdoError } from './classifyAzdoError.ts';
 

@@ -3,7 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { loadConfig, pathsFrom, specDefaultsFrom, type Config } from '../config/config.ts';
 import { startController } from '../loop/controller.ts';
-import { createLogger, type Logger } from '../loop/logger.ts';
+import { createLogger, type Logger } from '../support/logger.ts';
 import { runPass } from '../loop/pass.ts';
 import { wire } from '../loop/wiring.ts';
 import { checkClusterRepo } from '../agentspec/validateRepo.ts';

@@ -1,7 +1,7 @@
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import { clusterServer, kubeFailure, type KubeFailure } from './kubeFailure.ts';
 import { LeaseLostError } from '../errors/leaseLostError.ts';
-import type { Logger } from '../loop/logger.ts';
+import type { Logger } from '../support/logger.ts';
 import { requestTimeout } from './requestTimeout.ts';
 
 export interface LeaderElectionOptions {

@@ -1,12 +1,7 @@
 // Asks Flux or Argo CD to sync now instead of at their next poll, right after a push.
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import type { SyncTarget } from '../config/syncTarget.ts';
 import { PASS_REQUEST_TIMEOUT_MS, requestTimeout } from './requestTimeout.ts';
-
-export interface SyncTarget {
-  readonly kind: 'flux' | 'argocd';
-  readonly namespace: string;
-  readonly name: string;
-}
 
 export interface SyncRequester {
   /** Never throws (gives up after a few seconds): a failed request only means the GitOps tool syncs at its own interval. */
@@ -37,10 +32,4 @@ export function createSyncRequester(kc: KubeConfig, target: SyncTarget, onError:
       }
     },
   };
-}
-
-/** `flux:<namespace>/<name>` or `argocd:<namespace>/<name>`. */
-export function parseSyncTarget(raw: string): SyncTarget | undefined {
-  const m = /^(flux|argocd):([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-.a-z0-9]*[a-z0-9])?)$/.exec(raw.trim());
-  return m ? { kind: m[1] as SyncTarget['kind'], namespace: m[2]!, name: m[4]! } : undefined;
 }

@@ -6,10 +6,10 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cron from 'node-cron';
-import { parseSyncTarget, type SyncTarget } from '../cluster/syncRequester.ts';
+import { parseSyncTarget, type SyncTarget } from './syncTarget.ts';
 import { ConfigError } from '../errors/configError.ts';
 import { DEFAULT_DEADLINES } from '../agentspec/agentSpec.ts';
-import { redactUrl } from '../gitops/redact.ts';
+import { redactUrl } from '../support/redact.ts';
 import { DEFAULT_BACKOFF_SCHEDULE, type BackoffSchedule } from '../plan/podFailureBackoff.ts';
 import type { SpecDefaults } from '../agentspec/specDefaults.ts';
 

@@ -1,6 +1,6 @@
 // Maps isomorphic-git / network failures to the typed git errors, with credentials stripped.
 import { GitAuthError, GitOperationError, GitUnreachableError } from '../errors/gitErrors.ts';
-import { redactText, redactUrl } from './redact.ts';
+import { redactText, redactUrl } from '../support/redact.ts';
 
 const NETWORK_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE',

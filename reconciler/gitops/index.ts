@@ -6,5 +6,4 @@ export { writeTreeWithChanges, splitRepoPath, EMPTY_TREE_OID } from './treeEdit.
 export type { TreeChange } from './treeEdit.ts';
 export { formatCommitMessage, commitMessage, parseTrailers, SKIP_CI, TRAILER_ADDED, TRAILER_REMOVED, TRAILER_JOB_REQUESTS, TRAILER_PASS } from './commitMessage.ts';
 export type { ParsedTrailers, CommitMessageOptions } from './commitMessage.ts';
-export { redactUrl, redactText } from './redact.ts';
 export type { ObjectStore } from './objectStore.ts';

@@ -4,7 +4,7 @@
 import type { RepoFile } from '../agentspec/loadSpecs.ts';
 import { GitPushRetriesExhaustedError } from '../errors/gitErrors.ts';
 import { isPushRejection } from './classifyGitError.ts';
-import { redactText, redactUrl } from './redact.ts';
+import { redactText, redactUrl } from '../support/redact.ts';
 import type { GitLog, GitRepo } from './repo.ts';
 import type { TreeChange } from './treeEdit.ts';
 

@@ -12,7 +12,7 @@ import { GitOperationError } from '../errors/gitErrors.ts';
 import { classifyGitError } from './classifyGitError.ts';
 import { withKeyedLock } from './mutex.ts';
 import type { ObjectStore } from './objectStore.ts';
-import { redactUrl } from './redact.ts';
+import { redactUrl } from '../support/redact.ts';
 import { splitRepoPath, writeTreeWithChanges, type TreeChange } from './treeEdit.ts';
 
 export interface GitLog {

@@ -9,16 +9,17 @@ import { unregisterAgents } from '../apply/unregisterAgents.ts';
 import { commitMessage } from '../gitops/commitMessage.ts';
 import { commitAndPush } from '../gitops/pushWithRetry.ts';
 import type { GitRepo } from '../gitops/repo.ts';
-import { observeAzdo, type AzdoSession, type AzdoSnapshot } from '../observe/azdoSnapshot.ts';
+import type { AzdoSession } from '../azdo/session.ts';
+import { observeAzdo, type AzdoSnapshot } from '../observe/azdoSnapshot.ts';
 import { candidatePools, readGitSnapshot, settleWithAgents, type GitSnapshot, type RepoPaths } from '../observe/gitSnapshot.ts';
-import type { Plan } from '../plan/changes.ts';
 import type { ObservedPod, ObservedState } from '../plan/observed.ts';
 import { agentsAfterDrain } from '../plan/drainOutcome.ts';
 import { plan as makePlan } from '../plan/plan.ts';
 import { fileChanges } from '../render/fileChanges.ts';
 import type { SpecDefaults } from '../agentspec/specDefaults.ts';
 import type { SpecError } from '../agentspec/specError.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../support/logger.ts';
+import type { PassFailure, PassReport } from '../plan/passReport.ts';
 import type { PodFailureTracker } from './podFailureTracker.ts';
 import type { SpecHold } from '../plan/podFailureBackoff.ts';
 
@@ -48,36 +49,6 @@ export interface PassDeps {
   readonly now?: () => Date;
   /** Leadership: checked before each Azure DevOps write and before the push; once aborted the pass throws its reason. */
   readonly signal?: AbortSignal;
-}
-
-export interface PassFailure {
-  readonly action: string;
-  readonly target: string;
-  readonly error: string;
-}
-
-export interface PassReport {
-  readonly passId: string;
-  readonly mode: 'apply' | 'dry-run';
-  readonly startedAt: Date;
-  readonly durationMs: number;
-  readonly tip: string;
-  readonly plan: Plan;
-  readonly specErrors: readonly SpecError[];
-  /** Risky pod settings of accepted specs (warnings, not errors). */
-  readonly specWarnings?: readonly SpecError[];
-  readonly podsObserved: boolean;
-  /** Set when a commit was pushed. */
-  readonly commit: string | undefined;
-  readonly pushAttempts: number;
-  readonly disabled: readonly string[];
-  readonly keptBusy: readonly string[];
-  readonly unregistered: readonly string[];
-  readonly placeholdersRegistered: readonly string[];
-  readonly failures: readonly PassFailure[];
-  /** Specs held back from this pass on after a failing pod (one Warning Event each). */
-  readonly holdsStarted: readonly SpecHold[];
-  readonly observed: { readonly pendingJobs: number; readonly agents: number; readonly manifests: number; readonly pods: number | undefined };
 }
 
 function observedState(now: Date, git: GitSnapshot, azdo: AzdoSnapshot, pods: readonly ObservedPod[] | undefined, globalMaxAgents: number): ObservedState {

@@ -1,5 +1,5 @@
 import { isFailure, nextDelayMs } from './scheduler.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../support/logger.ts';
 
 export interface LoopOptions {
   readonly intervalMs: number;

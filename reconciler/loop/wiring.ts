@@ -10,8 +10,8 @@ import { checkClusterAccess, clusterServer } from '../cluster/kubeFailure.ts';
 import { PodWatcher } from '../cluster/podWatcher.ts';
 import type { Config } from '../config/config.ts';
 import { GitRepo } from '../gitops/repo.ts';
-import type { AzdoSession } from '../observe/azdoSnapshot.ts';
-import type { Logger } from './logger.ts';
+import type { AzdoSession } from '../azdo/session.ts';
+import type { Logger } from '../support/logger.ts';
 import type { PassDeps } from './pass.ts';
 import { PodFailureTracker } from './podFailureTracker.ts';
 

@@ -1,5 +1,5 @@
 import { AzdoThrottledError } from '../errors/azdoErrors.ts';
-import type { PassReport } from '../loop/pass.ts';
+import type { PassReport } from '../plan/passReport.ts';
 import type { Metrics } from './metrics.ts';
 
 /** Gauges from the plan's per-spec summaries; counters for what the pass did. */

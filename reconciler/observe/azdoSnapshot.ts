@@ -1,14 +1,8 @@
 import { AzdoPoolNotFoundError } from '../errors/azdoErrors.ts';
 import type { PendingJob, PoolAgent } from '../plan/observed.ts';
 import { listAgents } from '../azdo/agents.ts';
-import type { TaskAgentApi } from '../azdo/connection.ts';
 import { listPendingJobs } from '../azdo/jobRequests.ts';
-import type { PoolDirectory } from '../azdo/pools.ts';
-
-export interface AzdoSession {
-  readonly api: TaskAgentApi;
-  readonly pools: PoolDirectory;
-}
+import type { AzdoSession } from '../azdo/session.ts';
 
 export interface AzdoSnapshot {
   readonly pendingJobs: PendingJob[];

@@ -1,7 +1,7 @@
 // One offline placeholder agent per spec (`<prefix>-placeholder`), registered with the spec's
 // capabilities, so the service accepts jobs while the spec is scaled to zero.
 import type { AgentSpec } from '../agentspec/agentSpec.ts';
-import { placeholderName } from '../render/podNames.ts';
+import { placeholderName } from './podNames.ts';
 import type { AgentToUnregister, PlaceholderToRegister } from './changes.ts';
 import type { PoolAgent } from './observed.ts';
 import { PLACEHOLDER_CAPABILITY, placeholderCapabilities, sameCapabilities } from '../agentspec/placeholderCapabilities.ts';

@@ -1,6 +1,6 @@
 // plan(): observed state → the changes to make. Pure and deterministic: same input → same plan.
 import type { AgentSpec } from '../agentspec/agentSpec.ts';
-import { newPodNames } from '../render/podNames.ts';
+import { newPodNames } from './podNames.ts';
 import type { AgentToUnregister, ManifestToAdd, ManifestToRemove, Plan, SpecSummary } from './changes.ts';
 import { Ownership } from './agentOwnership.ts';
 import { manifestStates, type ManifestState } from './agentStates.ts';

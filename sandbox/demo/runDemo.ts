@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { loadConfig } from '../../reconciler/config/config.ts';
 import { startController } from '../../reconciler/loop/controller.ts';
-import { createLogger } from '../../reconciler/loop/logger.ts';
+import { createLogger } from '../../reconciler/support/logger.ts';
 import { PLACEHOLDER_CAPABILITY } from '../../reconciler/plan/observed.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../reconciler/render/labels.ts';
 import { AdminClient, AdminRejectedError, type AdminState } from '../azdo/adminClient.ts';

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { CoordinationV1Api, KubeConfig, V1MicroTime } from '@kubernetes/client-node';
 import { LeaderElection } from '../../reconciler/cluster/leaderElection.ts';
 import { LeaseLostError } from '../../reconciler/errors/leaseLostError.ts';
-import { createLogger } from '../../reconciler/loop/logger.ts';
+import { createLogger } from '../../reconciler/support/logger.ts';
 import { startKubeApiServer, type KubeApiServer } from '../../sandbox/cluster/apiserver/index.ts';
 import { eventually } from '../helpers/eventually.ts';
 

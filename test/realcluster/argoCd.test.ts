@@ -7,7 +7,8 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
-import { createSyncRequester, parseSyncTarget } from '../../reconciler/cluster/syncRequester.ts';
+import { createSyncRequester } from '../../reconciler/cluster/syncRequester.ts';
+import { parseSyncTarget } from '../../reconciler/config/syncTarget.ts';
 import { PROJECT_ROOT } from '../../sandbox/index.ts';
 import { ensureRealClusterBinaries, startRealCluster, type RealCluster } from '../helpers/realCluster.ts';
 

@@ -5,7 +5,7 @@ import { drainIdleAgents } from '../../reconciler/apply/drainIdleAgents.ts';
 import { toPoolAgent } from '../../reconciler/azdo/agents.ts';
 import type { TaskAgentApi } from '../../reconciler/azdo/connection.ts';
 import { PoolDirectory } from '../../reconciler/azdo/pools.ts';
-import { createLogger } from '../../reconciler/loop/logger.ts';
+import { createLogger } from '../../reconciler/support/logger.ts';
 import type { ManifestToRemove } from '../../reconciler/plan/changes.ts';
 
 const POOL = 'k8s-agents';

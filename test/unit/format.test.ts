@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PassReport } from '../../reconciler/loop/pass.ts';
+import type { PassReport } from '../../reconciler/plan/passReport.ts';
 import type { Plan, SpecSummary } from '../../reconciler/plan/changes.ts';
 import { foreignLine, planJson, planText, statusJson, statusText } from '../../reconciler/cli/format.ts';
 import { T0 } from '../helpers/fixtures.ts';

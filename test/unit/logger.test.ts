@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLogger, type LoggerOptions } from '../../reconciler/loop/logger.ts';
+import { createLogger, type LoggerOptions } from '../../reconciler/support/logger.ts';
 
 const SECRET = 'pat-s3cr3t-value-123';
 

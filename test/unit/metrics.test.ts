@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PassReport } from '../../reconciler/loop/pass.ts';
+import type { PassReport } from '../../reconciler/plan/passReport.ts';
 import { Metrics } from '../../reconciler/observability/metrics.ts';
 import { recordPass } from '../../reconciler/observability/passMetrics.ts';
 

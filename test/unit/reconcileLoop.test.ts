@@ -2,7 +2,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReconcileLoop, type LoopOptions } from '../../reconciler/loop/reconcileLoop.ts';
-import { createLogger } from '../../reconciler/loop/logger.ts';
+import { createLogger } from '../../reconciler/support/logger.ts';
 import { AzdoThrottledError } from '../../reconciler/errors/azdoErrors.ts';
 import { GitPushRetriesExhaustedError } from '../../reconciler/errors/gitErrors.ts';
 

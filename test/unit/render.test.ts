@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import { newPodNames, placeholderName } from '../../reconciler/render/podNames.ts';
+import { newPodNames, placeholderName } from '../../reconciler/plan/podNames.ts';
 import { agentIgnoreList, renderPod } from '../../reconciler/render/renderPod.ts';
 import { manifestPath, renderKustomization, renderSentinel } from '../../reconciler/render/layout.ts';
 import { isSpecError, parseManifest } from '../../reconciler/render/parseManifest.ts';

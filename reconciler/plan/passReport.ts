@@ -1,0 +1,35 @@
+// What one pass saw, decided and did: the plan and the outcome of carrying it out. The pass
+// (loop/pass.ts) builds it; metrics (observability/) and the CLI's status output read it.
+import type { SpecError } from '../agentspec/specError.ts';
+import type { Plan } from './changes.ts';
+import type { SpecHold } from './podFailureBackoff.ts';
+
+export interface PassFailure {
+  readonly action: string;
+  readonly target: string;
+  readonly error: string;
+}
+
+export interface PassReport {
+  readonly passId: string;
+  readonly mode: 'apply' | 'dry-run';
+  readonly startedAt: Date;
+  readonly durationMs: number;
+  readonly tip: string;
+  readonly plan: Plan;
+  readonly specErrors: readonly SpecError[];
+  /** Risky pod settings of accepted specs (warnings, not errors). */
+  readonly specWarnings?: readonly SpecError[];
+  readonly podsObserved: boolean;
+  /** Set when a commit was pushed. */
+  readonly commit: string | undefined;
+  readonly pushAttempts: number;
+  readonly disabled: readonly string[];
+  readonly keptBusy: readonly string[];
+  readonly unregistered: readonly string[];
+  readonly placeholdersRegistered: readonly string[];
+  readonly failures: readonly PassFailure[];
+  /** Specs held back from this pass on after a failing pod (one Warning Event each). */
+  readonly holdsStarted: readonly SpecHold[];
+  readonly observed: { readonly pendingJobs: number; readonly agents: number; readonly manifests: number; readonly pods: number | undefined };
+}
