@@ -1,6 +1,6 @@
 import type { TaskAgent } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
 import type { PoolAgent } from '../plan/observed.ts';
-import { SPEC_MARKER_ENV } from '../render/labels.ts';
+import { SPEC_MARKER_ENV } from '../manifests/labels.ts';
 import { callAzdo } from './classifyAzdoError.ts';
 import type { TaskAgentApi } from './connection.ts';
 import { AGENT_FIELDS, expectItem, expectList } from './wireShape.ts';

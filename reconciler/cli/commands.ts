@@ -6,7 +6,7 @@ import { startController } from '../loop/controller.ts';
 import { createLogger, type Logger } from '../support/logger.ts';
 import { runPass } from '../loop/pass.ts';
 import { wire } from '../loop/wiring.ts';
-import { checkClusterRepo } from '../agentspec/validateRepo.ts';
+import { checkClusterRepo } from '../manifests/validateRepo.ts';
 import { formatSpecError } from '../agentspec/specError.ts';
 import { planJson, planText, statusJson, statusText } from './format.ts';
 import { InputError } from '../errors/inputError.ts';

@@ -1,6 +1,6 @@
 // Human-readable and JSON renderings of a pass report for `plan` and `status`.
 import type { PassReport } from '../plan/passReport.ts';
-import { SPEC_MARKER_ENV } from '../render/labels.ts';
+import { SPEC_MARKER_ENV } from '../manifests/labels.ts';
 import type { SpecSummary } from '../plan/changes.ts';
 import { formatSpecError } from '../agentspec/specError.ts';
 

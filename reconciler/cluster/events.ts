@@ -2,7 +2,7 @@ import { CoreV1Api, type KubeConfig, type V1ObjectReference } from '@kubernetes/
 import type { ManifestToRemove } from '../plan/changes.ts';
 import { PASS_REQUEST_TIMEOUT_MS, requestTimeout } from './requestTimeout.ts';
 import type { SpecHold } from '../plan/podFailureBackoff.ts';
-import { SPEC_LABEL } from '../render/labels.ts';
+import { SPEC_LABEL } from '../manifests/labels.ts';
 
 /** Annotations on a hold's Event, so tools can read the hold without parsing the message. */
 export const HELD_UNTIL_ANNOTATION = 'azdo.gitops.dev/held-until';

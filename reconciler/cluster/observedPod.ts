@@ -1,6 +1,6 @@
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import type { ObservedPod, PodPhase, TerminatedContainer } from '../plan/observed.ts';
-import { SPEC_LABEL } from '../render/labels.ts';
+import { SPEC_LABEL } from '../manifests/labels.ts';
 
 const PHASES: readonly PodPhase[] = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
 

@@ -1,7 +1,7 @@
 import { CoreV1Api, Watch, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { ObservedPod } from '../plan/observed.ts';
 import type { Logger } from '../support/logger.ts';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../render/labels.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../manifests/labels.ts';
 import { isNonTransientWaiting } from '../plan/podProblem.ts';
 import { isFinished, toObservedPod } from './observedPod.ts';
 import { FRESH_FOR_MS, isPodViewFresh, WATCH_TIMEOUT_SECONDS, watchRetryDelayMs } from './podWatchTiming.ts';

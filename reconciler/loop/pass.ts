@@ -15,7 +15,7 @@ import { candidatePools, readGitSnapshot, settleWithAgents, type GitSnapshot, ty
 import type { ObservedPod, ObservedState } from '../plan/observed.ts';
 import { agentsAfterDrain } from '../plan/drainOutcome.ts';
 import { plan as makePlan } from '../plan/plan.ts';
-import { fileChanges } from '../render/fileChanges.ts';
+import { fileChanges } from '../manifests/fileChanges.ts';
 import type { SpecDefaults } from '../agentspec/specDefaults.ts';
 import type { SpecError } from '../agentspec/specError.ts';
 import type { Logger } from '../support/logger.ts';

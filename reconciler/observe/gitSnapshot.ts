@@ -1,6 +1,6 @@
 import type { Manifest, PoolAgent } from '../plan/observed.ts';
-import { isSpecError, parseManifest } from '../render/parseManifest.ts';
-import { isPodManifestPath } from '../render/layout.ts';
+import { isSpecError, parseManifest } from '../manifests/parseManifest.ts';
+import { isPodManifestPath } from '../manifests/layout.ts';
 import type { AgentSpec } from '../agentspec/agentSpec.ts';
 import { readSpecCandidates, settleSpecs, type RepoFile, type SpecCandidates } from '../agentspec/loadSpecs.ts';
 import type { SpecDefaults } from '../agentspec/specDefaults.ts';

@@ -10,7 +10,7 @@ import { loadConfig } from '../../reconciler/config/config.ts';
 import { startController } from '../../reconciler/loop/controller.ts';
 import { createLogger } from '../../reconciler/support/logger.ts';
 import { PLACEHOLDER_CAPABILITY } from '../../reconciler/plan/observed.ts';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../reconciler/render/labels.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../reconciler/manifests/labels.ts';
 import { AdminClient, AdminRejectedError, type AdminState } from '../azdo/adminClient.ts';
 import { startSandbox, type Sandbox } from '../index.ts';
 import { defaultTrace, type TraceJob } from './trace.ts';

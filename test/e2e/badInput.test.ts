@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { REVISION_LABEL, SPEC_LABEL } from '../../reconciler/render/labels.ts';
+import { REVISION_LABEL, SPEC_LABEL } from '../../reconciler/manifests/labels.ts';
 import { FAKE_PAT, aliasBomb, manyKeys, specYaml } from '../fixtures/badSpecs.ts';
 import { cloneRepoTo } from '../helpers/cloneRepo.ts';
 import { eventually, pushAsPersonRetrying, useWorld } from '../helpers/world.ts';

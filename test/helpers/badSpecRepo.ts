@@ -3,10 +3,10 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { PROJECT_ROOT } from '../../sandbox/index.ts';
-import { renderKustomization } from '../../reconciler/render/layout.ts';
-import { renderPod } from '../../reconciler/render/renderPod.ts';
+import { renderKustomization } from '../../reconciler/manifests/layout.ts';
+import { renderPod } from '../../reconciler/manifests/renderPod.ts';
 import type { RepoFile } from '../../reconciler/agentspec/loadSpecs.ts';
-import { checkClusterRepo } from '../../reconciler/agentspec/validateRepo.ts';
+import { checkClusterRepo } from '../../reconciler/manifests/validateRepo.ts';
 import { BAD_SPECS, NO_CONTEXT_SPEC, RISKY_SPEC } from '../fixtures/badSpecs.ts';
 
 async function exampleFiles(): Promise<RepoFile[]> {

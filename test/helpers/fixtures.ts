@@ -3,7 +3,7 @@ import type { AgentSpec, Capability } from '../../reconciler/agentspec/agentSpec
 import { DEFAULT_DEADLINES } from '../../reconciler/agentspec/agentSpec.ts';
 import { specRevision } from '../../reconciler/agentspec/revision.ts';
 import type { Manifest, ObservedPod, ObservedState, PendingJob, PoolAgent } from '../../reconciler/plan/observed.ts';
-import { manifestPath } from '../../reconciler/render/layout.ts';
+import { manifestPath } from '../../reconciler/manifests/layout.ts';
 
 export const T0 = new Date('2026-01-01T00:00:00.000Z');
 export const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { PLACEHOLDER_CAPABILITY } from '../../reconciler/plan/observed.ts';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, REVISION_LABEL } from '../../reconciler/render/labels.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, REVISION_LABEL } from '../../reconciler/manifests/labels.ts';
 import { AdminClient, type AdminAgent } from '../../sandbox/azdo/adminClient.ts';
 import { runGit } from '../../sandbox/git/index.ts';
 import { PROJECT_ROOT, startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/index.ts';

@@ -8,7 +8,7 @@ import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { FRESH_FOR_MS, WATCH_TIMEOUT_SECONDS } from '../../reconciler/cluster/podWatchTiming.ts';
 import { PodWatcher } from '../../reconciler/cluster/podWatcher.ts';
 import { createLogger } from '../../reconciler/support/logger.ts';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../reconciler/render/labels.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../reconciler/manifests/labels.ts';
 import { startKubeApiServer, type KubeApiServer } from '../../sandbox/cluster/apiserver/index.ts';
 import { eventually } from '../helpers/eventually.ts';
 

@@ -14,7 +14,7 @@ import { startAgentSimulator } from '../../sandbox/cluster/agents/index.ts';
 import type { AgentSimulator } from '../../sandbox/cluster/agents/index.ts';
 import { parse } from 'yaml';
 import { toPoolAgent } from '../../reconciler/azdo/agents.ts';
-import { renderPod } from '../../reconciler/render/renderPod.ts';
+import { renderPod } from '../../reconciler/manifests/renderPod.ts';
 import { taskAgentApi } from '../helpers/azdoClient.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { aSpec } from '../helpers/fixtures.ts';

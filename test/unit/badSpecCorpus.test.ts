@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkClusterRepo } from '../../reconciler/agentspec/validateRepo.ts';
+import { checkClusterRepo } from '../../reconciler/manifests/validateRepo.ts';
 import { BAD_SPECS, FAKE_NEW_PAT, FAKE_PAT, NO_CONTEXT_SPEC, RISKY_SPEC } from '../fixtures/badSpecs.ts';
 import { corpusRepo } from '../helpers/badSpecRepo.ts';
 

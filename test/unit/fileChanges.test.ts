@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import { fileChanges } from '../../reconciler/render/fileChanges.ts';
-import type { FileChangeContext } from '../../reconciler/render/fileChanges.ts';
-import { renderKustomization, renderSentinel } from '../../reconciler/render/layout.ts';
-import { renderPod } from '../../reconciler/render/renderPod.ts';
+import { fileChanges } from '../../reconciler/manifests/fileChanges.ts';
+import type { FileChangeContext } from '../../reconciler/manifests/fileChanges.ts';
+import { renderKustomization, renderSentinel } from '../../reconciler/manifests/layout.ts';
+import { renderPod } from '../../reconciler/manifests/renderPod.ts';
 import type { Plan } from '../../reconciler/plan/changes.ts';
-import { UnknownSpecError } from '../../reconciler/render/unknownSpecError.ts';
+import { UnknownSpecError } from '../../reconciler/manifests/unknownSpecError.ts';
 import { aSpec, T0, minutes } from '../helpers/fixtures.ts';
 
 const linux = aSpec('linux');

@@ -6,7 +6,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { fileChanges } from '../../reconciler/render/fileChanges.ts';
+import { fileChanges } from '../../reconciler/manifests/fileChanges.ts';
 import type { Plan } from '../../reconciler/plan/changes.ts';
 import { aSpec, T0 } from '../helpers/fixtures.ts';
 

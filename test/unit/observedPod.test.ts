@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1Pod } from '@kubernetes/client-node';
 import { isFinished, toObservedPod } from '../../reconciler/cluster/observedPod.ts';
-import { SPEC_LABEL } from '../../reconciler/render/labels.ts';
+import { SPEC_LABEL } from '../../reconciler/manifests/labels.ts';
 
 const T = new Date('2026-01-01T00:00:00Z');
 

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { newPodNames, placeholderName } from '../../reconciler/plan/podNames.ts';
-import { agentIgnoreList, renderPod } from '../../reconciler/render/renderPod.ts';
-import { manifestPath, renderKustomization, renderSentinel } from '../../reconciler/render/layout.ts';
-import { isSpecError, parseManifest } from '../../reconciler/render/parseManifest.ts';
+import { agentIgnoreList, renderPod } from '../../reconciler/manifests/renderPod.ts';
+import { manifestPath, renderKustomization, renderSentinel } from '../../reconciler/manifests/layout.ts';
+import { isSpecError, parseManifest } from '../../reconciler/manifests/parseManifest.ts';
 import { isDns1123Label } from '../../reconciler/agentspec/dns1123.ts';
 import { aSpec, T0 } from '../helpers/fixtures.ts';
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateClusterRepo } from '../../reconciler/agentspec/validateRepo.ts';
-import { renderKustomization, renderSentinel } from '../../reconciler/render/layout.ts';
-import { renderPod } from '../../reconciler/render/renderPod.ts';
+import { validateClusterRepo } from '../../reconciler/manifests/validateRepo.ts';
+import { renderKustomization, renderSentinel } from '../../reconciler/manifests/layout.ts';
+import { renderPod } from '../../reconciler/manifests/renderPod.ts';
 import { aSpec, T0 } from '../helpers/fixtures.ts';
 
 const spec = 'apiVersion: azdo.gitops.dev/v1alpha1\nkind: AgentSpec\nmetadata: {name: linux}\nspec:\n  pool: p\n  maxAgents: 2\n  templateFile: templates/agent.yaml\n  tokenSecretRef: {name: s, key: k}\n';

@@ -2,16 +2,16 @@
 // Specs and templates parse; every pod manifest under <agentsPath>/pods parses; kustomization.yaml
 // lists exactly the pod files plus sentinel.yaml; the sentinel exists.
 import type { Manifest } from '../plan/observed.ts';
-import { parseManifest, isSpecError } from '../render/parseManifest.ts';
-import { KUSTOMIZATION_FILE, SENTINEL_FILE, isPodManifestPath, joinPath, normalizeDir, relativeToAgents } from '../render/layout.ts';
-import type { AgentSpec } from './agentSpec.ts';
-import { readYaml } from './boundedYaml.ts';
-import { isObject } from './errorSink.ts';
-import type { RepoFile } from './loadSpecs.ts';
-import { parseAgentSpecs } from './loadSpecs.ts';
-import type { SpecDefaults } from './specDefaults.ts';
-import { DEFAULT_SPEC_DEFAULTS } from './specDefaults.ts';
-import type { SpecError } from './specError.ts';
+import { parseManifest, isSpecError } from './parseManifest.ts';
+import { KUSTOMIZATION_FILE, SENTINEL_FILE, isPodManifestPath, joinPath, normalizeDir, relativeToAgents } from './layout.ts';
+import type { AgentSpec } from '../agentspec/agentSpec.ts';
+import { readYaml } from '../agentspec/boundedYaml.ts';
+import { isObject } from '../agentspec/errorSink.ts';
+import type { RepoFile } from '../agentspec/loadSpecs.ts';
+import { parseAgentSpecs } from '../agentspec/loadSpecs.ts';
+import type { SpecDefaults } from '../agentspec/specDefaults.ts';
+import { DEFAULT_SPEC_DEFAULTS } from '../agentspec/specDefaults.ts';
+import type { SpecError } from '../agentspec/specError.ts';
 
 export interface RepoLayout {
   readonly specsPath: string;
