@@ -1,5 +1,5 @@
 // Git remote failures, classified so the loop knows what to do next. Messages never contain a
-// token: URLs are passed through redactUrl() by the caller (reconciler/gitops/redact.ts).
+// token: URLs are passed through redactUrl() by the caller (reconciler/support/redact.ts).
 
 /** 401/403 from the git remote: the token is wrong, expired or lacks write scope. Retrying will not help. */
 export class GitAuthError extends Error {

@@ -1,5 +1,6 @@
-// Structured logs, one JSON object a line. Values pass through redact() so a token given to
-// the logger by mistake never reaches the output.
+// Structured logs, one JSON object a line. Every line passes through the redactor
+// (support/redact.ts) so a token given to the logger by mistake never reaches the output.
+import { createRedactor } from './redact.ts';
 
 export type Fields = Readonly<Record<string, unknown>>;
 
@@ -23,11 +24,8 @@ export interface LoggerOptions {
 
 export function createLogger(opts: LoggerOptions = {}, bound: Fields = {}): Logger {
   const min = ORDER[opts.level ?? 'info'];
-  const secrets = (opts.secrets ?? []).filter((s) => s.length >= 4);
   const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'));
-  // A JSON line carries a secret with `"` or `\` in its escaped form: redact that form too.
-  const forms = secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]);
-  const redact = (s: string): string => forms.reduce((acc, sec) => acc.split(sec).join('***'), s);
+  const redact = createRedactor(opts.secrets ?? []);
   const emit = (level: Level, msg: string, fields?: Fields): void => {
     if (ORDER[level] < min) return;
     const record = { time: new Date().toISOString(), level, msg, ...bound, ...fields };

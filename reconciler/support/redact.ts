@@ -1,18 +1,62 @@
-// Keeps tokens out of messages: isomorphic-git errors may carry URLs with userinfo.
+// The one redactor: every text that leaves the process (a log line, an error message) passes
+// through it. A secret is replaced wherever it can appear: raw, JSON-escaped (a log line is JSON),
+// percent-encoded, base64-encoded at any byte offset (an HTTP Basic header, a kubeconfig or a
+// Secret's data), and in any URL's userinfo, known or not (isomorphic-git errors carry the remote URL).
 
-/** `https://user:token@host/path` → `https://host/path`; anything unparsable is returned without userinfo. */
+/** Shorter secrets are left alone: replacing every `abc` would mangle every line. */
+export const MIN_SECRET_LENGTH = 4;
+const MASK = '***';
+
+// Userinfo ends at `@`; it cannot hold `/ ? #`, whitespace or quotes, so a URL inside a JSON line
+// never reaches into the next field.
+const USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/)([^/?#@\s"'\\<>]*)@/gi;
+
+/** `https://user:token@host/path` → `https://host/path`: a URL fit to name a remote in a message. */
 export function redactUrl(url: string): string {
-  return url.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1');
+  return url.replace(USERINFO, '$1');
 }
 
-/** Removes userinfo from every URL in the text and replaces each secret (and its base64 forms) with `***`. */
-export function redactText(text: string, secrets: readonly string[]): string {
-  let out = redactUrl(text);
-  for (const s of secrets) {
-    if (!s || s.length < 3) continue;
-    out = out.split(s).join('***');
-    const b64 = Buffer.from(s).toString('base64').replace(/=+$/, '');
-    if (b64.length >= 4) out = out.split(b64).join('***');
+/**
+ * In free text, userinfo keeps its user name and loses the rest: `https://bot:***@host`. A bare
+ * userinfo may itself be a token (`https://<token>@host`), so it is masked whole.
+ */
+function maskUserinfo(text: string): string {
+  return text.replace(USERINFO, (_m, scheme: string, info: string) => {
+    const colon = info.indexOf(':');
+    return `${scheme}${colon < 0 ? MASK : info.slice(0, colon + 1) + MASK}@`;
+  });
+}
+
+/**
+ * The base64 characters that depend on the secret alone, for each of the three offsets it can
+ * sit at in the encoded bytes (`user:token` encodes the token at offset 5): standard and URL-safe.
+ */
+function base64Forms(secret: string): string[] {
+  const raw = Buffer.from(secret);
+  const forms: string[] = [];
+  for (let shift = 0; shift < 3; shift++) {
+    const encoded = Buffer.concat([Buffer.alloc(shift), raw]).toString('base64');
+    // Character i carries bits [6i, 6i+6): keep those wholly inside the secret's bytes.
+    const form = encoded.slice(Math.ceil((shift * 8) / 6), Math.floor(((shift + raw.length) * 8) / 6));
+    if (form.length >= MIN_SECRET_LENGTH) forms.push(form, form.replace(/\+/g, '-').replace(/\//g, '_'));
   }
-  return out;
+  return forms;
+}
+
+/** Every form of the secret a text can carry; none for a secret shorter than MIN_SECRET_LENGTH. */
+export function secretForms(secret: string): string[] {
+  if (secret.length < MIN_SECRET_LENGTH) return [];
+  return [...new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), ...base64Forms(secret)])];
+}
+
+/** A function that redacts the given secrets (their forms computed once) and URL userinfo. */
+export function createRedactor(secrets: readonly string[]): (text: string) => string {
+  // Longest first: a form contained in a longer one must not leave the rest of that one behind.
+  const forms = [...new Set(secrets.flatMap(secretForms))].sort((a, b) => b.length - a.length);
+  return (text) => maskUserinfo(forms.reduce((acc, form) => acc.split(form).join(MASK), text));
+}
+
+/** Replaces every form of each secret, and the password (or bare token) of every URL's userinfo, with `***`. */
+export function redactText(text: string, secrets: readonly string[]): string {
+  return createRedactor(secrets)(text);
 }
