@@ -1,4 +1,5 @@
 // Capabilities a spec's agents offer: `docker` (bare) or `java=17` (name=value).
+import { compareStrings } from '../support/compare.ts';
 import type { Capability } from './agentSpec.ts';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
@@ -29,11 +30,7 @@ export function formatCapability(c: Capability): string {
 
 /** Sorted by lower-cased name, then name (stable, deterministic order). */
 export function sortCapabilities(caps: readonly Capability[]): Capability[] {
-  return [...caps].sort((a, b) => cmp(a.name.toLowerCase(), b.name.toLowerCase()) || cmp(a.name, b.name));
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return [...caps].sort((a, b) => compareStrings(a.name.toLowerCase(), b.name.toLowerCase()) || compareStrings(a.name, b.name));
 }
 
 export function show(v: unknown): string {

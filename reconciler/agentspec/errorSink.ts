@@ -14,7 +14,3 @@ export class ErrorSink {
     return this.errors.length;
   }
 }
-
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date);
-}

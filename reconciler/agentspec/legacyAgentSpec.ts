@@ -5,7 +5,8 @@
 import type { PodTemplate } from './agentSpec.ts';
 import { show } from './capabilities.ts';
 import { isDns1123Label, toDns1123Label } from './dns1123.ts';
-import { ErrorSink, isObject } from './errorSink.ts';
+import { ErrorSink } from './errorSink.ts';
+import { isObject } from '../support/guards.ts';
 import type { ParsedDoc } from './parseAgentSpec.ts';
 import { PREFIX_MAX } from './parseAgentSpec.ts';
 import { specRevision } from './revision.ts';

@@ -6,7 +6,7 @@ import type { AgentSpec } from './agentSpec.ts';
 import { API_VERSION, LEGACY_API_VERSION } from './agentSpec.ts';
 import { readYaml } from './boundedYaml.ts';
 import { show } from './capabilities.ts';
-import { isObject } from './errorSink.ts';
+import { isObject } from '../support/guards.ts';
 import { parseLegacy } from './legacyAgentSpec.ts';
 import { parseV1alpha1 } from './parseAgentSpec.ts';
 import { resolveConflicts, type SpecCandidate, type SpecOwners } from './specConflicts.ts';

@@ -3,7 +3,8 @@ import type { AgentSpec, Capability, Deadlines, PodTemplate, SecretKeyRef } from
 import { parseCapability, show, sortCapabilities } from './capabilities.ts';
 import { isDns1123Label, toDns1123Label } from './dns1123.ts';
 import { formatDuration, parseDuration } from './duration.ts';
-import { ErrorSink, isObject } from './errorSink.ts';
+import { ErrorSink } from './errorSink.ts';
+import { isObject } from '../support/guards.ts';
 import { checkPodTemplate, templateFromFile } from './podTemplate.ts';
 import { podSafetyWarnings } from './podSafety.ts';
 import { specRevision } from './revision.ts';

@@ -2,7 +2,7 @@
 // node or the cluster. They are warnings, not errors: some teams need them, knowingly. The
 // `validate --strict` flag turns them into a failing exit code.
 import type { PodTemplate } from './agentSpec.ts';
-import { isObject } from './errorSink.ts';
+import { isObject } from '../support/guards.ts';
 
 export interface PodWarning {
   readonly field: string;

@@ -3,7 +3,8 @@ import type { PodTemplate } from './agentSpec.ts';
 import { readYaml } from './boundedYaml.ts';
 import { show } from './capabilities.ts';
 import { isDns1123Label } from './dns1123.ts';
-import { ErrorSink, isObject } from './errorSink.ts';
+import { ErrorSink } from './errorSink.ts';
+import { isObject } from '../support/guards.ts';
 import { ANNOTATIONS_MAX_BYTES, RECONCILER_ANNOTATION_BYTES, annotationBytes, labelValueProblem, qualifiedNameProblem } from './objectMeta.ts';
 import { PAT_SHAPE, containsPat, isSecretPathValue, looksLikeSecretName } from './secretLiterals.ts';
 

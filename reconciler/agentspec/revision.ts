@@ -1,7 +1,7 @@
 // The revision of a spec: a short stable hash of everything that shapes its pods.
 import type { Capability, PodTemplate, SecretKeyRef } from './agentSpec.ts';
 import { formatCapability, sortCapabilities } from './capabilities.ts';
-import { shortHash } from './canonicalJson.ts';
+import { shortHash } from '../support/canonicalJson.ts';
 
 export interface RevisionInput {
   readonly pool: string;

@@ -3,7 +3,7 @@
 // fires (Managed DevOps Pools semantics). Parsed with node-cron, evaluated here without timers.
 import cron from 'node-cron';
 import type { ErrorSink } from './errorSink.ts';
-import { isObject } from './errorSink.ts';
+import { isObject } from '../support/guards.ts';
 import { show } from './capabilities.ts';
 
 export interface StandbyRule {

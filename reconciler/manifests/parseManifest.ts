@@ -3,7 +3,7 @@ import type { Manifest } from '../plan/observed.ts';
 import { DEFAULT_YAML_BOUNDS, readYaml } from '../agentspec/boundedYaml.ts';
 import { show } from '../agentspec/capabilities.ts';
 import { isDns1123Label } from '../agentspec/dns1123.ts';
-import { isObject } from '../agentspec/errorSink.ts';
+import { isObject } from '../support/guards.ts';
 import type { SpecError } from '../agentspec/specError.ts';
 import {
   CREATED_AT_ANNOTATION, JOB_REQUESTS_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, POOL_LABEL, REVISION_LABEL, SPEC_LABEL,

@@ -4,6 +4,7 @@
 import type { ForeignAgent } from './changes.ts';
 import type { Manifest, ObservedPod, PoolAgent } from './observed.ts';
 import { isPlaceholderAgent } from './placeholders.ts';
+import { compareStrings } from '../support/compare.ts';
 
 export type AgentOwnership =
   /**
@@ -61,8 +62,7 @@ export class Ownership {
     for (const [a, o] of this.#of) {
       if (o === 'foreign') out.push({ agentId: a.id, name: a.name, poolName: a.poolName, status: a.status, enabled: a.enabled });
     }
-    return out.sort((x, y) => cmp(x.poolName, y.poolName) || cmp(x.name, y.name) || x.agentId - y.agentId);
+    return out.sort((x, y) => compareStrings(x.poolName, y.poolName) || compareStrings(x.name, y.name) || x.agentId - y.agentId);
   }
 }
 
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -16,6 +16,7 @@ import { scaleSpec } from './scale.ts';
 import { specCapacity } from './specCapacity.ts';
 import { planUnregister } from './unregister.ts';
 import { withholdOnSpecErrors } from './withholdOnSpecErrors.ts';
+import { compareStrings } from '../support/compare.ts';
 
 export interface PlanOptions {
   /** Seed for new pod names (e.g. the pass id or the git tip): same seed → same names. */
@@ -38,7 +39,6 @@ export interface PlanOptions {
 
 const REASON_RANK: Record<AddWant['reason'], number> = { 'pending-jobs': 0, rotation: 1, standby: 2 };
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export function plan(observed: ObservedState, opts: PlanOptions): Plan {
   // The standby in force now (a schedule may raise or lower it); everything below uses it.
@@ -76,7 +76,7 @@ export function plan(observed: ObservedState, opts: PlanOptions): Plan {
     REASON_RANK[x.w.reason] - REASON_RANK[y.w.reason] ||
     (x.w.queueTime?.getTime() ?? 0) - (y.w.queueTime?.getTime() ?? 0) ||
     (x.w.jobRequestIds[0] ?? 0) - (y.w.jobRequestIds[0] ?? 0) ||
-    cmp(x.w.specName, y.w.specName) ||
+    compareStrings(x.w.specName, y.w.specName) ||
     x.i - y.i,
   );
   const granted = new Map<string, AddWant[]>();
@@ -105,13 +105,13 @@ export function plan(observed: ObservedState, opts: PlanOptions): Plan {
   const unregister: AgentToUnregister[] = [
     ...planUnregister({ agents: observed.agents, manifests: observed.manifests, remove, pods: observed.pods, specs, ownership }),
     ...placeholders.unregister,
-  ].sort((a, b) => cmp(a.poolName, b.poolName) || cmp(a.name, b.name) || a.agentId - b.agentId);
+  ].sort((a, b) => compareStrings(a.poolName, b.poolName) || compareStrings(a.name, b.name) || a.agentId - b.agentId);
 
   return withholdOnSpecErrors({
     add,
-    remove: remove.sort((a, b) => cmp(a.path, b.path)),
+    remove: remove.sort((a, b) => compareStrings(a.path, b.path)),
     unregister,
-    registerPlaceholders: placeholders.register.sort((a, b) => cmp(a.poolName, b.poolName) || cmp(a.name, b.name)),
+    registerPlaceholders: placeholders.register.sort((a, b) => compareStrings(a.poolName, b.poolName) || compareStrings(a.name, b.name)),
     unmatchedJobs: [...unmatched],
     summaries,
     foreignAgents: ownership.foreign(),

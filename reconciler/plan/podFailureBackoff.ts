@@ -11,6 +11,7 @@ import { manifestStates, type ManifestState } from './agentStates.ts';
 import type { RemoveReason } from './changes.ts';
 import type { ObservedState } from './observed.ts';
 import { podProblem } from './podProblem.ts';
+import { compareStrings } from '../support/compare.ts';
 
 export interface BackoffSchedule {
   /** Hold after the first failing pod. */
@@ -105,7 +106,7 @@ export interface BackoffStep {
   readonly reset: readonly string[];
 }
 
-const byName = <T extends { podName: string }>(a: T, b: T) => (a.podName < b.podName ? -1 : a.podName > b.podName ? 1 : 0);
+const byName = <T extends { podName: string }>(a: T, b: T) => compareStrings(a.podName, b.podName);
 
 /**
  * @param specs the specs in force (name → revision); a hold of a spec gone or changed ends.
@@ -149,7 +150,7 @@ export function nextBackoff(
   }
 
   const started: SpecHold[] = [];
-  for (const [specName, failed] of [...fresh].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [specName, failed] of [...fresh].sort(([a], [b]) => compareStrings(a, b))) {
     const first = [...failed].sort(byName)[0]!;
     const failures = (holds.get(specName)?.failures ?? 0) + 1;
     const hold: SpecHold = {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { formatDuration, parseDuration } from '../../reconciler/agentspec/duration.ts';
 import { isDns1123Label, isLabelValue, toDns1123Label, toLabelValue } from '../../reconciler/agentspec/dns1123.ts';
 import { formatCapability, parseCapability } from '../../reconciler/agentspec/capabilities.ts';
-import { canonicalJson, shortHash } from '../../reconciler/agentspec/canonicalJson.ts';
+import { canonicalJson, shortHash } from '../../reconciler/support/canonicalJson.ts';
 import { formatSpecError } from '../../reconciler/agentspec/specError.ts';
 
 test('durations: 90s, 10m, 1h, 1h30m, bare seconds; junk is undefined', () => {
