@@ -1,22 +1,28 @@
 import type { TaskAgentJobRequest } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
 import type { PendingJob } from '../plan/observed.ts';
+import { isUnclaimed, type JobLifecycle } from '../plan/pending.ts';
 import { callAzdo } from './classifyAzdoError.ts';
 import type { TaskAgentApi } from './connection.ts';
 import { expectList, JOB_REQUEST_FIELDS } from './wireShape.ts';
 
 /**
- * A request needs an agent while it has no result and no assignment. `result` is an enum the
- * client turns into a number where Succeeded is 0, so it is compared with undefined, never truthiness.
- * A request with `receiveTime` already runs somewhere; counting it again double-provisions.
+ * The wire's lifecycle fields in the plan's terms. `result` is an enum the client turns into a
+ * number where Succeeded is 0, so only undefined and null mean "no result", never falsiness.
  */
+export function jobLifecycle(r: TaskAgentJobRequest): JobLifecycle {
+  return {
+    result: r.result === undefined || r.result === null ? undefined : String(r.result),
+    finishTime: r.finishTime || undefined,
+    assignTime: r.assignTime || undefined,
+    receiveTime: r.receiveTime || undefined,
+    // Reserved is reserved, even where the wire leaves out the agent's id.
+    reservedAgentId: r.reservedAgent ? (r.reservedAgent.id ?? 0) : undefined,
+  };
+}
+
+/** Whether the request still needs an agent, by the plan's one rule (plan/pending.ts). */
 export function needsAgent(r: TaskAgentJobRequest): boolean {
-  return (
-    (r.result === undefined || r.result === null) &&
-    !r.finishTime &&
-    !r.assignTime &&
-    !r.reservedAgent &&
-    !r.receiveTime
-  );
+  return isUnclaimed(jobLifecycle(r));
 }
 
 /** The wire sends demands as strings although the TS type says Demand[]; accept both. */
