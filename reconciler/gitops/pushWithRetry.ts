@@ -1,6 +1,7 @@
 // One pass's commit: fetch the tip, let the caller derive the changes from THAT tip, commit on
 // top of it, push without force. If the remote moved, start over from the new tip: re-deriving
 // is the rebase, so a person's commit pushed meanwhile is never lost.
+import { setTimeout } from 'node:timers/promises';
 import type { RepoFile } from '../agentspec/loadSpecs.ts';
 import { GitPushRetriesExhaustedError } from '../errors/gitErrors.ts';
 import { isPushRejection } from './classifyGitError.ts';
@@ -43,21 +44,6 @@ export interface CommitAndPushResult {
   readonly tip: string;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /**
  * fetch tip → derive(tip) → (no changes: done, nothing committed) → commit(parent = tip) → push.
  * On a rejected push: "remote moved, re-deriving (attempt n/m)", a short random pause, repeat.
@@ -92,7 +78,13 @@ export async function commitAndPush(
         opts.log?.warn(`remote moved, re-deriving (attempt ${attempt + 1}/${maxAttempts})`, {
           branch: repo.branch, tip, reason, pauseMs: delay,
         });
-        await sleep(delay, opts.signal);
+        try {
+          await setTimeout(delay, undefined, { signal: opts.signal });
+        } catch (err) {
+          // Aborted: throw the signal's reason (LeaseLostError), not the timer's AbortError.
+          opts.signal?.throwIfAborted();
+          throw err;
+        }
       }
     }
     throw new GitPushRetriesExhaustedError(redactUrl(repo.url), repo.branch, maxAttempts);

@@ -1,6 +1,7 @@
 // The HTTP pipeline: admin API, or REST = faults → auth → throttle → route → JSON reply
 // (a `truncated-json` fault cuts that reply short).
 import { createServer } from 'node:http';
+import { setTimeout } from 'node:timers/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { handleAdmin } from './admin.ts';
 import type { AdminDeps } from './admin.ts';
@@ -24,8 +25,6 @@ export interface ServerDeps {
   stats: Stats;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
-
 async function handleRest(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const method = req.method ?? 'GET';
   const segments = url.pathname.split('/').filter((s) => s !== '');
@@ -37,7 +36,7 @@ async function handleRest(deps: ServerDeps, req: IncomingMessage, res: ServerRes
 
   const fault = deps.faults.next(routeKey);
   if (fault) {
-    if (fault.latencyMs > 0) await sleep(fault.latencyMs);
+    if (fault.latencyMs > 0) await setTimeout(fault.latencyMs, undefined, { ref: false });
     if (fault.error) {
       deps.stats.faulted += 1;
       if (fault.error.status === 429) deps.stats.throttled += 1;

@@ -4,6 +4,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { loadConfig } from '../../reconciler/config/config.ts';
@@ -73,8 +74,6 @@ async function manifestCount(gitDir: string): Promise<number> {
   const { stdout } = await run('git', ['--git-dir', gitDir, 'ls-tree', '-r', '--name-only', 'main', '--', 'agents/pods']);
   return stdout.split('\n').filter((l) => l.endsWith('.yaml')).length;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
   const started = Date.now();

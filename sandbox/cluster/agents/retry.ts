@@ -1,4 +1,5 @@
 /** Retries for calls to Azure DevOps: backoff on 401/404-ish/5xx/network errors, Retry-After on 429. */
+import { setTimeout } from 'node:timers/promises';
 
 export interface RetryError {
   statusCode?: number;
@@ -40,17 +41,9 @@ export class AbortedError extends Error {
   }
 }
 
+/** Resolves after `ms`, or at once when the signal aborts (callers look at the signal next). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  return setTimeout(ms, undefined, { signal }).catch(() => undefined);
 }
 
 /**
