@@ -15,6 +15,7 @@ export interface Tip {
   readFiles(dirPath: string): Promise<RepoFile[]>;
 }
 
+/** The commit derived from one tip; no changes: nothing to commit. */
 export interface Derived {
   readonly changes: readonly TreeChange[];
   readonly message: string;
@@ -36,25 +37,31 @@ export interface CommitAndPushOptions {
   readonly now?: () => Date;
 }
 
-export interface CommitAndPushResult {
+export interface CommitAndPushResult<D extends Derived | null = Derived | null> {
   readonly pushed: boolean;
   readonly commitOid?: string;
   readonly attempts: number;
   /** The tip the final attempt derived from. */
   readonly tip: string;
+  /**
+   * What derive() returned for that tip, as it returned it: a caller that derives more than the
+   * commit (its plan, the snapshot it read) gets those values back instead of keeping them aside.
+   */
+  readonly derived: D;
 }
 
 /**
  * fetch tip → derive(tip) → (no changes: done, nothing committed) → commit(parent = tip) → push.
+ * The result carries the final attempt's derive() output (`derived`), typed as derive returns it.
  * On a rejected push: "remote moved, re-deriving (attempt n/m)", a short random pause, repeat.
  * Throws GitPushRetriesExhaustedError after maxAttempts; GitAuthError / GitUnreachableError /
  * GitOperationError as they happen; the signal's reason when aborted.
  */
-export async function commitAndPush(
+export async function commitAndPush<D extends Derived | null>(
   repo: GitRepo,
-  derive: (tip: Tip) => Promise<Derived | null>,
+  derive: (tip: Tip) => Promise<D>,
   opts: CommitAndPushOptions,
-): Promise<CommitAndPushResult> {
+): Promise<CommitAndPushResult<D>> {
   const maxAttempts = Math.max(1, Math.floor(opts.maxAttempts));
   return repo.exclusive(async () => {
     let tip = '';
@@ -63,13 +70,13 @@ export async function commitAndPush(
       tip = await repo.fetchTip();
       const at = tip;
       const derived = await derive({ oid: at, readFiles: (dirPath) => repo.readFiles(at, dirPath) });
-      if (!derived || derived.changes.length === 0) return { pushed: false, attempts: attempt, tip };
+      if (!derived || derived.changes.length === 0) return { pushed: false, attempts: attempt, tip, derived };
       opts.signal?.throwIfAborted();
       const commitOid = await repo.commitChanges(tip, derived.changes, derived.message, opts.now?.() ?? new Date());
-      if (commitOid === undefined) return { pushed: false, attempts: attempt, tip };
+      if (commitOid === undefined) return { pushed: false, attempts: attempt, tip, derived };
       try {
         await repo.push(commitOid, opts.signal);
-        return { pushed: true, commitOid, attempts: attempt, tip };
+        return { pushed: true, commitOid, attempts: attempt, tip, derived };
       } catch (err) {
         if (!isPushRejection(err)) throw err;
         if (attempt === maxAttempts) break;

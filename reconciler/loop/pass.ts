@@ -7,13 +7,14 @@ import type { SyncRequester } from '../cluster/syncRequester.ts';
 import { registerPlaceholders } from '../apply/registerPlaceholders.ts';
 import { unregisterAgents } from '../apply/unregisterAgents.ts';
 import { commitMessage } from '../gitops/commitMessage.ts';
-import { commitAndPush } from '../gitops/pushWithRetry.ts';
+import { commitAndPush, type Derived, type Tip } from '../gitops/pushWithRetry.ts';
 import type { GitRepo } from '../gitops/repo.ts';
 import type { AzdoSession } from '../azdo/session.ts';
 import { observeAzdo, type AzdoSnapshot } from '../observe/azdoSnapshot.ts';
 import { candidatePools, readGitSnapshot, settleWithAgents, type GitSnapshot, type RepoPaths } from '../observe/gitSnapshot.ts';
+import type { Plan } from '../plan/changes.ts';
 import type { ObservedPod, ObservedState } from '../plan/observed.ts';
-import { agentsAfterDrain } from '../plan/drainOutcome.ts';
+import { observedAfterDrain } from '../plan/drainOutcome.ts';
 import { plan as makePlan } from '../plan/plan.ts';
 import { fileChanges } from '../manifests/fileChanges.ts';
 import type { SpecDefaults } from '../agentspec/specDefaults.ts';
@@ -71,6 +72,13 @@ function observedState(now: Date, git: GitSnapshot, azdo: AzdoSnapshot, pods: re
   };
 }
 
+/** What the pass derives from one tip of the branch: the commit, and the plan and snapshot it came from. */
+interface PassDerivation extends Derived {
+  readonly git: GitSnapshot;
+  readonly observed: ObservedState;
+  readonly plan: Plan;
+}
+
 export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promise<PassReport> {
   const clock = deps.now ?? (() => new Date());
   const startedAt = clock();
@@ -85,19 +93,20 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
   const azdo = await observeAzdo(deps.azdo, candidatePools(read));
   const git = settleWithAgents(read, azdo.agents);
   const pods = deps.pods();
-  let observed = observedState(startedAt, git, azdo, pods, settings.globalMaxAgents);
+  const observed = observedState(startedAt, git, azdo, pods, settings.globalMaxAgents);
   // Failing pods hold their spec back; the hold is plain data the plan receives.
   const backoff = deps.podFailures?.advance(observed, mode === 'apply');
   const holds = backoff?.state.holds;
-  let planned = makePlan(observed, { nameSeed: passId, holds });
-  const report = (extra: Partial<PassReport>): PassReport => ({
+  const planned = makePlan(observed, { nameSeed: passId, holds });
+  /** The report of the plan that was carried out (the last one derived) and what carrying it out did. */
+  const report = (last: { readonly observed: ObservedState; readonly plan: Plan }, extra: Partial<PassReport>): PassReport => ({
     passId,
     mode,
     startedAt,
     durationMs: clock().getTime() - startedAt.getTime(),
     tip,
-    plan: planned,
-    specErrors: observed.specErrors,
+    plan: last.plan,
+    specErrors: last.observed.specErrors,
     specWarnings: git.specWarnings,
     podsObserved: pods !== undefined,
     commit: undefined,
@@ -111,57 +120,57 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
     observed: { pendingJobs: azdo.pendingJobs.length, agents: azdo.agents.length, manifests: git.manifests.length, pods: pods?.length },
     ...extra,
   });
-  if (mode === 'dry-run') return report({});
+  if (mode === 'dry-run') return report({ observed, plan: planned }, {});
   await announceHolds(deps, backoff?.started ?? [], backoff?.reset ?? []);
 
   // 1. Idle agents leaving are disabled and re-read first; one that took a job stays.
   const drain = await drainIdleAgents(deps.azdo, planned.remove, azdo.agents, log, deps.signal);
   drain.failures.forEach((f) => failures.push({ action: 'disable', target: f.agent, error: f.error }));
-  // The re-plan sees what the drain saw, and removes no live agent the drain did not confirm.
-  observed = { ...observed, agents: agentsAfterDrain(observed.agents, drain) };
 
   // 2. One commit, derived from whatever tip the push lands on. A human's commit in between
-  //    is kept: we re-read specs and manifests from the new tip and plan again.
-  let finalGit = git;
-  const pushed = await commitAndPush(
-    repo,
-    async (t) => {
-      finalGit = t.oid === tip ? git : settleWithAgents(await readGitSnapshot(t.readFiles, settings.paths, settings.specDefaults), azdo.agents);
-      observed = { ...observedState(startedAt, finalGit, azdo, pods, settings.globalMaxAgents), agents: observed.agents };
-      planned = makePlan(observed, { nameSeed: passId, drained: drain.confirmedIdle, holds });
-      const files = new Map(finalGit.agentFiles.map((f) => [f.path, f.content]));
-      const changes = fileChanges(planned, {
-        agentsPath: settings.paths.agents,
-        orgUrl: settings.orgUrl,
-        now: startedAt,
-        specs: observed.specs,
-        files,
-        sentinelNamespace: settings.specDefaults.namespace,
-      });
-      if (changes.length === 0) return null;
-      return { changes, message: commitMessage(planned, passId) };
-    },
-    { maxAttempts: settings.pushAttempts, jitterMs: settings.pushJitterMs ?? 200, log, signal: deps.signal },
-  );
+  //    is kept: we re-read specs and manifests from the new tip and plan again. The re-plan sees
+  //    what the drain saw, and removes no live agent the drain did not confirm.
+  const derive = async (t: Tip): Promise<PassDerivation> => {
+    const gitAt = t.oid === tip ? git : settleWithAgents(await readGitSnapshot(t.readFiles, settings.paths, settings.specDefaults), azdo.agents);
+    const observedAt = observedAfterDrain(observedState(startedAt, gitAt, azdo, pods, settings.globalMaxAgents), drain);
+    const planAt = makePlan(observedAt, { nameSeed: passId, drained: drain.confirmedIdle, holds });
+    const changes = fileChanges(planAt, {
+      agentsPath: settings.paths.agents,
+      orgUrl: settings.orgUrl,
+      now: startedAt,
+      specs: observedAt.specs,
+      files: new Map(gitAt.agentFiles.map((f) => [f.path, f.content])),
+      sentinelNamespace: settings.specDefaults.namespace,
+    });
+    const message = changes.length === 0 ? '' : commitMessage(planAt, passId);
+    return { changes, message, git: gitAt, observed: observedAt, plan: planAt };
+  };
+  const pushed = await commitAndPush(repo, derive, {
+    maxAttempts: settings.pushAttempts,
+    jitterMs: settings.pushJitterMs ?? 200,
+    log,
+    signal: deps.signal,
+  });
+  const last = pushed.derived;
   if (pushed.commitOid) {
-    log.info('pushed', { commit: pushed.commitOid.slice(0, 12), added: planned.add.length, removed: planned.remove.length, attempts: pushed.attempts });
+    log.info('pushed', { commit: pushed.commitOid.slice(0, 12), added: last.plan.add.length, removed: last.plan.remove.length, attempts: pushed.attempts });
     await deps.syncRequester?.requestSync(clock());
-    for (const r of planned.remove) await deps.events?.stuckPodRemoved(r, pushed.commitOid);
+    for (const r of last.plan.remove) await deps.events?.stuckPodRemoved(r, pushed.commitOid);
   }
 
   // 3. Unregister only agents with no manifest left on the branch (commitAndPush returns only
   //    once the commit removing them is pushed, or when nothing needed committing).
-  const removedNow = new Set(planned.remove.map((r) => r.podName));
-  const remaining = new Set(finalGit.manifests.map((m) => m.podName).filter((n) => !removedNow.has(n)));
-  const unreg = await unregisterAgents(deps.azdo, planned.unregister, remaining, log, deps.signal);
+  const removedNow = new Set(last.plan.remove.map((r) => r.podName));
+  const remaining = new Set(last.git.manifests.map((m) => m.podName).filter((n) => !removedNow.has(n)));
+  const unreg = await unregisterAgents(deps.azdo, last.plan.unregister, remaining, log, deps.signal);
   unreg.failures.forEach((f) => failures.push({ action: 'unregister', target: f.agent, error: f.error }));
 
   // 4. Placeholders keep the service accepting jobs for specs scaled to zero.
-  const ph = await registerPlaceholders(deps.azdo, planned.registerPlaceholders, log, deps.signal);
+  const ph = await registerPlaceholders(deps.azdo, last.plan.registerPlaceholders, log, deps.signal);
   ph.failures.forEach((f) => failures.push({ action: 'register-placeholder', target: f.agent, error: f.error }));
 
   for (const f of failures) log.warn(`${f.action} failed; the next pass retries`, { target: f.target, error: f.error });
-  return report({
+  return report(last, {
     commit: pushed.commitOid,
     pushAttempts: pushed.attempts,
     disabled: [...drain.confirmedIdle],

@@ -1,7 +1,7 @@
 // What apply's drain (disable → re-read) learned, folded back into the observed agents so the
 // re-plan before the commit sees it: an agent confirmed idle is disabled and may leave; one that
 // took a job is busy (it counts toward its spec's cap and covers that job).
-import type { PoolAgent } from './observed.ts';
+import type { ObservedState, PoolAgent } from './observed.ts';
 
 export interface DrainOutcome {
   /** Pod names of agents disabled and re-read idle: the only live agents the re-plan may remove. */
@@ -17,4 +17,9 @@ export function agentsAfterDrain(agents: readonly PoolAgent[], outcome: DrainOut
       ? { ...a, enabled: false, assignedRequestId: tookJob.get(a.name) ?? a.assignedRequestId }
       : a,
   );
+}
+
+/** The observation as the drain left it: the re-plan before the commit starts from this. */
+export function observedAfterDrain(observed: ObservedState, outcome: DrainOutcome): ObservedState {
+  return { ...observed, agents: agentsAfterDrain(observed.agents, outcome) };
 }

@@ -46,9 +46,12 @@ test('a person\'s commit pushed between fetch and push survives: re-derived from
     return {
       message: `scale: specs seen ${specs.map((f) => path.basename(f.path)).join(',')}\n\n[skip ci]\n`,
       changes: [{ path: 'agents/pods/x/pod-1.yaml', content: `specs: ${specs.length}\n` }],
+      specsSeen: specs.map((f) => path.basename(f.path)),
     };
   }, { maxAttempts: 4, jitterMs: 20, log });
   assert.equal(r.pushed, true);
+  // what the final attempt derived comes back with the result, typed as derive returned it
+  assert.deepEqual(r.derived.specsSeen, ['linux-docker.yaml', 'windows.yaml']);
   assert.equal(r.attempts, 2);
   assert.equal(seenTips.length, 2);
   assert.equal(seenTips[1], personCommit);

@@ -98,7 +98,7 @@ test('no changes, or changes that leave the tree as it is: no commit', async () 
   const before = await repo.fetchTip();
   const sentinel = (await repo.readFile(before, 'agents/sentinel.yaml'))!;
   const r0 = await commitAndPush(repo, async () => null, { maxAttempts: 2, jitterMs: 10 });
-  assert.deepEqual(r0, { pushed: false, attempts: 1, tip: before });
+  assert.deepEqual(r0, { pushed: false, attempts: 1, tip: before, derived: null });
   const r1 = await commitAndPush(repo, async () => ({
     message: 'noop',
     changes: [{ path: 'agents/sentinel.yaml', content: sentinel }, { path: 'does/not/exist.yaml', content: null }],

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Plan } from '../../reconciler/plan/changes.ts';
-import { agentsAfterDrain, type DrainOutcome } from '../../reconciler/plan/drainOutcome.ts';
+import { observedAfterDrain, type DrainOutcome } from '../../reconciler/plan/drainOutcome.ts';
 import type { ObservedState } from '../../reconciler/plan/observed.ts';
 import { plan } from '../../reconciler/plan/plan.ts';
 import type { AgentSpec } from '../../reconciler/agentspec/agentSpec.ts';
@@ -13,7 +13,7 @@ const old = { revision: 'oldrev0000' };
 
 /** The re-plan apply makes after its drain, from the same observation. */
 function replan(o: ObservedState, outcome: DrainOutcome): Plan {
-  return plan({ ...o, agents: agentsAfterDrain(o.agents, outcome) }, { ...opts, drained: outcome.confirmedIdle });
+  return plan(observedAfterDrain(o, outcome), { ...opts, drained: outcome.confirmedIdle });
 }
 
 function violations(o: ObservedState, p: Plan, where: string): string[] {
