@@ -6,7 +6,8 @@ import { isDns1123Label } from './dns1123.ts';
 import { ErrorSink } from './errorSink.ts';
 import { isObject } from '../support/guards.ts';
 import { ANNOTATIONS_MAX_BYTES, RECONCILER_ANNOTATION_BYTES, annotationBytes, labelValueProblem, qualifiedNameProblem } from './objectMeta.ts';
-import { PAT_SHAPE, containsPat, isSecretPathValue, looksLikeSecretName } from './secretLiterals.ts';
+import { PAT_SHAPE, containsPat } from '../support/patShape.ts';
+import { isSecretPathValue, looksLikeSecretName } from './secretLiterals.ts';
 
 const SAMPLE = 'spec: {containers: [{name: agent, image: <your agent image>}]}';
 

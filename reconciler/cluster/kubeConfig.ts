@@ -1,5 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigError } from '../errors/configError.ts';
+import { redactedCause, redactUrl } from '../support/redact.ts';
 
 const EXAMPLE = 'For example KUBECONFIG=/etc/azdo-gitops/kubeconfig';
 
@@ -11,7 +12,9 @@ export function loadKubeConfig(kubeconfigPath: string | undefined): KubeConfig {
       kc.loadFromFile(kubeconfigPath);
     } catch (err) {
       const why = String((err as Error)?.message ?? err).split('\n')[0];
-      throw new ConfigError('KUBECONFIG', `${kubeconfigPath} is not a kubeconfig file (${why})`, `Point it at the file kubectl config view --minify --raw writes. ${EXAMPLE}`);
+      throw new ConfigError('KUBECONFIG', `${kubeconfigPath} is not a kubeconfig file (${why})`, `Point it at the file kubectl config view --minify --raw writes. ${EXAMPLE}`, {
+        cause: redactedCause(err, redactUrl),
+      });
     }
     if (!kc.getCurrentCluster()) {
       throw new ConfigError('KUBECONFIG', `${kubeconfigPath} has no cluster for its current context "${kc.getCurrentContext() || '(none)'}"`, `Set current-context to a context whose cluster is listed. ${EXAMPLE}`);

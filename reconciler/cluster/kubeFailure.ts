@@ -3,6 +3,7 @@
 // only "fetch failed" with the reason in its cause. Logs and errors get the status and the
 // server's own message, or why the server could not be reached.
 import { ApiException, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { redactedCause, redactUrl } from '../support/redact.ts';
 import { requestTimeout } from './requestTimeout.ts';
 
 export interface KubeFailure {
@@ -48,8 +49,8 @@ export function clusterServer(kc: KubeConfig): string {
 export class ClusterAccessError extends Error {
   override readonly name = 'ClusterAccessError';
   readonly status: number;
-  constructor(message: string, status: number) {
-    super(message);
+  constructor(message: string, status: number, options?: ErrorOptions) {
+    super(message, options);
     this.status = status;
   }
 }
@@ -73,12 +74,13 @@ export async function checkClusterAccess(kc: KubeConfig, namespace: string, kube
       const fix = kubeconfig
         ? `check the token or client certificate of the current context in ${kubeconfig} (expired, or made for another cluster)`
         : 'check that the pod mounts its ServiceAccount token (automountServiceAccountToken) and that the ServiceAccount exists';
-      throw new ClusterAccessError(`the API server at ${server} refused the credentials of ${who} (401 Unauthorized): ${fix}`, 401);
+      throw new ClusterAccessError(`the API server at ${server} refused the credentials of ${who} (401 Unauthorized): ${fix}`, 401, { cause: redactedCause(err, redactUrl) });
     }
     if (f.status === 403) {
       throw new ClusterAccessError(
         `the API server at ${server} forbids ${who} to list pods in namespace ${namespace} (${f.reason}): bind it to the azdo-gitops Role in that namespace (cluster-repo-example/reconciler/rbac.yaml: pods, leases, events)`,
         403,
+        { cause: redactedCause(err, redactUrl) },
       );
     }
     if (f.status === undefined) return f;

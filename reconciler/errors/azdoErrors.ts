@@ -1,11 +1,12 @@
-// Azure DevOps failures, classified so the loop knows what to do next.
+// Azure DevOps failures, classified so the loop knows what to do next. A `cause`, when given, is
+// the client's error as redactedCause() (support/redact.ts) copies it, never the object itself.
 
 /** 429: the service asked us to wait. The loop sleeps `retryAfterSeconds` before the next call. */
 export class AzdoThrottledError extends Error {
   override readonly name = 'AzdoThrottledError';
   readonly retryAfterSeconds: number;
-  constructor(operation: string, retryAfterSeconds: number) {
-    super(`${operation}: Azure DevOps throttled this identity (429); waiting ${retryAfterSeconds}s as Retry-After asks`);
+  constructor(operation: string, retryAfterSeconds: number, options?: ErrorOptions) {
+    super(`${operation}: Azure DevOps throttled this identity (429); waiting ${retryAfterSeconds}s as Retry-After asks`, options);
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
@@ -14,10 +15,11 @@ export class AzdoThrottledError extends Error {
 export class AzdoAuthError extends Error {
   override readonly name = 'AzdoAuthError';
   readonly statusCode: number;
-  constructor(operation: string, statusCode: number) {
+  constructor(operation: string, statusCode: number, options?: ErrorOptions) {
     super(
       `${operation}: Azure DevOps refused the token (${statusCode}). ` +
         'Check AZDO_TOKEN (or AZDO_TOKEN_FILE): a PAT of this organization with scope "Agent Pools (Read & manage)" that has not expired',
+      options,
     );
     this.statusCode = statusCode;
   }
@@ -27,8 +29,8 @@ export class AzdoAuthError extends Error {
 export class AzdoUnavailableError extends Error {
   override readonly name: string = 'AzdoUnavailableError';
   readonly statusCode: number | undefined;
-  constructor(operation: string, statusCode: number | undefined, detail: string, message?: string) {
-    super(message ?? `${operation}: Azure DevOps is unavailable (${statusCode ?? 'no response'}: ${detail}); retrying with backoff`);
+  constructor(operation: string, statusCode: number | undefined, detail: string, message?: string, options?: ErrorOptions) {
+    super(message ?? `${operation}: Azure DevOps is unavailable (${statusCode ?? 'no response'}: ${detail}); retrying with backoff`, options);
     this.statusCode = statusCode;
   }
 }
@@ -55,8 +57,8 @@ export class AzdoRequestError extends Error {
   override readonly name = 'AzdoRequestError';
   readonly statusCode: number | undefined;
   readonly typeKey: string | undefined;
-  constructor(operation: string, statusCode: number | undefined, typeKey: string | undefined, detail: string) {
-    super(`${operation}: Azure DevOps rejected the request (${statusCode ?? '?'} ${typeKey ?? ''}): ${detail}`);
+  constructor(operation: string, statusCode: number | undefined, typeKey: string | undefined, detail: string, options?: ErrorOptions) {
+    super(`${operation}: Azure DevOps rejected the request (${statusCode ?? '?'} ${typeKey ?? ''}): ${detail}`, options);
     this.statusCode = statusCode;
     this.typeKey = typeKey;
   }

@@ -2,8 +2,8 @@
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   readonly variable: string;
-  constructor(variable: string, problem: string, fix: string) {
-    super(`${variable}: ${problem}. ${fix}`);
+  constructor(variable: string, problem: string, fix: string, options?: ErrorOptions) {
+    super(`${variable}: ${problem}. ${fix}`, options);
     this.variable = variable;
   }
 }

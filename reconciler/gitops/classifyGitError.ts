@@ -1,6 +1,6 @@
 // Maps isomorphic-git / network failures to the typed git errors, with credentials stripped.
 import { GitAuthError, GitOperationError, GitUnreachableError } from '../errors/gitErrors.ts';
-import { redactText, redactUrl } from '../support/redact.ts';
+import { createRedactor, redactedCause, redactUrl } from '../support/redact.ts';
 
 const NETWORK_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE',
@@ -34,17 +34,19 @@ export function classifyGitError(
 ): Error {
   if (err instanceof GitAuthError || err instanceof GitUnreachableError || err instanceof GitOperationError) return err;
   const safeUrl = redactUrl(url);
+  const redact = createRedactor(secrets);
+  const options = { cause: redactedCause(err, redact) };
   const e = (err ?? {}) as IsoGitErrorShape;
   const status = httpStatusOf(err);
-  if (status === 401 || status === 403) return new GitAuthError(operation, safeUrl, status, tokenEnvVar);
+  if (status === 401 || status === 403) return new GitAuthError(operation, safeUrl, status, tokenEnvVar, options);
   if (status !== undefined && (status >= 500 || status === 408 || status === 429)) {
-    return new GitUnreachableError(operation, safeUrl, status, `HTTP ${status}`);
+    return new GitUnreachableError(operation, safeUrl, status, `HTTP ${status}`, options);
   }
   if (status === 404) {
-    return new GitOperationError(operation, safeUrl, 'repository not found (HTTP 404). Check GIT_URL');
+    return new GitOperationError(operation, safeUrl, 'repository not found (HTTP 404). Check GIT_URL', options);
   }
   const code = e.code ?? (e.cause as IsoGitErrorShape | undefined)?.code;
-  if (code && NETWORK_CODES.has(code)) return new GitUnreachableError(operation, safeUrl, undefined, code);
-  const detail = redactText(`${e.code ? e.code + ': ' : ''}${e.message ?? String(err)}`, secrets);
-  return new GitOperationError(operation, safeUrl, detail);
+  if (code && NETWORK_CODES.has(code)) return new GitUnreachableError(operation, safeUrl, undefined, code, options);
+  const detail = redact(`${e.code ? e.code + ': ' : ''}${e.message ?? String(err)}`);
+  return new GitOperationError(operation, safeUrl, detail, options);
 }

@@ -2,6 +2,8 @@
 // through it. A secret is replaced wherever it can appear: raw, JSON-escaped (a log line is JSON),
 // percent-encoded, base64-encoded at any byte offset (an HTTP Basic header, a kubeconfig or a
 // Secret's data), and in any URL's userinfo, known or not (isomorphic-git errors carry the remote URL).
+// Anything shaped like an Azure DevOps PAT is masked too, known to this process or not.
+import { PAT_PATTERN } from './patShape.ts';
 
 /** Shorter secrets are left alone: replacing every `abc` would mangle every line. */
 export const MIN_SECRET_LENGTH = 4;
@@ -53,10 +55,31 @@ export function secretForms(secret: string): string[] {
 export function createRedactor(secrets: readonly string[]): (text: string) => string {
   // Longest first: a form contained in a longer one must not leave the rest of that one behind.
   const forms = [...new Set(secrets.flatMap(secretForms))].sort((a, b) => b.length - a.length);
-  return (text) => maskUserinfo(forms.reduce((acc, form) => acc.split(form).join(MASK), text));
+  return (text) => maskUserinfo(forms.reduce((acc, form) => acc.split(form).join(MASK), text)).replace(PAT_PATTERN, MASK);
 }
 
-/** Replaces every form of each secret, and the password (or bare token) of every URL's userinfo, with `***`. */
+/** Replaces every form of each secret, the password (or bare token) of every URL's userinfo and every PAT shape with `***`. */
 export function redactText(text: string, secrets: readonly string[]): string {
   return createRedactor(secrets)(text);
+}
+
+const CAUSE_DEPTH = 3;
+const CAUSE_MESSAGE_MAX = 300;
+
+/**
+ * A stand-in for a caught error, fit to keep as a typed error's `cause`: its name, `code` and HTTP
+ * status, the first line of its message redacted (at most 300 characters), and its own cause the
+ * same way, three levels deep. Never the original object: a client's error can hold the request,
+ * its headers and so the token, and `cause` is printed wherever the error is inspected.
+ */
+export function redactedCause(err: unknown, redact: (text: string) => string, depth = CAUSE_DEPTH): Error {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as {
+    name?: unknown; message?: unknown; code?: unknown; statusCode?: unknown; status?: unknown; cause?: unknown;
+  };
+  const text = typeof e.message === 'string' ? e.message : typeof err === 'object' && err !== null ? '' : String(err);
+  const inner = depth > 1 && e.cause !== undefined ? { cause: redactedCause(e.cause, redact, depth - 1) } : undefined;
+  const out = new Error(redact(text.split('\n')[0]!.slice(0, CAUSE_MESSAGE_MAX)), inner);
+  if (typeof e.name === 'string') out.name = e.name;
+  const status = typeof e.statusCode === 'number' ? e.statusCode : typeof e.status === 'number' ? e.status : undefined;
+  return Object.assign(out, typeof e.code === 'string' ? { code: e.code } : {}, status !== undefined ? { statusCode: status } : {});
 }

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import type { TaskAgent, TaskAgentJobRequest } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
 import { demandStrings, listPendingJobs, needsAgent, toPendingJob } from '../../reconciler/azdo/jobRequests.ts';
 import { callAzdo, classifyAzdoError } from '../../reconciler/azdo/classifyAzdoError.ts';
@@ -108,6 +109,9 @@ test('401 and 403 become AzdoAuthError naming AZDO_TOKEN and the scope, never th
     assert.equal(e.statusCode, statusCode);
     assert.match(e.message, /AZDO_TOKEN.*Agent Pools \(Read & manage\)/);
     assert.ok(!e.message.includes(TOKEN));
+    // The cause says which status it was, and nothing the service said about the credentials.
+    assert.equal((e.cause as { statusCode?: unknown }).statusCode, statusCode);
+    assert.ok(!inspect(e, { depth: 10 }).includes(TOKEN));
   }
 });
 
@@ -125,6 +129,8 @@ test('a network error (no status) becomes AzdoUnavailableError "no response"', (
   assert.ok(e instanceof AzdoUnavailableError);
   assert.equal(e.statusCode, undefined);
   assert.match(e.message, /no response: connect ECONNREFUSED/);
+  assert.notEqual(e.cause, err, 'a copy, not the client object that holds the request');
+  assert.deepEqual([(e.cause as Error).message, (e.cause as { code?: unknown }).code], ['connect ECONNREFUSED 127.0.0.1:443', 'ECONNREFUSED']);
 });
 
 test('a thrown non-object becomes AzdoUnavailableError with its text', () => {

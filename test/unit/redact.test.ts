@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRedactor, redactText, redactUrl } from '../../reconciler/support/redact.ts';
+import { inspect } from 'node:util';
+import { createRedactor, redactedCause, redactText, redactUrl } from '../../reconciler/support/redact.ts';
 
 const PAT = 'q7xvmo2k4lrb5yzwcvh3aeqn6jfs2tdpgu7iwkxbm4rlo3enyzca';
 
@@ -56,4 +57,39 @@ test('secrets shorter than four characters are left alone (they would mangle eve
 test('a secret contained in another is replaced without leaving a piece of the longer one', () => {
   const redact = createRedactor(['s3cr3t', 'my-s3cr3t-token']);
   assert.equal(redact('a my-s3cr3t-token b s3cr3t'), 'a *** b ***');
+});
+
+test('a cause keeps name, code, status and the first line of the message redacted, never the original object', () => {
+  const original = Object.assign(new Error(`push https://bot:${PAT}@git.example.com failed\nrequest: Authorization: Basic ${PAT}`), {
+    name: 'HttpError',
+    code: 'HttpError',
+    statusCode: 500,
+    request: { headers: { authorization: `Basic ${PAT}` } },
+    cause: Object.assign(new Error(`socket hang up near ${PAT}`), { code: 'ECONNRESET' }),
+  });
+  const cause = redactedCause(original, createRedactor([PAT]));
+  assert.notEqual(cause, original);
+  assert.equal(cause.name, 'HttpError');
+  assert.equal(cause.message, 'push https://bot:***@git.example.com failed');
+  assert.deepEqual({ code: (cause as { code?: unknown }).code, statusCode: (cause as { statusCode?: unknown }).statusCode }, { code: 'HttpError', statusCode: 500 });
+  assert.equal((cause.cause as Error).message, 'socket hang up near ***');
+  assert.equal((cause.cause as { code?: unknown }).code, 'ECONNRESET');
+  assert.doesNotMatch(inspect(cause, { depth: 10 }), new RegExp(PAT));
+});
+
+test('a cause is made of anything thrown: a string, a plain object, undefined; the chain stops after three', () => {
+  assert.equal(redactedCause(`failed with ${PAT}`, createRedactor([PAT])).message, 'failed with ***');
+  assert.equal(redactedCause({ status: 404 }, createRedactor([])).message, '');
+  assert.equal((redactedCause({ status: 404 }, createRedactor([])) as { statusCode?: unknown }).statusCode, 404);
+  assert.equal(redactedCause(undefined, createRedactor([])).message, 'undefined');
+  const deep = { message: '1', cause: { message: '2', cause: { message: '3', cause: { message: '4' } } } };
+  const c = redactedCause(deep, createRedactor([]));
+  assert.equal(((c.cause as Error).cause as Error).message, '3');
+  assert.equal(((c.cause as Error).cause as Error).cause, undefined);
+});
+
+test('a PAT-shaped string is masked even when no one told the redactor about it', () => {
+  const modern = 'A'.repeat(40) + 'b'.repeat(36) + 'AZDO' + 'x1y2';
+  assert.equal(redactText(`token ${PAT} and ${modern}.`, []), 'token *** and ***.');
+  assert.equal(redactText(`sha ${'a'.repeat(40)} pod linux-abc123`, []), `sha ${'a'.repeat(40)} pod linux-abc123`);
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { containsPat, isSecretPathValue, looksLikeSecretName } from '../../reconciler/agentspec/secretLiterals.ts';
+import { isSecretPathValue, looksLikeSecretName } from '../../reconciler/agentspec/secretLiterals.ts';
+import { containsPat } from '../../reconciler/support/patShape.ts';
 import { FAKE_NEW_PAT, FAKE_PAT } from '../fixtures/badSpecs.ts';
 
 test('secret-looking env names, whatever the case and whitespace', () => {
