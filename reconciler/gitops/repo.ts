@@ -14,11 +14,10 @@ import { withKeyedLock } from './mutex.ts';
 import type { ObjectStore } from './objectStore.ts';
 import { redactUrl } from '../support/redact.ts';
 import { splitRepoPath, writeTreeWithChanges, type TreeChange } from './treeEdit.ts';
+import type { Logger } from '../support/logger.ts';
 
-export interface GitLog {
-  info(msg: string, fields?: Readonly<Record<string, unknown>>): void;
-  warn(msg: string, fields?: Readonly<Record<string, unknown>>): void;
-}
+/** The part of the logger the git adapter writes to. */
+export type GitLog = Pick<Logger, 'info' | 'warn'>;
 
 export interface GitRepoOptions {
   readonly url: string;

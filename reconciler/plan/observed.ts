@@ -22,9 +22,6 @@ export interface PendingJob {
   readonly reservedAgentId?: number | undefined;
 }
 
-/** userCapability naming the spec a placeholder agent stands in for. */
-export { PLACEHOLDER_CAPABILITY } from '../agentspec/placeholderCapabilities.ts';
-
 /** An agent registered in a pool. From azdo/agents.ts. */
 export interface PoolAgent {
   readonly id: number;

@@ -10,7 +10,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { loadConfig } from '../../reconciler/config/config.ts';
 import { startController } from '../../reconciler/loop/controller.ts';
 import { createLogger } from '../../reconciler/support/logger.ts';
-import { PLACEHOLDER_CAPABILITY } from '../../reconciler/plan/observed.ts';
+import { PLACEHOLDER_CAPABILITY } from '../../reconciler/agentspec/placeholderCapabilities.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../reconciler/manifests/labels.ts';
 import { AdminClient, AdminRejectedError, type AdminState } from '../azdo/adminClient.ts';
 import { startSandbox, type Sandbox } from '../index.ts';

@@ -9,7 +9,7 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { PLACEHOLDER_CAPABILITY } from '../../reconciler/plan/observed.ts';
+import { PLACEHOLDER_CAPABILITY } from '../../reconciler/agentspec/placeholderCapabilities.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, REVISION_LABEL } from '../../reconciler/manifests/labels.ts';
 import { AdminClient, type AdminAgent } from '../../sandbox/azdo/adminClient.ts';
 import { runGit } from '../../sandbox/git/index.ts';

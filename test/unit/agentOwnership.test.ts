@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ownership } from '../../reconciler/plan/agentOwnership.ts';
 import { manifestStates } from '../../reconciler/plan/agentStates.ts';
-import { PLACEHOLDER_CAPABILITY } from '../../reconciler/plan/observed.ts';
+import { PLACEHOLDER_CAPABILITY } from '../../reconciler/agentspec/placeholderCapabilities.ts';
 import { plan } from '../../reconciler/plan/plan.ts';
 import { placeholderCapabilities } from '../../reconciler/plan/placeholders.ts';
 import { planUnregister } from '../../reconciler/plan/unregister.ts';

@@ -36,7 +36,7 @@ const RULES: Readonly<Record<string, readonly string[]>> = {
   'sandbox/git': SANDBOX,
   'sandbox/cluster': SANDBOX,
   // The demo is no emulator: it runs the product's controller against them.
-  'sandbox/demo': [...SANDBOX, 'support', 'config', 'plan', 'manifests', 'loop'],
+  'sandbox/demo': [...SANDBOX, 'support', 'config', 'agentspec', 'manifests', 'loop'],
 };
 
 /** Single files allowed past their module's rule, with the reason. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { plan } from '../../reconciler/plan/plan.ts';
-import { PLACEHOLDER_CAPABILITY } from '../../reconciler/plan/observed.ts';
+import { PLACEHOLDER_CAPABILITY } from '../../reconciler/agentspec/placeholderCapabilities.ts';
 import { placeholderCapabilities } from '../../reconciler/plan/placeholders.ts';
 import {
   aJob, aManifest, aPod, aSpec, anAgent, busyOf, foreignAgent, idleOf, minutes, offlineAgent, startingOf, world,

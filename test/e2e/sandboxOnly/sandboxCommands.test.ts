@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { PLACEHOLDER_CAPABILITY } from '../../../reconciler/plan/observed.ts';
+import { PLACEHOLDER_CAPABILITY } from '../../../reconciler/agentspec/placeholderCapabilities.ts';
 import { AdminClient } from '../../../sandbox/azdo/adminClient.ts';
 import { PROJECT_ROOT } from '../../../sandbox/index.ts';
 import { freePort } from '../../helpers/freePort.ts';
