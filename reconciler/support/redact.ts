@@ -51,11 +51,17 @@ export function secretForms(secret: string): string[] {
   return [...new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), ...base64Forms(secret)])];
 }
 
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
 /** A function that redacts the given secrets (their forms computed once) and URL userinfo. */
 export function createRedactor(secrets: readonly string[]): (text: string) => string {
-  // Longest first: a form contained in a longer one must not leave the rest of that one behind.
-  const forms = [...new Set(secrets.flatMap(secretForms))].sort((a, b) => b.length - a.length);
-  return (text) => maskUserinfo(forms.reduce((acc, form) => acc.split(form).join(MASK), text)).replace(PAT_PATTERN, MASK);
+  // One pass over the text. Longest first: a form contained in a longer one must not leave the
+  // rest of that one behind.
+  const forms = [...new Set(secrets.flatMap(secretForms))].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  const pattern = new RegExp([...forms, PAT_PATTERN.source].join('|'), 'g');
+  return (text) => maskUserinfo(text.replace(pattern, MASK));
 }
 
 /** Replaces every form of each secret, the password (or bare token) of every URL's userinfo and every PAT shape with `***`. */
