@@ -4,7 +4,7 @@
 // what is running; see specConflicts.ts.
 import type { AgentSpec } from './agentSpec.ts';
 import { API_VERSION, LEGACY_API_VERSION } from './agentSpec.ts';
-import { readYaml } from './boundedYaml.ts';
+import { readYaml } from '../support/boundedYaml.ts';
 import { show } from './capabilities.ts';
 import { isObject } from '../support/guards.ts';
 import { parseLegacy } from './legacyAgentSpec.ts';

@@ -1,6 +1,6 @@
 // Checks a PodTemplateSpec (inline in a spec, or from templates/*.yaml) and returns it as plain JSON.
 import type { PodTemplate } from './agentSpec.ts';
-import { readYaml } from './boundedYaml.ts';
+import { readYaml } from '../support/boundedYaml.ts';
 import { show } from './capabilities.ts';
 import { isDns1123Label } from './dns1123.ts';
 import { ErrorSink } from './errorSink.ts';

@@ -1,6 +1,6 @@
 // Reads a committed agent pod manifest back into a Manifest (labels/annotations → plain data).
 import type { Manifest } from '../plan/observed.ts';
-import { DEFAULT_YAML_BOUNDS, readYaml } from '../agentspec/boundedYaml.ts';
+import { DEFAULT_YAML_BOUNDS, readYaml } from '../support/boundedYaml.ts';
 import { show } from '../agentspec/capabilities.ts';
 import { isDns1123Label } from '../agentspec/dns1123.ts';
 import { isObject } from '../support/guards.ts';

@@ -5,7 +5,7 @@ import type { Manifest } from '../plan/observed.ts';
 import { parseManifest, isSpecError } from './parseManifest.ts';
 import { KUSTOMIZATION_FILE, SENTINEL_FILE, isPodManifestPath, joinPath, normalizeDir, relativeToAgents } from './layout.ts';
 import type { AgentSpec } from '../agentspec/agentSpec.ts';
-import { readYaml } from '../agentspec/boundedYaml.ts';
+import { readYaml } from '../support/boundedYaml.ts';
 import { isObject } from '../support/guards.ts';
 import type { RepoFile } from '../agentspec/loadSpecs.ts';
 import { parseAgentSpecs } from '../agentspec/loadSpecs.ts';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_YAML_NESTING, MAX_YAML_TOKENS, readYaml } from '../../reconciler/agentspec/boundedYaml.ts';
+import { MAX_YAML_NESTING, MAX_YAML_TOKENS, readYaml } from '../../reconciler/support/boundedYaml.ts';
 import { MAX_ERRORS_PER_DOCUMENT, parseAgentSpecs } from '../../reconciler/agentspec/loadSpecs.ts';
 import { DEFAULT_SPEC_DEFAULTS } from '../../reconciler/agentspec/specDefaults.ts';
 import { aliasBomb, manyKeys } from '../fixtures/badSpecs.ts';
