@@ -84,7 +84,6 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
   const startedAt = clock();
   const passId = startedAt.toISOString();
   const { settings, repo, log } = deps;
-  const failures: PassFailure[] = [];
 
   // Observe. Git first: the specs say which pools to ask Azure DevOps about.
   const tip = await repo.fetchTip();
@@ -115,7 +114,7 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
     keptBusy: [],
     unregistered: [],
     placeholdersRegistered: [],
-    failures,
+    failures: [],
     holdsStarted: backoff?.started ?? [],
     observed: { pendingJobs: azdo.pendingJobs.length, agents: azdo.agents.length, manifests: git.manifests.length, pods: pods?.length },
     ...extra,
@@ -125,7 +124,6 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
 
   // 1. Idle agents leaving are disabled and re-read first; one that took a job stays.
   const drain = await drainIdleAgents(deps.azdo, planned.remove, azdo.agents, log, deps.signal);
-  drain.failures.forEach((f) => failures.push({ action: 'disable', target: f.agent, error: f.error }));
 
   // 2. One commit, derived from whatever tip the push lands on. A human's commit in between
   //    is kept: we re-read specs and manifests from the new tip and plan again. The re-plan sees
@@ -163,12 +161,15 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
   const removedNow = new Set(last.plan.remove.map((r) => r.podName));
   const remaining = new Set(last.git.manifests.map((m) => m.podName).filter((n) => !removedNow.has(n)));
   const unreg = await unregisterAgents(deps.azdo, last.plan.unregister, remaining, log, deps.signal);
-  unreg.failures.forEach((f) => failures.push({ action: 'unregister', target: f.agent, error: f.error }));
 
   // 4. Placeholders keep the service accepting jobs for specs scaled to zero.
   const ph = await registerPlaceholders(deps.azdo, last.plan.registerPlaceholders, log, deps.signal);
-  ph.failures.forEach((f) => failures.push({ action: 'register-placeholder', target: f.agent, error: f.error }));
 
+  const failures: PassFailure[] = [
+    ...drain.failures.map((f) => ({ action: 'disable', target: f.agent, error: f.error })),
+    ...unreg.failures.map((f) => ({ action: 'unregister', target: f.agent, error: f.error })),
+    ...ph.failures.map((f) => ({ action: 'register-placeholder', target: f.agent, error: f.error })),
+  ];
   for (const f of failures) log.warn(`${f.action} failed; the next pass retries`, { target: f.target, error: f.error });
   return report(last, {
     commit: pushed.commitOid,
@@ -177,6 +178,7 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
     keptBusy: drain.tookAJob.map((t) => t.agent),
     unregistered: unreg.unregistered,
     placeholdersRegistered: ph.registered,
+    failures,
   });
 }
 
