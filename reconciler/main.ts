@@ -1,13 +1,10 @@
 #!/usr/bin/env node
 // azdo-gitops: Azure Pipelines agents on Kubernetes, scaled through git.
 import { existsSync, readFileSync } from 'node:fs';
-import { ConfigError } from './errors/configError.ts';
-import { InputError } from './errors/inputError.ts';
-import { ClusterAccessError } from './cluster/kubeFailure.ts';
-import { parseArgs, USAGE, UsageError } from './cli/args.ts';
+import { parseArgs, USAGE } from './cli/args.ts';
 import { onceCommand, planCommand, runCommand, statusCommand, validateCommand } from './cli/commands.ts';
+import { exitWhenDone } from './cli/exitWhenDone.ts';
 import { loadSandboxCommands } from './cli/loadSandboxCommands.ts';
-import { SandboxUnavailableError } from './cli/sandboxUnavailableError.ts';
 
 /** package.json sits one level up from the sources, two from the compiled dist/reconciler/. */
 function packageVersion(): string {
@@ -44,14 +41,4 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   }
 }
 
-main(process.argv.slice(2), process.env).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof UsageError || err instanceof ConfigError || err instanceof InputError || err instanceof ClusterAccessError || err instanceof SandboxUnavailableError) {
-      process.stderr.write(`azdo-gitops: ${err.message}\n`);
-      process.exit(2);
-    }
-    process.stderr.write(`azdo-gitops: ${(err as Error)?.message ?? String(err)}\n`);
-    process.exit(1);
-  },
-);
+exitWhenDone(main(process.argv.slice(2), process.env));

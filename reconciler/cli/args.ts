@@ -30,7 +30,8 @@ Commands:
                          run a job trace through the real reconciler against the sandbox
 
 Configuration is read from the environment; see the README. The sandbox commands are
-development tools: they come with a checkout or the npm package, not with the image.`;
+development tools: they come with a checkout (npm start, node sandbox/main.ts), not with the
+npm package or the image.`;
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';

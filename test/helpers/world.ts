@@ -91,6 +91,9 @@ export const exampleSpec = (file: string): Promise<string> => readFile(join(PROJ
 /** The CLI as a checkout runs it (`npm start`, `npm run cli`): the TypeScript source, type-stripped by Node.js 24. */
 export const SOURCE_ENTRY = join(PROJECT_ROOT, 'reconciler/main.ts');
 
+/** The sandbox's own entry point (`npm start`, `npm run sandbox`, `npm run demo`): run | serve | demo. */
+export const SANDBOX_ENTRY = join(PROJECT_ROOT, 'sandbox/main.ts');
+
 /**
  * Which cluster the suite runs on: `sandbox` (the simulated API server, syncer and kubelet) or
  * `real` (a real kube-apiserver with RBAC, kube-scheduler, kwok and real Flux; see

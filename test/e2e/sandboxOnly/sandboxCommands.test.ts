@@ -11,12 +11,14 @@ import { freePort } from '../../helpers/freePort.ts';
 import { kubectl } from '../../helpers/kubectl.ts';
 import { listeningPorts } from '../../helpers/listeningPorts.ts';
 import { taskAgentApi } from '../../helpers/azdoClient.ts';
-import { eventually, SOURCE_ENTRY as MAIN } from '../../helpers/world.ts';
+import { eventually, SANDBOX_ENTRY, SOURCE_ENTRY } from '../../helpers/world.ts';
 
 describe('azdo-gitops sandbox', () => {
-  it('npm start is sandbox run: the newcomer\'s first run needs no configuration', async () => {
+  it('npm start, npm run sandbox and npm run demo are the sandbox entry point: the newcomer\'s first run needs no configuration', async () => {
     const pkg = JSON.parse(await readFile(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    assert.equal(pkg.scripts.start, 'node reconciler/main.ts sandbox run');
+    assert.equal(pkg.scripts.start, 'node sandbox/main.ts run');
+    assert.equal(pkg.scripts.sandbox, 'node sandbox/main.ts serve');
+    assert.equal(pkg.scripts.demo, 'node sandbox/main.ts demo');
   });
 
   it('run (npm start) starts the sandbox and reconciles against it with the operator\'s tuning, and stops on SIGTERM', async () => {
@@ -31,7 +33,7 @@ describe('azdo-gitops sandbox', () => {
       AZDO_ORG_URL: 'https://dev.azure.com/not-this-org',
       GIT_URL: 'https://git.example.com/not/this.git',
     };
-    const child = spawn(process.execPath, [MAIN, 'sandbox', 'run'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [SANDBOX_ENTRY, 'run'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -61,22 +63,25 @@ describe('azdo-gitops sandbox', () => {
     }
   });
 
-  it('serve prints one JSON line a client can use, and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [MAIN, 'sandbox', 'serve'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    const first = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
-    const info = JSON.parse(first) as Record<string, string>;
-    assert.deepEqual(Object.keys(info).sort(), ['adminUrl', 'azdoUrl', 'gitToken', 'gitUrl', 'gitUsername', 'kubeconfig', 'pool', 'token']);
-    const api = await taskAgentApi({ orgUrl: info.azdoUrl!, adminUrl: info.adminUrl!, token: info.token! });
-    assert.deepEqual((await api.getAgentPools(info.pool)).map((p) => p.name), [info.pool]);
-    const pods = await kubectl(info.kubeconfig!, ['get', 'pods', '-n', 'azdo-agents', '-o', 'name']);
-    assert.equal(typeof pods, 'string');
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0);
-  });
+  // From a checkout `azdo-gitops sandbox serve` reaches the same command as the sandbox's entry point.
+  for (const [how, args] of [['node sandbox/main.ts serve', [SANDBOX_ENTRY, 'serve']], ['azdo-gitops sandbox serve from a checkout', [SOURCE_ENTRY, 'sandbox', 'serve']]] as const) {
+    it(`${how} prints one JSON line a client can use, and stops on SIGTERM`, async () => {
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      const first = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
+      const info = JSON.parse(first) as Record<string, string>;
+      assert.deepEqual(Object.keys(info).sort(), ['adminUrl', 'azdoUrl', 'gitToken', 'gitUrl', 'gitUsername', 'kubeconfig', 'pool', 'token']);
+      const api = await taskAgentApi({ orgUrl: info.azdoUrl!, adminUrl: info.adminUrl!, token: info.token! });
+      assert.deepEqual((await api.getAgentPools(info.pool)).map((p) => p.name), [info.pool]);
+      const pods = await kubectl(info.kubeconfig!, ['get', 'pods', '-n', 'azdo-agents', '-o', 'name']);
+      assert.equal(typeof pods, 'string');
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    });
+  }
 
   it('demo --json runs the default trace to the end: every job reported, the pool back at standby', async () => {
-    const child = spawn(process.execPath, [MAIN, 'sandbox', 'demo', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [SANDBOX_ENTRY, 'demo', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
