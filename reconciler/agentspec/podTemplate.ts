@@ -3,7 +3,7 @@ import type { PodTemplate } from './agentSpec.ts';
 import { readYaml } from '../support/boundedYaml.ts';
 import { show } from './capabilities.ts';
 import { isDns1123Label } from './dns1123.ts';
-import { ErrorSink } from './errorSink.ts';
+import type { ErrorSink } from './errorSink.ts';
 import { isObject } from '../support/guards.ts';
 import { ANNOTATIONS_MAX_BYTES, RECONCILER_ANNOTATION_BYTES, annotationBytes, labelValueProblem, qualifiedNameProblem } from './objectMeta.ts';
 import { PAT_SHAPE, containsPat } from '../support/patShape.ts';

@@ -15,16 +15,13 @@ function notAnOrganization(orgUrl: string, why: string): ConfigError {
 
 export async function checkOrganization(web: WebApi, orgUrl: string): Promise<void> {
   const url = `${orgUrl}/_apis/Location`;
-  let res;
-  try {
-    res = await web.rest.options<{ value?: unknown }>(url);
-  } catch (err) {
+  const res = await web.rest.options<{ value?: unknown }>(url).catch((err: unknown) => {
     const status = (err as { statusCode?: number } | undefined)?.statusCode;
     // A web server that is not Azure DevOps refuses OPTIONS.
     if (status === 400 || status === 405) throw notAnOrganization(orgUrl, `its location call answered ${status}`);
     // 401/403 is the token's problem, 5xx and network errors an outage: classified as for any call.
     throw classifyAzdoError('connect to Azure DevOps', err);
-  }
+  });
   if (res.statusCode === 404) throw notAnOrganization(orgUrl, 'its location call answered 404 Not Found');
   if (!Array.isArray(res.result?.value)) {
     throw notAnOrganization(orgUrl, `its location call answered ${res.statusCode} with a body that is not Azure DevOps JSON; a proxy, login or maintenance page in front of it looks the same`);

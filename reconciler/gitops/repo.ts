@@ -308,7 +308,7 @@ export class GitRepo {
         for (const part of splitRepoPath(clean)) {
           const { tree } = await git.readTree({ fs, gitdir: store.gitdir, oid: treeOid, cache: store.cache });
           const entry = tree.find((e) => e.path === part);
-          if (!entry || entry.type !== 'tree') return [];
+          if (entry?.type !== 'tree') return [];
           treeOid = entry.oid;
         }
       }

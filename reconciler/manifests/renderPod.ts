@@ -47,7 +47,7 @@ export function agentEnv(spec: AgentSpec, podName: string, orgUrl: string, templ
 /** The index of the container that runs the agent: the one named `agent`, else the first. */
 export function agentContainerIndex(containers: ReadonlyArray<Record<string, unknown>>): number {
   const i = containers.findIndex((c) => c['name'] === AGENT_CONTAINER);
-  return i < 0 ? 0 : i;
+  return Math.max(i, 0);
 }
 
 export function podObject(spec: AgentSpec, podName: string, ctx: RenderContext): Record<string, unknown> {

@@ -1,7 +1,7 @@
 // Fault injection for REST requests (never the admin API): latency, random 5xx, forced 429,
 // outage, and a 2xx whose body is not the service's JSON. `count` limits how many requests a
 // fault set affects before it clears itself.
-import { injected, outage, throttled, ServiceError } from './errors.ts';
+import { injected, outage, throttled, type ServiceError } from './errors.ts';
 import { JSON_CONTENT_TYPE } from './http.ts';
 import { RATE_LIMIT_RESOURCE } from './throttle.ts';
 

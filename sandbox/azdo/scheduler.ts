@@ -3,7 +3,7 @@
 import { demandsNotSatisfied, badArgument } from './errors.ts';
 import { parseDemand, satisfiesAll } from './demands.ts';
 import type { Demand } from './demands.ts';
-import { EmulatorState, randomGuid, TASK_RESULTS, jobState } from './state.ts';
+import { type EmulatorState, randomGuid, TASK_RESULTS, jobState } from './state.ts';
 import type { Agent, Job, Session, TaskResult } from './state.ts';
 
 export interface SchedulerOptions {

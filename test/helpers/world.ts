@@ -172,8 +172,9 @@ export async function startWorld(opts: SandboxOptions = {}, kind: 'sandbox' | 'r
   let lastEnv: NodeJS.ProcessEnv = reconcilerEnv({}, tmp);
 
   const startReconciler = (extraEnv: Record<string, string> = {}, entry = SOURCE_ENTRY): ReconcilerProcess => {
+    lastEnv = reconcilerEnv(extraEnv, join(tmp, 'state'));
     const child = spawn(process.execPath, [entry, 'run'], {
-      env: (lastEnv = reconcilerEnv(extraEnv, join(tmp, 'state'))),
+      env: lastEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -30,8 +30,10 @@ async function watchEvents(path: string, count: number): Promise<any[]> {
   try {
     for await (const chunk of res.body as any) {
       buf += decoder.decode(chunk, { stream: true });
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) { events.push(JSON.parse(buf.slice(0, i))); buf = buf.slice(i + 1); }
+      for (let i: number = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+        events.push(JSON.parse(buf.slice(0, i)));
+        buf = buf.slice(i + 1);
+      }
       if (events.length >= count) ac.abort();
     }
   } catch (err) {

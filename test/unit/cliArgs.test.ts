@@ -70,8 +70,8 @@ test('sandbox run and sandbox serve take nothing', () => {
 test('the sandbox starts only when asked for by name: no command and run mean the reconciler', () => {
   assert.deepEqual(parseArgs([]), { name: 'run' });
   assert.deepEqual(parseArgs(['run']), { name: 'run' });
-  assert.match(USAGE, /^  run +reconcile continuously \(default\); needs AZDO_ORG_URL/m);
-  assert.match(USAGE, /^  sandbox run +start the sandbox and reconcile continuously against it/m);
+  assert.match(USAGE, /^ {2}run +reconcile continuously \(default\); needs AZDO_ORG_URL/m);
+  assert.match(USAGE, /^ {2}sandbox run +start the sandbox and reconcile continuously against it/m);
   assert.doesNotMatch(USAGE, /without AZDO_ORG_URL/i);
 });
 

@@ -55,7 +55,7 @@ test('planText lists adds, removes, unregisters, placeholders, unmatched jobs an
 
 test('planText with only unmatched jobs or spec errors still says nothing to change', () => {
   const text = planText(aReport({ unmatchedJobs: busyPlan.unmatchedJobs }));
-  assert.match(text, /nothing to change\n  ! job 8/);
+  assert.match(text, /nothing to change\n {2}! job 8/);
 });
 
 test('planJson carries the plan; removals without agent ids', () => {
@@ -98,7 +98,7 @@ test('statusText renders an aligned table, the totals and the short tip', () => 
 
 test('statusText without specs prints the header; unknown pods say unknown', () => {
   const text = statusText(aReport({}, { observed: { pendingJobs: 0, agents: 0, manifests: 0, pods: undefined } }));
-  assert.match(text, /^SPEC  POOL  PENDING  BUSY  IDLE  STARTING  DESIRED  MAX  CAPPED\n\npending jobs 0, agents 0, manifests 0, pods unknown \(git 0123456789ab\)$/);
+  assert.match(text, /^SPEC {2}POOL {2}PENDING {2}BUSY {2}IDLE {2}STARTING {2}DESIRED {2}MAX {2}CAPPED\n\npending jobs 0, agents 0, manifests 0, pods unknown \(git 0123456789ab\)$/);
 });
 
 test('statusText lists unmatched jobs and spec errors last', () => {

@@ -91,13 +91,13 @@ test('a child keeps the level and secrets of its parent', () => {
 test('text format: time, padded level, message, key=value; secrets redacted', () => {
   const { log, lines } = capture({ format: 'text' });
   log.warn('retrying', { attempt: 2, url: `https://${SECRET}@h`, obj: { k: 'v' } });
-  assert.match(lines[0]!, /^\d{4}-\d\d-\d\dT[\d:.]+Z WARN  retrying attempt=2 url=https:\/\/\*\*\*@h obj=\{"k":"v"\}$/);
+  assert.match(lines[0]!, /^\d{4}-\d\d-\d\dT[\d:.]+Z WARN {2}retrying attempt=2 url=https:\/\/\*\*\*@h obj=\{"k":"v"\}$/);
 });
 
 test('text format without fields has no trailing space', () => {
   const { log, lines } = capture({ format: 'text' });
   log.info('hello');
-  assert.match(lines[0]!, / INFO  hello$/);
+  assert.match(lines[0]!, / INFO {2}hello$/);
 });
 
 test('every occurrence of every secret is redacted', () => {

@@ -42,7 +42,7 @@ function splitTop(s: string): string[] {
   return parts;
 }
 
-const KEY = /^[A-Za-z0-9]([A-Za-z0-9_.\/-]*[A-Za-z0-9])?$/;
+const KEY = /^[A-Za-z0-9]([A-Za-z0-9_./-]*[A-Za-z0-9])?$/;
 const VALUE = /^([A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?)?$/;
 
 function parseRequirements(selector: string): Requirement[] {

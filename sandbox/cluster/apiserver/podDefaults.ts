@@ -4,7 +4,8 @@
 import type { KubeObject } from './store.ts';
 
 export function defaultPod(pod: KubeObject): void {
-  const spec = (pod.spec ??= {});
+  pod.spec ??= {};
+  const spec = pod.spec;
   spec.restartPolicy ??= 'Always';
   spec.terminationGracePeriodSeconds ??= 30;
   spec.dnsPolicy ??= 'ClusterFirst';

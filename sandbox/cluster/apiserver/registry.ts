@@ -30,7 +30,8 @@ export class Registry {
 
   create(def: ResourceDef, ns: string, body: unknown): KubeObject {
     const obj = this.checkBody(def, body);
-    const meta = (obj.metadata ??= {});
+    obj.metadata ??= {};
+    const meta = obj.metadata;
     if (def.namespaced) {
       if (meta.namespace && meta.namespace !== ns) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
       meta.namespace = ns;
@@ -81,7 +82,8 @@ export class Registry {
         else next.status = old.status;
       }
     }
-    const nm = (next.metadata ??= {});
+    next.metadata ??= {};
+    const nm = next.metadata;
     for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'generateName'] as const) {
       if (old.metadata[k] === undefined) delete nm[k];
       else nm[k] = old.metadata[k];

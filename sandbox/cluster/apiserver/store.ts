@@ -50,7 +50,10 @@ export class Store {
   /** Stores `object` (whose metadata.resourceVersion the caller has already set to `rv`). */
   write(type: 'ADDED' | 'MODIFIED', resource: string, rv: number, object: KubeObject, previous?: KubeObject): void {
     let bucket = this.objects.get(resource);
-    if (!bucket) this.objects.set(resource, (bucket = new Map()));
+    if (!bucket) {
+      bucket = new Map();
+      this.objects.set(resource, bucket);
+    }
     bucket.set(itemKey(object.metadata?.namespace ?? '', object.metadata.name), structuredClone(object));
     this.record({ type, resource, rv, object: structuredClone(object), ...(previous ? { previous } : {}) });
   }

@@ -295,7 +295,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       log(`${name}: ErrImagePull`);
       later(async () => {
         const p = await current(name, uid);
-        if (!p || p.status?.phase !== 'Pending') return;
+        if (p?.status?.phase !== 'Pending') return;
         await writePodStatus(core, ns, name, imagePullStatus(p, at, hostIP, 'ImagePullBackOff', unpullable));
         counts.imagePullBackOff++;
         log(`${name}: ImagePullBackOff`);
