@@ -1,108 +1,111 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import type { PassReport } from '../../reconciler/plan/passReport.ts';
+import { AzdoThrottledError } from '../../reconciler/errors/azdoErrors.ts';
 import { Metrics } from '../../reconciler/observability/metrics.ts';
-import { recordPass } from '../../reconciler/observability/passMetrics.ts';
+import { recordPass, recordPassFailure } from '../../reconciler/observability/passMetrics.ts';
 
-test('an empty registry renders a single newline', () => {
-  assert.equal(new Metrics().render(), '\n');
+type Summary = PassReport['plan']['summaries'][number];
+
+const summary = (specName: string, extra: Partial<Summary> = {}): Summary => ({
+  specName, pool: 'k8s-agents', revision: 'r', standby: 0, pendingJobs: 1, busy: 0, idle: 0, starting: 0, desired: 1, max: 1, cappedBy: 0, ...extra,
 });
 
-test('a counter renders HELP, TYPE and its value; inc adds', () => {
-  const m = new Metrics();
-  m.inc('azdo_gitops_passes_total', 'Passes run.');
-  m.inc('azdo_gitops_passes_total', 'Passes run.', {}, 2);
-  assert.equal(m.render(), '# HELP azdo_gitops_passes_total Passes run.\n# TYPE azdo_gitops_passes_total counter\nazdo_gitops_passes_total 3\n');
-});
-
-test('counters are kept per label set', () => {
-  const m = new Metrics();
-  m.inc('x_total', 'h', { result: 'ok' });
-  m.inc('x_total', 'h', { result: 'error' });
-  m.inc('x_total', 'h', { result: 'ok' });
-  const lines = m.render().split('\n');
-  assert.ok(lines.includes('x_total{result="ok"} 2'));
-  assert.ok(lines.includes('x_total{result="error"} 1'));
-});
-
-test('a gauge is set, not added', () => {
-  const m = new Metrics();
-  m.set('agents', 'Agents.', { spec: 'linux' }, 3);
-  m.set('agents', 'Agents.', { spec: 'linux' }, 1);
-  assert.match(m.render(), /# TYPE agents gauge\nagents\{spec="linux"\} 1\n$/);
-});
-
-test('labels are sorted by name, so the order given does not matter', () => {
-  const m = new Metrics();
-  m.set('g', 'h', { spec: 'a', pool: 'p' }, 1);
-  m.set('g', 'h', { pool: 'p', spec: 'a' }, 2);
-  assert.match(m.render(), /\ng\{pool="p",spec="a"\} 2\n$/);
-});
-
-test('label values escape backslash, double quote and newline', () => {
-  const m = new Metrics();
-  m.set('g', 'h', { v: 'a\\b"c\nd' }, 1);
-  assert.ok(m.render().includes('g{v="a\\\\b\\"c\\nd"} 1'));
-});
-
-test('series render sorted by metric name', () => {
-  const m = new Metrics();
-  m.set('b_metric', 'B', {}, 1);
-  m.set('a_metric', 'A', {}, 1);
-  const names = m.render().split('\n').filter((l) => l.startsWith('# HELP')).map((l) => l.split(' ')[2]);
-  assert.deepEqual(names, ['a_metric', 'b_metric']);
-});
-
-test('reset drops every label set of a gauge, so vanished specs disappear', () => {
-  const m = new Metrics();
-  m.set('agents', 'Agents.', { spec: 'old' }, 2);
-  m.reset('agents');
-  m.set('agents', 'Agents.', { spec: 'new' }, 1);
-  const out = m.render();
-  assert.ok(!out.includes('spec="old"'));
-  assert.ok(out.includes('agents{spec="new"} 1'));
-});
-
-test('reset keeps HELP and TYPE and leaves other metrics alone; unknown names are ignored', () => {
-  const m = new Metrics();
-  m.set('a', 'A', {}, 1);
-  m.set('b', 'B', {}, 2);
-  m.reset('a');
-  m.reset('missing');
-  assert.equal(m.render(), '# HELP a A\n# TYPE a gauge\n# HELP b B\n# TYPE b gauge\nb 2\n');
-});
-
-test('foreign agents are a gauge per pool that drops pools without any', () => {
-  const report = (foreignAgents: PassReport['plan']['foreignAgents']): PassReport => ({
-    passId: 'p', mode: 'apply', startedAt: new Date(0), durationMs: 1, tip: 't',
-    plan: { add: [], remove: [], unregister: [], registerPlaceholders: [], unmatchedJobs: [], summaries: [], foreignAgents },
+function report(o: { durationMs?: number; summaries?: Summary[]; foreignAgents?: PassReport['plan']['foreignAgents']; holdsStarted?: PassReport['holdsStarted']; startedAt?: Date } = {}): PassReport {
+  return {
+    passId: 'p', mode: 'apply', startedAt: o.startedAt ?? new Date(0), durationMs: o.durationMs ?? 1, tip: 't',
+    plan: { add: [], remove: [], unregister: [], registerPlaceholders: [], unmatchedJobs: [], summaries: o.summaries ?? [], foreignAgents: o.foreignAgents ?? [] },
     specErrors: [], podsObserved: true, commit: undefined, pushAttempts: 0,
-    disabled: [], keptBusy: [], unregistered: [], placeholdersRegistered: [], failures: [], holdsStarted: [],
+    disabled: [], keptBusy: [], unregistered: [], placeholdersRegistered: [], failures: [], holdsStarted: o.holdsStarted ?? [],
     observed: { pendingJobs: 0, agents: 0, manifests: 0, pods: 0 },
-  });
-  const vm = (name: string, poolName: string) => ({ agentId: 1, name, poolName, status: 'offline' as const, enabled: true });
+  };
+}
+
+const lines = async (m: Metrics): Promise<string[]> => (await m.render()).split('\n');
+
+test('every metric the README lists is exported under that name', async () => {
+  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+  const observability = readme.slice(readme.indexOf('**Observability**'), readme.indexOf('## Development'));
+  const listed = [...new Set([...observability.matchAll(/`(azdo_gitops_[a-z_]+)/g)].map((x) => x[1]!))];
+  assert.ok(listed.length >= 17, `the README lists the metrics: ${listed.join(', ')}`);
+  const m = new Metrics({ processMetrics: false });
+  const types = new Map((await lines(m)).flatMap((l) => {
+    const t = /^# TYPE (\S+) (\S+)$/.exec(l);
+    return t ? [[t[1]!, t[2]!] as const] : [];
+  }));
+  for (const name of listed) assert.ok(types.has(name), `${name} is exported`);
+  assert.equal(types.get('azdo_gitops_pass_duration_seconds'), 'histogram');
+  assert.equal(types.get('azdo_gitops_passes_total'), 'counter');
+  assert.equal(types.get('azdo_gitops_pending_jobs'), 'gauge');
+});
+
+test('pass duration is a histogram: every successful pass is counted, in its bucket', async () => {
+  const m = new Metrics({ processMetrics: false });
+  recordPass(m, report({ durationMs: 200 }));
+  recordPass(m, report({ durationMs: 3000 }));
+  const out = await lines(m);
+  assert.ok(out.includes('azdo_gitops_pass_duration_seconds_bucket{le="0.25"} 1'), out.join('\n'));
+  assert.ok(out.includes('azdo_gitops_pass_duration_seconds_bucket{le="5"} 2'));
+  assert.ok(out.includes('azdo_gitops_pass_duration_seconds_bucket{le="+Inf"} 2'));
+  assert.ok(out.includes('azdo_gitops_pass_duration_seconds_sum 3.2'));
+  assert.ok(out.includes('azdo_gitops_pass_duration_seconds_count 2'));
+  assert.ok(out.includes('azdo_gitops_passes_total{result="success"} 2'));
+});
+
+test('a failed pass counts as a failure; a throttled one also as throttled', async () => {
+  const m = new Metrics({ processMetrics: false });
+  recordPassFailure(m, new Error('git unreachable'));
+  recordPassFailure(m, new AzdoThrottledError('list job requests', 30));
+  const out = await lines(m);
+  assert.ok(out.includes('azdo_gitops_passes_total{result="failure"} 2'));
+  assert.ok(out.includes('azdo_gitops_azdo_throttled_total 1'));
+  assert.ok(out.includes('azdo_gitops_pass_duration_seconds_count 0'), 'a failed pass has no duration to record');
+});
+
+test('the process metrics come with it: CPU, memory, event-loop lag, GC', async () => {
   const m = new Metrics();
-  recordPass(m, report([vm('linux-agent1', 'k8s-agents'), vm('docker-buildvm', 'k8s-agents'), vm('gpu-1', 'gpu')]));
-  assert.match(m.render(), /azdo_gitops_foreign_agents\{pool="k8s-agents"\} 2\n/);
-  assert.match(m.render(), /azdo_gitops_foreign_agents\{pool="gpu"\} 1\n/);
-  recordPass(m, report([vm('gpu-1', 'gpu')]));
-  assert.doesNotMatch(m.render(), /azdo_gitops_foreign_agents\{pool="k8s-agents"\}/);
+  const text = await m.render();
+  for (const name of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes', 'nodejs_gc_duration_seconds']) {
+    assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), `${name} is exported`);
+  }
+  assert.match(m.contentType, /^text\/plain; version=0\.0\.4/);
+});
+
+test('two registries in one process do not collide', async () => {
+  const a = new Metrics();
+  const b = new Metrics();
+  recordPass(a, report());
+  assert.ok((await lines(a)).includes('azdo_gitops_passes_total{result="success"} 1'));
+  assert.ok(!(await lines(b)).includes('azdo_gitops_passes_total{result="success"} 1'));
+});
+
+test('per-spec gauges are rebuilt each pass, so a removed spec disappears', async () => {
+  const m = new Metrics({ processMetrics: false });
+  recordPass(m, report({ summaries: [summary('old', { busy: 2 })] }));
+  recordPass(m, report({ summaries: [summary('new', { idle: 1 })] }));
+  const text = await m.render();
+  assert.doesNotMatch(text, /spec="old"/);
+  assert.match(text, /^azdo_gitops_agents\{spec="new",pool="k8s-agents",state="idle"\} 1$/m);
+});
+
+test('foreign agents are a gauge per pool that drops pools without any', async () => {
+  const vm = (name: string, poolName: string) => ({ agentId: 1, name, poolName, status: 'offline' as const, enabled: true });
+  const m = new Metrics({ processMetrics: false });
+  recordPass(m, report({ foreignAgents: [vm('linux-agent1', 'k8s-agents'), vm('docker-buildvm', 'k8s-agents'), vm('gpu-1', 'gpu')] }));
+  assert.match(await m.render(), /azdo_gitops_foreign_agents\{pool="k8s-agents"\} 2\n/);
+  assert.match(await m.render(), /azdo_gitops_foreign_agents\{pool="gpu"\} 1\n/);
+  recordPass(m, report({ foreignAgents: [vm('gpu-1', 'gpu')] }));
+  assert.doesNotMatch(await m.render(), /azdo_gitops_foreign_agents\{pool="k8s-agents"\}/);
 });
 
 test('a held spec exports the seconds left on its hold; a hold that began counts once', async () => {
-  const { recordPass } = await import('../../reconciler/observability/passMetrics.ts');
   const startedAt = new Date('2026-01-01T00:00:00.000Z');
-  const summary = (specName: string, extra: object = {}) => ({ specName, pool: 'k8s-agents', revision: 'r', standby: 0, pendingJobs: 1, busy: 0, idle: 0, starting: 0, desired: 1, max: 1, cappedBy: 0, ...extra });
   const hold = { specName: 'gpu', revision: 'r', failures: 1, since: startedAt, until: new Date('2026-01-01T00:00:30.000Z'), podName: 'gpu-a1', reason: 'x' };
-  const m = new Metrics();
-  recordPass(m, {
-    passId: 'p', mode: 'apply', startedAt, durationMs: 1, tip: 't', commit: undefined, pushAttempts: 0, specErrors: [], podsObserved: true,
-    plan: { add: [], remove: [], unregister: [], registerPlaceholders: [], unmatchedJobs: [], summaries: [summary('gpu', { heldUntil: hold.until.toISOString(), holdReason: 'gpu-a1: x' }), summary('linux')], foreignAgents: [] },
-    disabled: [], keptBusy: [], unregistered: [], placeholdersRegistered: [], failures: [], holdsStarted: [hold],
-    observed: { pendingJobs: 2, agents: 0, manifests: 0, pods: 0 },
-  });
-  const lines = m.render().split('\n');
-  assert.ok(lines.includes('azdo_gitops_spec_backoff_seconds{pool="k8s-agents",spec="gpu"} 30'), lines.join('\n'));
-  assert.ok(lines.includes('azdo_gitops_spec_backoff_seconds{pool="k8s-agents",spec="linux"} 0'));
-  assert.ok(lines.includes('azdo_gitops_spec_holds_total{spec="gpu"} 1'));
+  const m = new Metrics({ processMetrics: false });
+  recordPass(m, report({ startedAt, summaries: [summary('gpu', { heldUntil: hold.until.toISOString(), holdReason: 'gpu-a1: x' }), summary('linux')], holdsStarted: [hold] }));
+  const out = await lines(m);
+  assert.ok(out.includes('azdo_gitops_spec_backoff_seconds{spec="gpu",pool="k8s-agents"} 30'), out.join('\n'));
+  assert.ok(out.includes('azdo_gitops_spec_backoff_seconds{spec="linux",pool="k8s-agents"} 0'));
+  assert.ok(out.includes('azdo_gitops_spec_holds_total{spec="gpu"} 1'));
 });

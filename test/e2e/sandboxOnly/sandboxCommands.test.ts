@@ -53,6 +53,11 @@ describe('azdo-gitops sandbox', () => {
       assert.deepEqual(placeholders, ['docker-placeholder', 'linux-placeholder']);
       // The operator's HTTP_PORT and LOG_FORMAT hold; the shell's organization and repository do not.
       assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+      // /metrics: the passes so far in the duration histogram, and the process metrics beside them.
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      assert.match(metrics, /^azdo_gitops_pass_duration_seconds_count [1-9]\d*$/m);
+      assert.match(metrics, /^azdo_gitops_passes_total\{result="success"\} [1-9]\d*$/m);
+      assert.match(metrics, /^process_resident_memory_bytes \d+$/m);
       assert.ok((await listeningPorts(child.pid!)).includes(port), 'the reconciler serves /healthz on HTTP_PORT');
       assert.match(out, /INFO +controller started .*pollIntervalSeconds=1 httpPort=\d+/);
       assert.doesNotMatch(out, /not-this-org|not\/this\.git/);
