@@ -1,4 +1,5 @@
 // argv → a command. Unknown flags are errors, with the usage that would be right.
+import { parseArgs as tokenize } from 'node:util';
 
 export type Command =
   | { readonly name: 'run' }
@@ -40,17 +41,49 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * Every option any command takes. node:util parseArgs runs non-strict so that the errors can be
+ * this CLI's own: each unknown option named at once, and an option another command takes
+ * (`once --json`) said to be the wrong command's.
+ */
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+  json: { type: 'boolean' },
+  strict: { type: 'boolean' },
+  jobs: { type: 'string' },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+
+interface GivenOption {
+  readonly name: string;
+  /** As typed, e.g. `--port=1` or `-x`. */
+  readonly spelled: string;
+  readonly value: string | undefined;
+}
+
+function isOptionName(name: string): name is OptionName {
+  return Object.hasOwn(OPTIONS, name);
+}
+
 export function parseArgs(argv: readonly string[]): Command {
-  const flags = new Set(argv.filter((a) => a.startsWith('-')));
-  const words = argv.filter((a) => !a.startsWith('-'));
-  const json = flags.delete('--json');
-  const allowOnly = (...allowed: string[]): void => {
-    const extra = [...flags].filter((f) => !allowed.includes(f));
+  const { positionals, tokens } = tokenize({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  const given: GivenOption[] = tokens.flatMap((t) =>
+    t.kind === 'option' ? [{ name: t.name, spelled: t.inlineValue ? `${t.rawName}=${t.value}` : t.rawName, value: t.value }] : [],
+  );
+  const has = (name: OptionName): boolean => given.some((o) => o.name === name);
+  const [cmd = 'run', ...rest] = positionals;
+  if (has('help') || cmd === 'help') return { name: 'help' };
+  if (has('version') || cmd === 'version') return { name: 'version' };
+  const json = has('json');
+  /** Options outside `allowed` are unknown here; --json, which some commands take, is judged by each command. */
+  const allowOnly = (...allowed: OptionName[]): void => {
+    const extra = [...new Set(given.filter((o) => o.name !== 'json' && !allowed.includes(o.name as OptionName)).map((o) => o.spelled))];
     if (extra.length) throw new UnknownOptionError(extra);
+    const valued = given.find((o) => isOptionName(o.name) && OPTIONS[o.name].type === 'boolean' && o.value !== undefined);
+    if (valued) throw new UsageError(`--${valued.name} takes no value, got "${valued.spelled}"`);
   };
-  const [cmd = 'run', ...rest] = words;
-  if (flags.has('--help') || flags.has('-h') || cmd === 'help') return { name: 'help' };
-  if (flags.has('--version') || cmd === 'version') return { name: 'version' };
   switch (cmd) {
     case 'run':
     case 'once':
@@ -64,10 +97,9 @@ export function parseArgs(argv: readonly string[]): Command {
       if (rest.length) throw new UsageError(`${cmd} takes no arguments, got "${rest.join(' ')}"`);
       return { name: cmd, json };
     case 'validate': {
-      const strict = flags.delete('--strict');
-      allowOnly();
+      allowOnly('strict');
       if (rest.length !== 1) throw new UsageError('validate takes one directory: azdo-gitops validate ./cluster-repo');
-      return { name: 'validate', dir: rest[0]!, json, strict };
+      return { name: 'validate', dir: rest[0]!, json, strict: has('strict') };
     }
     case 'sandbox': {
       const sub = rest[0];
@@ -82,16 +114,11 @@ export function parseArgs(argv: readonly string[]): Command {
         return { name: `sandbox-${sub}` };
       }
       if (sub === 'demo') {
-        const jobsFlag = argv.find((a) => a.startsWith('--jobs='));
-        const jobsIndex = argv.indexOf('--jobs');
-        const raw = jobsFlag?.slice('--jobs='.length) ?? (jobsIndex >= 0 ? argv[jobsIndex + 1] : undefined);
-        if (jobsFlag) flags.delete(jobsFlag);
-        flags.delete('--jobs');
-        allowOnly();
-        const extraWords = rest.slice(1).filter((w) => w !== raw);
-        if (extraWords.length) throw new UsageError(`sandbox demo takes no arguments, got "${extraWords.join(' ')}"`);
-        if (raw !== undefined && !/^[1-9]\d*$/.test(raw)) throw new UsageError(`--jobs must be a whole number ≥ 1, got "${raw}"`);
-        return { name: 'sandbox-demo', json, jobs: raw === undefined ? undefined : Number(raw) };
+        allowOnly('jobs');
+        if (rest.length > 1) throw new UsageError(`sandbox demo takes no arguments, got "${rest.slice(1).join(' ')}"`);
+        const jobs = given.findLast((o) => o.name === 'jobs');
+        if (jobs && !/^[1-9]\d*$/.test(jobs.value ?? '')) throw new UsageError(`--jobs must be a whole number ≥ 1, got ${jobs.value === undefined ? 'nothing' : `"${jobs.value}"`}`);
+        return { name: 'sandbox-demo', json, jobs: jobs ? Number(jobs.value) : undefined };
       }
       throw new UsageError(`unknown sandbox command "${sub ?? ''}": use "sandbox run", "sandbox serve" or "sandbox demo"`);
     }

@@ -92,3 +92,17 @@ test('an unknown or missing sandbox subcommand says which ones exist', () => {
   usageError(['sandbox'], /^unknown sandbox command "": use "sandbox run", "sandbox serve" or "sandbox demo"/);
   usageError(['sandbox', 'start'], /^unknown sandbox command "start"/);
 });
+
+test('a switch given a value, and --jobs given none, are errors that say so', () => {
+  usageError(['plan', '--json=yes'], /^--json takes no value, got "--json=yes"/);
+  usageError(['validate', 'repo', '--strict=false'], /^--strict takes no value, got "--strict=false"/);
+  usageError(['sandbox', 'demo', '--jobs'], /^--jobs must be a whole number ≥ 1, got nothing/);
+  // The next word is the value, as for any option that takes one.
+  usageError(['sandbox', 'demo', '--jobs', '--json'], /^--jobs must be a whole number ≥ 1, got "--json"/);
+});
+
+test('an option of another command is unknown here, with its value as typed', () => {
+  usageError(['plan', '--jobs', '3'], /^unknown option --jobs\n/);
+  usageError(['once', '--strict'], /^unknown option --strict\n/);
+  usageError(['status', '--jobs=3', '--fast', '--fast'], /^unknown options --jobs=3, --fast\n/);
+});
