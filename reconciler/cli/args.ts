@@ -31,7 +31,7 @@ Commands:
                          run a job trace through the real reconciler against the sandbox
 
 Configuration is read from the environment; see the README. The sandbox commands are
-development tools: they come with a checkout (npm start, node sandbox/main.ts), not with the
+development tools: they come with a checkout (npm start, node sandbox/cli/main.ts), not with the
 npm package or the image.`;
 
 export class UsageError extends Error {

@@ -9,13 +9,13 @@ import { SandboxUnavailableError } from './sandboxUnavailableError.ts';
 
 export type SandboxCommand = Extract<Command, { name: 'sandbox-run' | 'sandbox-serve' | 'sandbox-demo' }>;
 
-/** What sandbox/commands.ts exports; it runs one sandbox command and returns the exit code. */
+/** What sandbox/cli/commands.ts exports; it runs one sandbox command and returns the exit code. */
 export type RunSandboxCommand = (cmd: SandboxCommand, env: Readonly<Record<string, string | undefined>>) => Promise<number>;
 
 /** @throws SandboxUnavailableError when this is a build (compiled JavaScript), not a checkout. */
 export async function loadSandboxCommands(): Promise<RunSandboxCommand> {
   if (!import.meta.url.endsWith('.ts')) throw new SandboxUnavailableError();
-  const url = new URL('../../sandbox/commands.ts', import.meta.url);
+  const url = new URL('../../sandbox/cli/commands.ts', import.meta.url);
   if (!existsSync(fileURLToPath(url))) throw new SandboxUnavailableError();
   const mod = (await import(url.href)) as { runSandboxCommand: RunSandboxCommand };
   return mod.runSandboxCommand;

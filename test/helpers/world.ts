@@ -92,7 +92,7 @@ export const exampleSpec = (file: string): Promise<string> => readFile(join(PROJ
 export const SOURCE_ENTRY = join(PROJECT_ROOT, 'reconciler/main.ts');
 
 /** The sandbox's own entry point (`npm start`, `npm run sandbox`, `npm run demo`): run | serve | demo. */
-export const SANDBOX_ENTRY = join(PROJECT_ROOT, 'sandbox/main.ts');
+export const SANDBOX_ENTRY = join(PROJECT_ROOT, 'sandbox/cli/main.ts');
 
 /**
  * Which cluster the suite runs on: `sandbox` (the simulated API server, syncer and kubelet) or

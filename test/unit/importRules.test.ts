@@ -37,14 +37,12 @@ const RULES: Readonly<Record<string, readonly string[]>> = {
   'sandbox/cluster': SANDBOX,
   // The demo is no emulator: it runs the product's controller against them.
   'sandbox/demo': [...SANDBOX, 'support', 'config', 'agentspec', 'manifests', 'loop'],
+  // The sandbox's command line (npm start): it runs the product's CLI against the emulators.
+  'sandbox/cli': [...SANDBOX, 'cli'],
 };
 
-/** Single files allowed past their module's rule, with the reason. */
-const FILE_EXCEPTIONS: Readonly<Record<string, readonly string[]>> = {
-  // The one product file that imports the sandbox; loadSandboxCommands.ts loads it by a computed
-  // name, so the production build never follows it.
-  'reconciler/cli/sandboxCommands.ts': SANDBOX,
-};
+/** Single files allowed past their module's rule, with the reason (none today). */
+const FILE_EXCEPTIONS: Readonly<Record<string, readonly string[]>> = {};
 
 /** `reconciler/plan/plan.ts` → `plan`; `reconciler/main.ts` → `main`; `sandbox/azdo/x.ts` → `sandbox/azdo`. */
 function moduleOf(path: string): string {
@@ -84,11 +82,13 @@ test('a rule broken is reported with the file, the import as written and what th
     { from: 'reconciler/apply/drainIdleAgents.ts', to: 'reconciler/loop/logger.ts', specifier: '../loop/logger.ts' },
     { from: 'sandbox/azdo/server.ts', to: 'reconciler/support/logger.ts', specifier: '../../reconciler/support/logger.ts' },
     { from: 'reconciler/plan/plan.ts', to: 'reconciler/plan/changes.ts', specifier: './changes.ts' },
-    { from: 'reconciler/cli/sandboxCommands.ts', to: 'sandbox/index.ts', specifier: '../../sandbox/index.ts' },
+    { from: 'sandbox/cli/commands.ts', to: 'reconciler/cli/commands.ts', specifier: '../../reconciler/cli/commands.ts' },
+    { from: 'reconciler/cli/commands.ts', to: 'sandbox/index.ts', specifier: '../../sandbox/index.ts' },
   ]);
   assert.deepEqual(found, [
     `reconciler/apply/drainIdleAgents.ts imports '../loop/logger.ts' (loop/): apply/ may import only ${RULES.apply!.join(', ')}`,
     `sandbox/azdo/server.ts imports '../../reconciler/support/logger.ts' (support/): sandbox/azdo/ may import only ${SANDBOX.join(', ')}`,
+    `reconciler/cli/commands.ts imports '../../sandbox/index.ts' (sandbox/): cli/ may import only ${RULES.cli!.join(', ')}`,
   ]);
 });
 

@@ -16,9 +16,9 @@ import { eventually, SANDBOX_ENTRY, SOURCE_ENTRY } from '../../helpers/world.ts'
 describe('azdo-gitops sandbox', () => {
   it('npm start, npm run sandbox and npm run demo are the sandbox entry point: the newcomer\'s first run needs no configuration', async () => {
     const pkg = JSON.parse(await readFile(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    assert.equal(pkg.scripts.start, 'node sandbox/main.ts run');
-    assert.equal(pkg.scripts.sandbox, 'node sandbox/main.ts serve');
-    assert.equal(pkg.scripts.demo, 'node sandbox/main.ts demo');
+    assert.equal(pkg.scripts.start, 'node sandbox/cli/main.ts run');
+    assert.equal(pkg.scripts.sandbox, 'node sandbox/cli/main.ts serve');
+    assert.equal(pkg.scripts.demo, 'node sandbox/cli/main.ts demo');
   });
 
   it('run (npm start) starts the sandbox and reconciles against it with the operator\'s tuning, and stops on SIGTERM', async () => {
@@ -69,7 +69,7 @@ describe('azdo-gitops sandbox', () => {
   });
 
   // From a checkout `azdo-gitops sandbox serve` reaches the same command as the sandbox's entry point.
-  for (const [how, args] of [['node sandbox/main.ts serve', [SANDBOX_ENTRY, 'serve']], ['azdo-gitops sandbox serve from a checkout', [SOURCE_ENTRY, 'sandbox', 'serve']]] as const) {
+  for (const [how, args] of [['node sandbox/cli/main.ts serve', [SANDBOX_ENTRY, 'serve']], ['azdo-gitops sandbox serve from a checkout', [SOURCE_ENTRY, 'sandbox', 'serve']]] as const) {
     it(`${how} prints one JSON line a client can use, and stops on SIGTERM`, async () => {
       const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));

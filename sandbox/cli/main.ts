@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // The sandbox's entry point: `npm start` (run), `npm run sandbox` (serve), `npm run demo` (demo).
 // A development tool from a checkout; the product's entry point is reconciler/main.ts.
-import { parseArgs } from '../reconciler/cli/args.ts';
-import { exitWhenDone } from '../reconciler/cli/exitWhenDone.ts';
+import { parseArgs } from '../../reconciler/cli/args.ts';
+import { exitWhenDone } from '../../reconciler/cli/exitWhenDone.ts';
 import { runSandboxCommand } from './commands.ts';
 
-export const SANDBOX_USAGE = `Usage: node sandbox/main.ts <command> [options]
+export const SANDBOX_USAGE = `Usage: node sandbox/cli/main.ts <command> [options]
 
 Commands:
   run                    start the sandbox and reconcile continuously against it (npm start)

@@ -1,14 +1,14 @@
 // `sandbox run`, `sandbox serve` and `sandbox demo`: development tools that drive the product
-// (its `run` command) against the emulated world. Entry point: sandbox/main.ts; from a checkout
+// (its `run` command) against the emulated world. Entry point: sandbox/cli/main.ts; from a checkout
 // `azdo-gitops sandbox …` also lands here (reconciler/cli/loadSandboxCommands.ts).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runDemo, type DemoView } from './demo/runDemo.ts';
-import { startSandbox } from './index.ts';
-import { runCommand } from '../reconciler/cli/commands.ts';
-import type { RunSandboxCommand } from '../reconciler/cli/loadSandboxCommands.ts';
-import { untilSignal } from '../reconciler/cli/untilSignal.ts';
+import { runDemo, type DemoView } from '../demo/runDemo.ts';
+import { startSandbox } from '../index.ts';
+import { runCommand } from '../../reconciler/cli/commands.ts';
+import type { RunSandboxCommand } from '../../reconciler/cli/loadSandboxCommands.ts';
+import { untilSignal } from '../../reconciler/cli/untilSignal.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
