@@ -1,20 +1,15 @@
 // Scheduled standby: per-weekday/hour idle capacity in the spec's time zone, on top of demand.
 // Each rule's cron expression says when its standby count starts; it holds until another rule
-// fires (Managed DevOps Pools semantics). Parsed with node-cron, evaluated here without timers.
-import cron from 'node-cron';
+// fires (Managed DevOps Pools semantics). Validated and evaluated by cronExpression.ts.
+import { cronProblem, isTimeZone } from './cronExpression.ts';
 import type { ErrorSink } from './errorSink.ts';
 import { isObject } from '../support/guards.ts';
 import { show } from './capabilities.ts';
 
 export interface StandbyRule {
+  /** A 5-field cron expression cronExpression.ts accepts (minute hour day-of-month month day-of-week). */
   readonly cron: string;
   readonly standby: number;
-  readonly minutes: ReadonlySet<number>;
-  readonly hours: ReadonlySet<number>;
-  readonly daysOfMonth: ReadonlySet<number>;
-  readonly months: ReadonlySet<number>;
-  /** 0 = Sunday. */
-  readonly daysOfWeek: ReadonlySet<number>;
 }
 
 export interface StandbySchedule {
@@ -23,17 +18,6 @@ export interface StandbySchedule {
 }
 
 const EXAMPLE = 'standbySchedule: {timeZone: Europe/Amsterdam, rules: [{cron: "0 8 * * 1-5", standby: 3}, {cron: "0 18 * * 1-5", standby: 0}]}';
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const numbers = (xs: readonly (number | string)[]): Set<number> => new Set(xs.map(Number).filter((n) => Number.isInteger(n)));
 
 export function parseStandbySchedule(raw: unknown, maxAgents: number | undefined, sink: ErrorSink): StandbySchedule | undefined | null {
   if (raw === undefined) return null;
@@ -72,9 +56,9 @@ export function parseStandbySchedule(raw: unknown, maxAgents: number | undefined
       sink.add(`${field}.cron`, `must be a 5-field cron expression (minute hour day-of-month month day-of-week), got ${show(expr)}`, 'for example "0 8 * * 1-5" (08:00 on weekdays)');
       ok = false;
     } else {
-      const v = cron.validateDetailed(expr);
-      if (!v.valid) {
-        sink.add(`${field}.cron`, `is not a valid cron expression: ${v.errors.map((e) => e.message).join('; ')}`, 'for example "0 8 * * 1-5" (08:00 on weekdays)');
+      const problem = cronProblem(expr.trim());
+      if (problem !== undefined) {
+        sink.add(`${field}.cron`, `is not a valid cron expression: ${problem}`, 'for example "0 8 * * 1-5" (08:00 on weekdays), "0 8 L * *" (the last day of the month) or "0 8 * * 1#1" (the first Monday)');
         ok = false;
       }
     }
@@ -83,16 +67,7 @@ export function parseStandbySchedule(raw: unknown, maxAgents: number | undefined
       ok = false;
     }
     if (ok && typeof expr === 'string' && typeof standby === 'number') {
-      const f = cron.parse(expr);
-      rules.push({
-        cron: expr.trim(),
-        standby,
-        minutes: numbers(f.minute),
-        hours: numbers(f.hour),
-        daysOfMonth: numbers(f.dayOfMonth),
-        months: numbers(f.month),
-        daysOfWeek: numbers(f.dayOfWeek),
-      });
+      rules.push({ cron: expr.trim(), standby });
     }
   });
   return ok ? { timeZone: tz as string, rules } : undefined;

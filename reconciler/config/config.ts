@@ -5,7 +5,7 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import cron from 'node-cron';
+import { Cron } from 'croner';
 import { parseSyncTarget, type SyncTarget } from './syncTarget.ts';
 import { ConfigError } from '../errors/configError.ts';
 import { DEFAULT_DEADLINES } from '../agentspec/agentSpec.ts';
@@ -43,7 +43,7 @@ export interface Config {
   /** Port of /healthz, /readyz, /metrics; 0 disables. */
   readonly httpPort: number;
   readonly pushAttempts: number;
-  /** When the git cache is replaced by a fresh shallow clone (node-cron expression). */
+  /** When the git cache is replaced by a fresh shallow clone (cron expression of 5 fields, or 6 with seconds first; croner syntax). */
   readonly gitRecloneCron: string;
   /** The GitRepository or Application to nudge after each push (SYNC_REQUEST). */
   readonly syncTarget: SyncTarget | undefined;
@@ -195,8 +195,18 @@ function email(raw: string): string {
   return raw;
 }
 
+/** Compiled by the same library that schedules it (loop/controller.ts); no timer starts without a callback. */
+function isCron(raw: string): boolean {
+  try {
+    new Cron(raw, { mode: '5-or-6-parts' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function cronExpression(raw: string): string {
-  if (!cron.validate(raw)) throw new Invalid(`is not a cron expression: "${raw}"`, 'Five fields: minute hour day month weekday.');
+  if (!isCron(raw)) throw new Invalid(`is not a cron expression: "${raw}"`, 'Five fields: minute hour day month weekday.');
   return raw;
 }
 

@@ -2,7 +2,7 @@
 // triggers, health and metrics, and periodic git cache maintenance.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import cron from 'node-cron';
+import { Cron } from 'croner';
 import { LeaderElection } from '../cluster/leaderElection.ts';
 import type { Config } from '../config/config.ts';
 import { startHttpServer } from '../observability/httpServer.ts';
@@ -122,7 +122,7 @@ export async function startController(config: Config, log: Logger, env: Readonly
 
   // isomorphic-git has no gc: besides the repo's own size and fetch-count triggers, a fresh
   // shallow clone at a fixed, quiet time keeps the cache small and predictable.
-  const maintenance = cron.schedule(config.gitRecloneCron, () => wired.repo.invalidate());
+  const maintenance = new Cron(config.gitRecloneCron, { mode: '5-or-6-parts' }, () => wired.repo.invalidate());
 
   if (election) {
     await election.tryAcquireOrRenew();
@@ -145,7 +145,7 @@ export async function startController(config: Config, log: Logger, env: Readonly
     httpPort: http?.port,
     lastReport: () => last,
     stop: async () => {
-      await maintenance.stop();
+      maintenance.stop();
       await loop?.stop();
       await election?.stop();
       await wired.close();

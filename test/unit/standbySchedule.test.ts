@@ -73,7 +73,7 @@ test('a bad cron expression names the rule and the field', () => {
   const { schedule: s, errors } = schedule({ rules: [{ cron: '0 25 * * 1-5', standby: 1 }] });
   assert.equal(s, undefined);
   assert.equal(errors[0]!.field, 'spec.standbySchedule.rules[0].cron');
-  assert.match(errors[0]!.message, /25 is a invalid expression for hour/);
+  assert.match(errors[0]!.message, /Invalid value for hour: 25/);
 });
 
 test('a 6-field (seconds) cron expression is refused: schedules work in minutes', () => {
@@ -89,4 +89,74 @@ test('an unknown time zone and a standby above maxAgents are reported', () => {
 test('a scheduled standby never exceeds maxAgents', () => {
   const spec = aSpec('linux', { maxAgents: 2, standbySchedule: officeHours() });
   assert.equal(effectiveStandby(spec, new Date('2026-11-30T09:00:00Z')), 2);
+});
+
+/** The standby in force at `utc` for a one-rule-plus-reset schedule: `rule` sets 5, midnight resets to 0. */
+function firedBy(rule: string, utc: string, timeZone = 'UTC'): number | undefined {
+  const { schedule: s, errors } = schedule({ timeZone, rules: [{ cron: '0 0 * * *', standby: 0 }, { cron: rule, standby: 5 }] });
+  assert.deepEqual(errors, [], `${rule} is accepted`);
+  return scheduledStandby(s!, new Date(utc));
+}
+
+test('L (the last day of the month) fires on Monday 2026-11-30', () => {
+  assert.equal(firedBy('0 8 L * *', '2026-11-30T07:59:00Z'), 0);
+  assert.equal(firedBy('0 8 L * *', '2026-11-30T08:00:00Z'), 5);
+  assert.equal(firedBy('0 8 L * *', '2026-11-29T12:00:00Z'), 0, 'not on the 29th');
+  assert.equal(firedBy('0 8 L * *', '2027-02-28T08:30:00Z'), 5, 'February ends on the 28th in 2027');
+});
+
+test('# (the nth weekday) fires on the fifth Monday, 2026-11-30, and the second Monday, 2026-11-09', () => {
+  assert.equal(firedBy('0 8 * * 1#5', '2026-11-30T08:00:00Z'), 5);
+  assert.equal(firedBy('0 8 * * 1#5', '2026-11-23T08:00:00Z'), 0, 'the fourth Monday is not the fifth');
+  assert.equal(firedBy('0 8 * * 1#2', '2026-11-09T09:00:00Z'), 5);
+  assert.equal(firedBy('0 8 * * 1#2', '2026-11-16T09:00:00Z'), 0);
+});
+
+test('5L and 1L (the last Friday, the last Monday of the month)', () => {
+  assert.equal(firedBy('0 8 * * 5L', '2026-11-27T08:00:00Z'), 5, 'Friday 27 November');
+  assert.equal(firedBy('0 8 * * 5L', '2026-11-20T08:00:00Z'), 0);
+  assert.equal(firedBy('0 8 * * 1L', '2026-11-30T08:00:00Z'), 5);
+});
+
+test('W (the weekday nearest a day): 15W is Monday 16 November 2026, the 15th being a Sunday', () => {
+  assert.equal(firedBy('0 8 15W * *', '2026-11-15T12:00:00Z'), 0);
+  assert.equal(firedBy('0 8 15W * *', '2026-11-16T08:00:00Z'), 5);
+  assert.equal(firedBy('0 8 15W * *', '2026-10-15T08:00:00Z'), 5, 'Thursday 15 October is itself a weekday');
+});
+
+test('ranges with steps: */20 during 9-17/4 on weekdays', () => {
+  // 09, 13, 17 o'clock at :00, :20, :40; the reset at midnight.
+  assert.equal(firedBy('*/20 9-17/4 * * 1-5', '2026-11-30T09:19:00Z'), 5);
+  assert.equal(firedBy('*/20 9-17/4 * * 1-5', '2026-11-30T10:30:00Z'), 5, 'still the 09:40 firing');
+  assert.equal(firedBy('*/20 9-17/4 * * 1-5', '2026-11-28T10:00:00Z'), 0, 'Saturday');
+  const { schedule: s } = schedule({ rules: [{ cron: '*/20 9-17/4 * * 1-5', standby: 2 }, { cron: '10 10 * * *', standby: 1 }] });
+  assert.equal(scheduledStandby(s!, new Date('2026-11-30T10:15:00Z')), 1, '10:10 came after 09:40');
+  assert.equal(scheduledStandby(s!, new Date('2026-11-30T13:00:00Z')), 2, '13:00 came after 10:10');
+});
+
+test('a DST gap: 02:30 on the last Sunday of March (Europe/Berlin) fires at 03:00 CEST, the first time after the gap', () => {
+  // 2026-03-29 02:00 CET jumps to 03:00 CEST (01:00Z); 02:30 local never exists that day.
+  assert.equal(firedBy('30 2 * * *', '2026-03-29T00:59:00Z', 'Europe/Berlin'), 0);
+  assert.equal(firedBy('30 2 * * *', '2026-03-29T01:00:00Z', 'Europe/Berlin'), 5);
+  assert.equal(firedBy('30 2 * * 0L', '2026-03-29T01:00:00Z', 'Europe/Berlin'), 5, 'the last Sunday of March itself');
+});
+
+test('a DST overlap: 02:30 on the last Sunday of October (Europe/Berlin) fires once, at its first occurrence', () => {
+  // 2026-10-25 03:00 CEST falls back to 02:00 CET; 02:30 local is 00:30Z and again 01:30Z.
+  const { schedule: s } = schedule({ timeZone: 'Europe/Berlin', rules: [{ cron: '30 2 * * *', standby: 5 }, { cron: '0 1-23 * * *', standby: 0 }] });
+  assert.equal(scheduledStandby(s!, new Date('2026-10-25T00:29:00Z')), 0);
+  assert.equal(scheduledStandby(s!, new Date('2026-10-25T00:30:00Z')), 5, 'the first 02:30 (CEST)');
+  assert.equal(scheduledStandby(s!, new Date('2026-10-25T01:00:00Z')), 0, '02:00 CET: the hourly rule');
+  assert.equal(scheduledStandby(s!, new Date('2026-10-25T01:30:00Z')), 0, 'the second 02:30 (CET) does not fire again');
+});
+
+test('every token validation accepts is evaluated, and what cannot fire is refused', () => {
+  for (const good of ['0 8 L * *', '0 8 15W * *', '0 8 * * 1#2', '0 8 * * 5L', '0 8 * * MON-FRI', '0 8 ? * 1', '0 8 1 JAN *']) {
+    assert.deepEqual(schedule({ rules: [{ cron: good, standby: 1 }] }).errors, [], good);
+  }
+  for (const [bad, why] of [['0 8 * * 1#6', /nth weekday/], ['0 0 30 2 *', /never fires/], ['0 8 32 * *', /day/]] as const) {
+    const { errors } = schedule({ rules: [{ cron: bad, standby: 1 }] });
+    assert.equal(errors[0]?.field, 'spec.standbySchedule.rules[0].cron', bad);
+    assert.match(errors[0]!.message, why, bad);
+  }
 });
