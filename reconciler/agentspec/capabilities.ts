@@ -1,19 +1,24 @@
 // Capabilities a spec's agents offer: `docker` (bare) or `java=17` (name=value).
+// Which strings are capabilities is the schema's (agentSpecSchema.ts, the CRD checks the same);
+// this file says which part is wrong.
 import { compareStrings } from '../support/compare.ts';
 import type { Capability } from './agentSpec.ts';
+import { CAPABILITY, RESERVED_ENV } from './agentSpecSchema.ts';
+import { maxLengthOf, patternOf } from './openApiSchema.ts';
 
+export { RESERVED_ENV };
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-/** Env vars the rendered pod sets itself; a capability may not reuse them. */
-export const RESERVED_ENV = ['AZP_URL', 'AZP_POOL', 'AZP_AGENT_NAME', 'AZP_TOKEN', 'AZP_TOKEN_FILE', 'AZP_WORK', 'AZDO_GITOPS_SPEC', 'VSO_AGENT_IGNORE'];
+const WHOLE = patternOf(CAPABILITY);
+const MAX = maxLengthOf(CAPABILITY);
 
 export type CapabilityParse = { ok: true; capability: Capability } | { ok: false; problem: string };
 
 export function parseCapability(raw: unknown): CapabilityParse {
   if (typeof raw !== 'string') return { ok: false, problem: `must be a string like "docker" or "java=17", got ${show(raw)}` };
-  const s = raw.trim();
-  const eq = s.indexOf('=');
-  const name = (eq < 0 ? s : s.slice(0, eq)).trim();
-  const value = eq < 0 ? undefined : s.slice(eq + 1).trim();
+  if (raw.length > MAX) return { ok: false, problem: `is ${raw.length} characters, over ${MAX}` };
+  const eq = raw.indexOf('=');
+  const name = eq < 0 ? raw : raw.slice(0, eq);
+  const value = eq < 0 ? undefined : raw.slice(eq + 1);
   if (!NAME.test(name)) {
     return { ok: false, problem: `capability name must start with a letter or '_' and contain only letters, digits, '_', '.', '-', got ${show(raw)}` };
   }
@@ -21,6 +26,7 @@ export function parseCapability(raw: unknown): CapabilityParse {
     return { ok: false, problem: `capability name ${name} is reserved for the agent's own environment` };
   }
   if (value !== undefined && value === '') return { ok: false, problem: `capability ${name}= has an empty value; write "${name}" for a bare capability` };
+  if (!WHOLE.test(raw)) return { ok: false, problem: `capability ${name} has spaces around its value or a line break in it, got ${show(raw)}` };
   return { ok: true, capability: { name, value } };
 }
 

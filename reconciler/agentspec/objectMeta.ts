@@ -10,13 +10,20 @@ export const RECONCILER_ANNOTATION_BYTES = 1024;
 
 const NAME_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** The longest prefix (before "/") of a qualified name. */
+export const QUALIFIED_NAME_PREFIX_MAX = 253;
+/**
+ * A qualified name in one pattern, for the CRD's CEL rules (the prefix length is checked apart):
+ * the same rules as qualifiedNameProblem, which says which part is wrong.
+ */
+export const QUALIFIED_NAME_PATTERN = `^(${DNS1123_SUBDOMAIN.source.slice(1, -1)}/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`;
 
 /** A qualified name (`name` or `prefix/name`), as label and annotation keys must be; undefined when valid. */
 export function qualifiedNameProblem(key: string): string | undefined {
   const slash = key.indexOf('/');
   const prefix = slash < 0 ? undefined : key.slice(0, slash);
   const name = slash < 0 ? key : key.slice(slash + 1);
-  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) {
+  if (prefix !== undefined && (prefix.length === 0 || prefix.length > QUALIFIED_NAME_PREFIX_MAX || !DNS1123_SUBDOMAIN.test(prefix))) {
     return 'its prefix (before "/") must be a DNS subdomain of at most 253 characters (lower-case letters, digits, "-", ".")';
   }
   if (name.length === 0 || name.length > 63) return 'its name part must be 1 to 63 characters';

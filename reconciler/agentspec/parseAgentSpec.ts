@@ -1,10 +1,12 @@
 // Parses one `azdo.gitops.dev/v1alpha1` AgentSpec document (already YAML-decoded) into an AgentSpec.
 import type { AgentSpec, Capability, Deadlines, PodTemplate, SecretKeyRef } from './agentSpec.ts';
+import { CAPABILITIES, DEADLINE_FIELDS, NAME_MAX, NAMESPACE, POOL, PREFIX, SPEC_FIELDS, TEMPLATE_FILE, TOKEN_SECRET_REF } from './agentSpecSchema.ts';
 import { parseCapability, show, sortCapabilities } from './capabilities.ts';
-import { isDns1123Label, toDns1123Label } from './dns1123.ts';
+import { toDns1123Label } from './dns1123.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import { ErrorSink } from './errorSink.ts';
 import { isObject } from '../support/guards.ts';
+import { maxItemsOf, maxLengthOf, patternOf } from './openApiSchema.ts';
 import { checkPodTemplate, templateFromFile } from './podTemplate.ts';
 import { podSafetyWarnings } from './podSafety.ts';
 import { specRevision } from './revision.ts';
@@ -12,18 +14,37 @@ import { parseStandbySchedule } from './standbySchedule.ts';
 import type { SpecDefaults } from './specDefaults.ts';
 import type { SpecError } from './specError.ts';
 
-export const PREFIX_MAX = 40;
-
-const SPEC_KEYS = [
-  'pool', 'prefix', 'capabilities', 'standby', 'standbySchedule', 'maxAgents', 'namespace', 'template', 'templateFile', 'tokenSecretRef', 'deadlines',
-];
-const DEADLINE_KEYS: Record<string, keyof Deadlines> = {
+// Field names, patterns and bounds come from the schema the CRD is generated from (agentSpecSchema.ts).
+export const PREFIX_MAX = maxLengthOf(PREFIX);
+const SPEC_KEYS = SPEC_FIELDS;
+const DEADLINE_TARGETS: Record<string, keyof Deadlines> = {
   imagePull: 'imagePullSeconds',
   unschedulable: 'unschedulableSeconds',
   registration: 'registrationSeconds',
   sync: 'syncSeconds',
 };
-const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+const DEADLINE_KEYS: Record<string, keyof Deadlines> = Object.fromEntries(
+  DEADLINE_FIELDS.map((k) => {
+    const target = DEADLINE_TARGETS[k];
+    if (target === undefined) throw new Error(`deadline ${k} of the schema has no Deadlines field`);
+    return [k, target];
+  }),
+);
+const POOL_PATTERN = patternOf(POOL);
+const PREFIX_PATTERN = patternOf(PREFIX);
+const NAMESPACE_PATTERN = patternOf(NAMESPACE);
+const TEMPLATE_FILE_PATTERN = patternOf(TEMPLATE_FILE);
+const SECRET_NAME = TOKEN_SECRET_REF.properties!['name']!;
+const SECRET_KEY = TOKEN_SECRET_REF.properties!['key']!;
+const CAPABILITIES_MAX = maxItemsOf(CAPABILITIES);
+
+/**
+ * The API server drops a field whose value is null before it validates (the CRD's fields are not
+ * nullable), so null means "not set" here as well.
+ */
+export function withoutNulls(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null));
+}
 
 export interface ParsedDoc {
   readonly spec: AgentSpec | undefined;
@@ -46,11 +67,12 @@ export function parseV1alpha1(
   const sink = new ErrorSink(errorFile);
   const templateErrors: SpecError[] = [];
   const name = metadataName(doc, sink);
-  const spec = doc['spec'];
-  if (!isObject(spec)) {
-    sink.add('spec', `must be a mapping, got ${show(spec)}`, 'add spec: {pool: <pool>, maxAgents: 10, template: {...}, tokenSecretRef: {name, key}}');
+  const rawSpec = doc['spec'];
+  if (!isObject(rawSpec)) {
+    sink.add('spec', `must be a mapping, got ${show(rawSpec)}`, 'add spec: {pool: <pool>, maxAgents: 10, template: {...}, tokenSecretRef: {name, key}}');
     return { spec: undefined, errors: sink.errors };
   }
+  const spec = withoutNulls(rawSpec);
   for (const k of Object.keys(spec)) {
     if (SPEC_KEYS.includes(k)) continue;
     const near = SPEC_KEYS.find((x) => x.toLowerCase() === k.toLowerCase());
@@ -58,7 +80,7 @@ export function parseV1alpha1(
   }
 
   const pool = spec['pool'];
-  if (typeof pool !== 'string' || pool.trim() === '') {
+  if (typeof pool !== 'string' || !POOL_PATTERN.test(pool)) {
     sink.add('spec.pool', `must name an Azure DevOps agent pool, got ${show(pool)}`, `set spec.pool: ${defaults.pool ?? 'k8s-agents'}`);
   }
 
@@ -69,7 +91,7 @@ export function parseV1alpha1(
       if (name.length <= PREFIX_MAX) prefix = name;
       else sink.add('spec.prefix', `is needed: metadata.name is longer than ${PREFIX_MAX} characters`, `set spec.prefix: ${toDns1123Label(name, PREFIX_MAX)}`);
     }
-  } else if (typeof rawPrefix !== 'string' || !isDns1123Label(rawPrefix) || rawPrefix.length > PREFIX_MAX) {
+  } else if (typeof rawPrefix !== 'string' || !PREFIX_PATTERN.test(rawPrefix) || rawPrefix.length > PREFIX_MAX) {
     const fixed = typeof rawPrefix === 'string' ? toDns1123Label(rawPrefix, PREFIX_MAX) : '';
     sink.add(
       'spec.prefix',
@@ -91,7 +113,7 @@ export function parseV1alpha1(
   let namespace: string | undefined = defaults.namespace;
   if (spec['namespace'] !== undefined) {
     const ns = spec['namespace'];
-    if (typeof ns !== 'string' || !isDns1123Label(ns)) {
+    if (typeof ns !== 'string' || !NAMESPACE_PATTERN.test(ns) || ns.length > maxLengthOf(NAMESPACE)) {
       namespace = undefined;
       sink.add('spec.namespace', `must be a DNS-1123 label, got ${show(ns)}`, `set spec.namespace: ${(typeof ns === 'string' && toDns1123Label(ns)) || defaults.namespace}`);
     } else if (ns !== defaults.namespace) {
@@ -118,8 +140,8 @@ export function parseV1alpha1(
     template = checkPodTemplate(spec['template'], sink, 'spec.template');
   } else {
     const tf = spec['templateFile'];
-    if (typeof tf !== 'string' || tf.trim() === '') {
-      sink.add('spec.templateFile', `must be a repo path like "templates/agent.yaml", got ${show(tf)}`, 'set spec.templateFile: templates/agent.yaml');
+    if (typeof tf !== 'string' || !TEMPLATE_FILE_PATTERN.test(tf)) {
+      sink.add('spec.templateFile', `must be the repo path of a .yaml or .yml file like "templates/agent.yaml", got ${show(tf)}`, 'set spec.templateFile: templates/agent.yaml');
     } else {
       const path = normalizeRepoPath(tf);
       const content = templates.get(path);
@@ -173,9 +195,9 @@ export function parseV1alpha1(
 function metadataName(doc: Record<string, unknown>, sink: ErrorSink): string | undefined {
   const md = doc['metadata'];
   const name = isObject(md) ? md['name'] : undefined;
-  if (typeof name !== 'string' || !isDns1123Label(name)) {
-    const fixed = typeof name === 'string' ? toDns1123Label(name) : '';
-    sink.add('metadata.name', `must be a DNS-1123 label (lower-case letters, digits, '-', ≤ 63), got ${show(name)}`, `set metadata.name: ${fixed || 'linux'}`);
+  if (typeof name !== 'string' || !PREFIX_PATTERN.test(name) || name.length > NAME_MAX) {
+    const fixed = typeof name === 'string' ? toDns1123Label(name, NAME_MAX) : '';
+    sink.add('metadata.name', `must be a DNS-1123 label (lower-case letters, digits, '-', ≤ ${NAME_MAX}), got ${show(name)}`, `set metadata.name: ${fixed || 'linux'}`);
     return undefined;
   }
   return name;
@@ -185,6 +207,10 @@ function parseCapabilities(raw: unknown, sink: ErrorSink): Capability[] | undefi
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) {
     sink.add('spec.capabilities', `must be a list of strings, got ${show(raw)}`, 'set spec.capabilities: ["docker", "java=17"]');
+    return undefined;
+  }
+  if (raw.length > CAPABILITIES_MAX) {
+    sink.add('spec.capabilities', `lists ${raw.length} capabilities, more than ${CAPABILITIES_MAX}`, 'demand fewer capabilities, or split the agents over more specs');
     return undefined;
   }
   const out: Capability[] = [];
@@ -233,11 +259,11 @@ function secretRef(raw: unknown, sink: ErrorSink, dflt: SecretKeyRef): SecretKey
   const name = raw['name'];
   const key = raw['key'];
   let ok = true;
-  if (typeof name !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
+  if (typeof name !== 'string' || !patternOf(SECRET_NAME).test(name) || name.length > maxLengthOf(SECRET_NAME)) {
     sink.add('spec.tokenSecretRef.name', `must be a Secret name (DNS-1123 subdomain), got ${show(name)}`, `set spec.tokenSecretRef.name: ${dflt.name}`);
     ok = false;
   }
-  if (typeof key !== 'string' || !SECRET_KEY.test(key)) {
+  if (typeof key !== 'string' || !patternOf(SECRET_KEY).test(key) || key.length > maxLengthOf(SECRET_KEY)) {
     sink.add('spec.tokenSecretRef.key', `must be a key of the Secret (letters, digits, '-', '_', '.'), got ${show(key)}`, `set spec.tokenSecretRef.key: ${dflt.key}`);
     ok = false;
   }
@@ -252,7 +278,7 @@ function parseDeadlines(raw: unknown, sink: ErrorSink, dflt: Deadlines): Deadlin
   }
   const out: Record<keyof Deadlines, number> = { ...dflt };
   let ok = true;
-  for (const [k, v] of Object.entries(raw)) {
+  for (const [k, v] of Object.entries(withoutNulls(raw))) {
     const target = DEADLINE_KEYS[k];
     if (!target) {
       sink.add(`spec.deadlines.${k}`, 'unknown deadline', `known deadlines: ${Object.keys(DEADLINE_KEYS).join(', ')}`);
@@ -261,7 +287,7 @@ function parseDeadlines(raw: unknown, sink: ErrorSink, dflt: Deadlines): Deadlin
     }
     const secs = parseDuration(v);
     if (secs === undefined) {
-      sink.add(`spec.deadlines.${k}`, `must be a duration like 90s, 10m or 1h, got ${show(v)}`, `set spec.deadlines.${k}: ${formatDuration(dflt[target])}`);
+      sink.add(`spec.deadlines.${k}`, `must be a duration like 90s, 10m or 1h30m, or whole seconds, got ${show(v)}`, `set spec.deadlines.${k}: ${formatDuration(dflt[target])}`);
       ok = false;
       continue;
     }

@@ -98,6 +98,11 @@ function checkContainers(list: unknown[], sink: ErrorSink, field: string, needIm
       // Never echo the value: it is a secret.
       const name = e['name'];
       const value = e['value'];
+      if (value !== undefined && value !== null && typeof value !== 'string') {
+        // The API server refuses the pod (and the CRD the spec); the value itself is not shown.
+        sink.add(`${f}.env[${j}].value`, `must be a string, got a ${Array.isArray(value) ? 'list' : typeof value}`, `quote it, e.g. {name: ${name.trim() || 'FOO'}, value: "1"}`);
+        return;
+      }
       if (looksLikeSecretName(name) && value !== undefined && value !== null && !isSecretPathValue(name, value)) {
         sink.add(
           `${f}.env[${j}]`,

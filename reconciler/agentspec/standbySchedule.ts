@@ -1,7 +1,9 @@
 // Scheduled standby: per-weekday/hour idle capacity in the spec's time zone, on top of demand.
 // Each rule's cron expression says when its standby count starts; it holds until another rule
 // fires (Managed DevOps Pools semantics). Validated and evaluated by cronExpression.ts.
+import { CRON, SCHEDULE_RULES } from './agentSpecSchema.ts';
 import { cronProblem, isTimeZone } from './cronExpression.ts';
+import { maxItemsOf, patternOf } from './openApiSchema.ts';
 import type { ErrorSink } from './errorSink.ts';
 import { isObject } from '../support/guards.ts';
 import { show } from './capabilities.ts';
@@ -19,12 +21,17 @@ export interface StandbySchedule {
 
 const EXAMPLE = 'standbySchedule: {timeZone: Europe/Amsterdam, rules: [{cron: "0 8 * * 1-5", standby: 3}, {cron: "0 18 * * 1-5", standby: 0}]}';
 
-export function parseStandbySchedule(raw: unknown, maxAgents: number | undefined, sink: ErrorSink): StandbySchedule | undefined | null {
-  if (raw === undefined) return null;
-  if (!isObject(raw)) {
-    sink.add('spec.standbySchedule', `must be a mapping, got ${show(raw)}`, EXAMPLE);
+const FIVE_FIELDS = patternOf(CRON);
+const RULES_MAX = maxItemsOf(SCHEDULE_RULES);
+
+export function parseStandbySchedule(given: unknown, maxAgents: number | undefined, sink: ErrorSink): StandbySchedule | undefined | null {
+  if (given === undefined || given === null) return null;
+  if (!isObject(given)) {
+    sink.add('spec.standbySchedule', `must be a mapping, got ${show(given)}`, EXAMPLE);
     return undefined;
   }
+  // The API server drops null fields before it validates: null is "not set" (the default time zone).
+  const raw = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== null));
   let ok = true;
   const tz = raw['timeZone'] ?? 'UTC';
   if (typeof tz !== 'string' || !isTimeZone(tz)) {
@@ -42,6 +49,10 @@ export function parseStandbySchedule(raw: unknown, maxAgents: number | undefined
     sink.add('spec.standbySchedule.rules', `must be a non-empty list, got ${show(rawRules)}`, EXAMPLE);
     return undefined;
   }
+  if (rawRules.length > RULES_MAX) {
+    sink.add('spec.standbySchedule.rules', `lists ${rawRules.length} rules, more than ${RULES_MAX}`, 'merge rules with ranges and lists, e.g. "0 8 * * 1-5"');
+    return undefined;
+  }
   const rules: StandbyRule[] = [];
   rawRules.forEach((r: unknown, i) => {
     const field = `spec.standbySchedule.rules[${i}]`;
@@ -52,7 +63,7 @@ export function parseStandbySchedule(raw: unknown, maxAgents: number | undefined
     }
     const expr = r['cron'];
     const standby = r['standby'];
-    if (typeof expr !== 'string' || expr.trim().split(/\s+/).length !== 5) {
+    if (typeof expr !== 'string' || !FIVE_FIELDS.test(expr)) {
       sink.add(`${field}.cron`, `must be a 5-field cron expression (minute hour day-of-month month day-of-week), got ${show(expr)}`, 'for example "0 8 * * 1-5" (08:00 on weekdays)');
       ok = false;
     } else {
