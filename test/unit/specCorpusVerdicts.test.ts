@@ -3,7 +3,7 @@
 // same verdicts with the generated CRD (test/realcluster/specCorpusParity.test.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_LAYOUT, checkClusterRepo } from '../../reconciler/agentspec/validateRepo.ts';
+import { DEFAULT_LAYOUT, checkClusterRepo } from '../../reconciler/manifests/validateRepo.ts';
 import { SPEC_CORPUS, type CorpusSpec } from '../fixtures/specCorpus.ts';
 import { runningExampleRepo } from '../helpers/badSpecRepo.ts';
 
