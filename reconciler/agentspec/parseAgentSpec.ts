@@ -73,7 +73,7 @@ export function parseV1alpha1(
     return { spec: undefined, errors: sink.errors };
   }
   const spec = withoutNulls(rawSpec);
-  for (const k of Object.keys(spec)) {
+  for (const k of Object.keys(rawSpec)) {
     if (SPEC_KEYS.includes(k)) continue;
     const near = SPEC_KEYS.find((x) => x.toLowerCase() === k.toLowerCase());
     sink.add(`spec.${k}`, 'unknown field', near ? `did you mean spec.${near}?` : `known fields: ${SPEC_KEYS.join(', ')}`);
