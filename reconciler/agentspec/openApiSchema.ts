@@ -26,6 +26,7 @@ export interface OpenApiSchema {
   readonly minimum?: number;
   readonly minItems?: number;
   readonly maxItems?: number;
+  readonly maxProperties?: number;
   readonly 'x-kubernetes-preserve-unknown-fields'?: true;
   readonly 'x-kubernetes-int-or-string'?: true;
   readonly 'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
@@ -49,4 +50,10 @@ export function maxLengthOf(schema: OpenApiSchema): number {
 export function maxItemsOf(schema: OpenApiSchema): number {
   if (schema.maxItems === undefined) throw new Error('schema node has no maxItems');
   return schema.maxItems;
+}
+
+/** The `maxProperties` of a node that must have one. */
+export function maxPropertiesOf(schema: OpenApiSchema): number {
+  if (schema.maxProperties === undefined) throw new Error('schema node has no maxProperties');
+  return schema.maxProperties;
 }

@@ -38,14 +38,6 @@ const SECRET_NAME = TOKEN_SECRET_REF.properties!['name']!;
 const SECRET_KEY = TOKEN_SECRET_REF.properties!['key']!;
 const CAPABILITIES_MAX = maxItemsOf(CAPABILITIES);
 
-/**
- * The API server drops a field whose value is null before it validates (the CRD's fields are not
- * nullable), so null means "not set" here as well.
- */
-export function withoutNulls(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null));
-}
-
 export interface ParsedDoc {
   readonly spec: AgentSpec | undefined;
   readonly errors: SpecError[];
@@ -67,13 +59,12 @@ export function parseV1alpha1(
   const sink = new ErrorSink(errorFile);
   const templateErrors: SpecError[] = [];
   const name = metadataName(doc, sink);
-  const rawSpec = doc['spec'];
-  if (!isObject(rawSpec)) {
-    sink.add('spec', `must be a mapping, got ${show(rawSpec)}`, 'add spec: {pool: <pool>, maxAgents: 10, template: {...}, tokenSecretRef: {name, key}}');
+  const spec = doc['spec'];
+  if (!isObject(spec)) {
+    sink.add('spec', `must be a mapping, got ${show(spec)}`, 'add spec: {pool: <pool>, maxAgents: 10, template: {...}, tokenSecretRef: {name, key}}');
     return { spec: undefined, errors: sink.errors };
   }
-  const spec = withoutNulls(rawSpec);
-  for (const k of Object.keys(rawSpec)) {
+  for (const k of Object.keys(spec)) {
     if (SPEC_KEYS.includes(k)) continue;
     const near = SPEC_KEYS.find((x) => x.toLowerCase() === k.toLowerCase());
     sink.add(`spec.${k}`, 'unknown field', near ? `did you mean spec.${near}?` : `known fields: ${SPEC_KEYS.join(', ')}`);
@@ -204,7 +195,8 @@ function metadataName(doc: Record<string, unknown>, sink: ErrorSink): string | u
 }
 
 function parseCapabilities(raw: unknown, sink: ErrorSink): Capability[] | undefined {
-  if (raw === undefined || raw === null) return [];
+  // null is not "not set": the API server refuses it (server-side apply keeps nulls).
+  if (raw === undefined) return [];
   if (!Array.isArray(raw)) {
     sink.add('spec.capabilities', `must be a list of strings, got ${show(raw)}`, 'set spec.capabilities: ["docker", "java=17"]');
     return undefined;
@@ -236,6 +228,7 @@ function parseCapabilities(raw: unknown, sink: ErrorSink): Capability[] | undefi
 }
 
 export function integer(raw: unknown, dflt: number | undefined, min: number, field: string, sink: ErrorSink, example: number): number | undefined {
+  // null takes the default where the schema has one (the API server defaults it too).
   if (raw === undefined || raw === null) {
     if (dflt !== undefined) return dflt;
     sink.add(field, `is required: an integer ≥ ${min}`, `set ${field}: ${example}`);
@@ -271,14 +264,14 @@ function secretRef(raw: unknown, sink: ErrorSink, dflt: SecretKeyRef): SecretKey
 }
 
 function parseDeadlines(raw: unknown, sink: ErrorSink, dflt: Deadlines): Deadlines | undefined {
-  if (raw === undefined || raw === null) return dflt;
+  if (raw === undefined) return dflt;
   if (!isObject(raw)) {
     sink.add('spec.deadlines', `must be a mapping, got ${show(raw)}`, 'set spec.deadlines: {imagePull: 10m, unschedulable: 15m, registration: 10m, sync: 10m}');
     return undefined;
   }
   const out: Record<keyof Deadlines, number> = { ...dflt };
   let ok = true;
-  for (const [k, v] of Object.entries(withoutNulls(raw))) {
+  for (const [k, v] of Object.entries(raw)) {
     const target = DEADLINE_KEYS[k];
     if (!target) {
       sink.add(`spec.deadlines.${k}`, 'unknown deadline', `known deadlines: ${Object.keys(DEADLINE_KEYS).join(', ')}`);

@@ -1,5 +1,6 @@
 // Checks a PodTemplateSpec (inline in a spec, or from templates/*.yaml) and returns it as plain JSON.
 import type { PodTemplate } from './agentSpec.ts';
+import { META_MAP_MAX } from './agentSpecSchema.ts';
 import { readYaml } from '../support/boundedYaml.ts';
 import { show } from './capabilities.ts';
 import { isDns1123Label } from './dns1123.ts';
@@ -126,6 +127,11 @@ function stringMap(v: unknown, sink: ErrorSink, field: string): Record<string, s
   if (v === undefined) return undefined;
   if (!isObject(v) || Object.values(v).some((x) => typeof x !== 'string')) {
     sink.add(field, `must map names to strings, got ${show(v)}`, 'quote values, e.g. team: "ci"');
+    return undefined;
+  }
+  const n = Object.keys(v).length;
+  if (n > META_MAP_MAX) {
+    sink.add(field, `has ${n} entries, more than ${META_MAP_MAX}`, 'keep large data in a ConfigMap and reference it');
     return undefined;
   }
   return { ...(v as Record<string, string>) };

@@ -25,13 +25,12 @@ const FIVE_FIELDS = patternOf(CRON);
 const RULES_MAX = maxItemsOf(SCHEDULE_RULES);
 
 export function parseStandbySchedule(given: unknown, maxAgents: number | undefined, sink: ErrorSink): StandbySchedule | undefined | null {
-  if (given === undefined || given === null) return null;
+  if (given === undefined) return null;
   if (!isObject(given)) {
     sink.add('spec.standbySchedule', `must be a mapping, got ${show(given)}`, EXAMPLE);
     return undefined;
   }
-  // The API server drops null fields before it validates: null is "not set" (the default time zone).
-  const raw = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== null));
+  const raw = given;
   let ok = true;
   const tz = raw['timeZone'] ?? 'UTC';
   if (typeof tz !== 'string' || !isTimeZone(tz)) {
