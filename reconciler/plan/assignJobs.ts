@@ -11,30 +11,16 @@
 import type { AgentSpec } from '../agentspec/agentSpec.ts';
 import type { UnmatchedJob } from './changes.ts';
 import type { DemandOptions } from './demands.ts';
-import { unmetDemands } from './demands.ts';
 import type { PendingJob } from './observed.ts';
 import { byQueue } from './pending.ts';
+import { SpecMatcher, type Candidates } from './specMatcher.ts';
 
 export type SpecChoice = { readonly spec: AgentSpec } | { readonly reason: string };
-export type Candidates = { readonly specs: readonly AgentSpec[] } | { readonly reason: string };
-
-export function bySpecPreference(a: AgentSpec, b: AgentSpec): number {
-  return a.capabilities.length - b.capabilities.length || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-}
+export { bySpecPreference, type Candidates } from './specMatcher.ts';
 
 /** The specs that can run the job, most preferred first, or why none can. */
 export function candidateSpecs(job: PendingJob, specs: readonly AgentSpec[], opts: DemandOptions = {}): Candidates {
-  const ofPool = specs.filter((s) => s.pool.toLowerCase() === job.poolName.toLowerCase()).sort(bySpecPreference);
-  if (ofPool.length === 0) return { reason: `no AgentSpec serves pool "${job.poolName}"` };
-  const fit: AgentSpec[] = [];
-  const lacking: string[] = [];
-  for (const s of ofPool) {
-    const unmet = unmetDemands(job.demands, s.capabilities, opts);
-    if (unmet.length === 0) fit.push(s);
-    else lacking.push(`${s.name} lacks ${unmet.map((d) => JSON.stringify(d)).join(', ')}`);
-  }
-  if (fit.length > 0) return { specs: fit };
-  return { reason: `no AgentSpec of pool "${job.poolName}" satisfies the demands (${lacking.join('; ')})` };
+  return new SpecMatcher(specs, opts).candidates(job);
 }
 
 /** The spec a job counts for when no agent exists yet: the preferred candidate. */
@@ -67,8 +53,9 @@ export function assignJobs(
 ): JobAssignments {
   const unmatched: UnmatchedJob[] = [];
   const routable: { job: PendingJob; specs: readonly AgentSpec[] }[] = [];
+  const matcher = new SpecMatcher(specs, opts);
   for (const job of jobs) {
-    const c = candidateSpecs(job, specs, opts);
+    const c = matcher.candidates(job);
     if ('specs' in c) routable.push({ job, specs: c.specs });
     else unmatched.push({ requestId: job.requestId, poolName: job.poolName, demands: [...job.demands], reason: c.reason });
   }
@@ -76,16 +63,32 @@ export function assignJobs(
 
   const spare = new Map([...capacity].map(([name, c]) => [name, c.spare]));
   const room = new Map([...capacity].map(([name, c]) => [name, c.room]));
+  // Which specs' starting pods were started for each job: most jobs have none, so most jobs
+  // cost one lookup here instead of one per candidate.
+  const startedFor = new Map<number, Set<string>>();
+  for (const [name, c] of capacity) {
+    for (const id of c.startedFor) (startedFor.get(id) ?? startedFor.set(id, new Set()).get(id)!).add(name);
+  }
   const chosen = new Map<number, AgentSpec>();
   for (const { job, specs: cands } of routable) {
-    const startedBy = cands.find((s) => capacity.get(s.name)?.startedFor.has(job.requestId));
+    const by = startedFor.get(job.requestId);
+    const startedBy = by && cands.find((s) => by.has(s.name));
     if (startedBy) chosen.set(job.requestId, startedBy);
   }
   const rest = routable.filter(({ job }) => !chosen.has(job.requestId));
+  // Spare agents left per pool: once a pool has none, its jobs need not scan their candidates.
+  const spareLeft = new Map<string, number>();
+  for (const s of specs) {
+    const n = Math.max(0, spare.get(s.name) ?? 0);
+    if (n > 0) spareLeft.set(s.pool.toLowerCase(), (spareLeft.get(s.pool.toLowerCase()) ?? 0) + n);
+  }
   for (const { job, specs: cands } of rest) {
+    const pool = job.poolName.toLowerCase();
+    if ((spareLeft.get(pool) ?? 0) === 0) continue;
     const withSpare = cands.find((s) => (spare.get(s.name) ?? 0) > 0);
     if (withSpare) {
       spare.set(withSpare.name, spare.get(withSpare.name)! - 1);
+      spareLeft.set(pool, spareLeft.get(pool)! - 1);
       chosen.set(job.requestId, withSpare);
     }
   }

@@ -22,12 +22,17 @@ export function planPlaceholders(specs: readonly AgentSpec[], agents: readonly P
   const register: PlaceholderToRegister[] = [];
   const unregister: AgentToUnregister[] = [];
   const current = new Set<PoolAgent>();
+  // The lowest-id agent per (pool, name): one pass over the agents, not one per spec.
+  const byPoolName = new Map<string, PoolAgent>();
+  for (const a of agents) {
+    const key = `${a.poolName.toLowerCase()}\u0000${a.name.toLowerCase()}`;
+    const seen = byPoolName.get(key);
+    if (seen === undefined || a.id < seen.id) byPoolName.set(key, a);
+  }
   for (const spec of [...specs].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const name = placeholderName(spec.prefix);
     const capabilities = placeholderCapabilities(spec);
-    const existing = agents
-      .filter((a) => a.name.toLowerCase() === name && a.poolName.toLowerCase() === spec.pool.toLowerCase())
-      .sort((a, b) => a.id - b.id)[0];
+    const existing = byPoolName.get(`${spec.pool.toLowerCase()}\u0000${name}`);
     // The name is taken by an agent that is not a placeholder (a person's): it is left alone and
     // reported as foreign; registering ours would only fail (the pool holds one agent per name).
     if (existing && !isPlaceholderAgent(existing)) continue;

@@ -50,7 +50,9 @@ export function plan(observed: ObservedState, opts: PlanOptions): Plan {
   const drainable = drained === undefined ? () => true : (s: ManifestState) => drained.has(s.manifest.podName);
   const pruned = pruneManifests(states, drainable);
   const remove: ManifestToRemove[] = [...pruned.remove];
-  const keptOf = (spec: AgentSpec) => pruned.kept.filter((s) => s.manifest.specName === spec.name);
+  const keptBySpec = groupBy(pruned.kept, (s) => s.manifest.specName);
+  const keptOf = (spec: AgentSpec): readonly ManifestState[] => keptBySpec.get(spec.name) ?? [];
+  const rotatedBySpec = groupBy(pruned.remove.filter((r) => r.reason === 'rotation'), (r) => r.specName);
 
   const pending = pendingJobs(observed.pendingJobs, observed.agents);
   const pendingIds = new Set(pending.map((j) => j.requestId));
@@ -60,7 +62,7 @@ export function plan(observed: ObservedState, opts: PlanOptions): Plan {
   const scales = new Map<string, SpecScale>();
   for (const spec of specs) {
     const kept = keptOf(spec);
-    const rotatedByPrune = pruned.remove.filter((r) => r.specName === spec.name && r.reason === 'rotation').length;
+    const rotatedByPrune = rotatedBySpec.get(spec.name)?.length ?? 0;
     const scaled = scaleSpec(spec, kept, bySpec.get(spec.name) ?? [], rotatedByPrune, drainable);
     // Backoff hook: a held spec wants no new pod (see PlanOptions.holds).
     const sc = activeHold(opts.holds, spec, observed.now) ? { ...scaled, wants: [] } : scaled;
@@ -116,6 +118,17 @@ export function plan(observed: ObservedState, opts: PlanOptions): Plan {
     summaries,
     foreignAgents: ownership.foreign(),
   }, observed);
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const t of items) {
+    const k = key(t);
+    const list = out.get(k);
+    if (list) list.push(t);
+    else out.set(k, [t]);
+  }
+  return out;
 }
 
 function summary(spec: AgentSpec, sc: SpecScale, granted: number): SpecSummary {

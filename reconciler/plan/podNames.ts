@@ -18,11 +18,13 @@ export function nameSuffix(seed: string, prefix: string, index: number): string 
 export function newPodNames(prefix: string, count: number, seed: string, taken: ReadonlySet<string>): string[] {
   const base = prefix.slice(0, DNS1123_LABEL_MAX - 1 - SUFFIX_LENGTH).replace(/-+$/, '');
   const out: string[] = [];
-  const used = new Set(taken);
+  // Only this call's names are collected apart: copying `taken` per call would make a pass of
+  // many specs cost specs × agents.
+  const mine = new Set<string>();
   for (let i = 0; out.length < count; i++) {
     const name = `${base}-${nameSuffix(seed, prefix, i)}`;
-    if (used.has(name)) continue;
-    used.add(name);
+    if (taken.has(name) || mine.has(name)) continue;
+    mine.add(name);
     out.push(name);
   }
   return out;
