@@ -219,7 +219,12 @@ test('toPoolAgent fills missing fields with safe values', () => {
 /** The published client's TaskAgentApi reduced to the calls the adapters make, answering what the wire gave. */
 function clientAnswering(answers: { jobs?: unknown; agents?: unknown; agent?: unknown; pools?: unknown }): TaskAgentApi {
   return {
-    getAgentRequestsForAgents: async () => answers.jobs,
+    // The job listing is paged through the client's REST layer (the typed method drops the
+    // continuation header): one page, no token.
+    vsoClient: { getVersioningData: async () => ({ requestUrl: 'https://dev.azure.com/o/_apis/distributedtask/pools/1/jobrequests?$top=200', apiVersion: '7.2-preview.1' }) },
+    createRequestOptions: () => ({}),
+    rest: { get: async () => ({ statusCode: 200, result: answers.jobs, headers: {} }) },
+    formatResponse: (data: unknown) => data,
     getAgents: async () => answers.agents,
     getAgent: async () => answers.agent,
     getAgentPools: async () => answers.pools,
@@ -276,6 +281,29 @@ test('listPendingJobs: null and {} are unreadable, a readable list keeps only pe
   await assert.rejects(listPendingJobs(clientAnswering({ jobs: {} }), 1, 'k8s-agents'), unreadable(/empty object/));
   const jobs = await listPendingJobs(clientAnswering({ jobs: [request({ requestId: 1 }), request({ requestId: 2, assignTime: T })] }), 1, 'k8s-agents');
   assert.deepEqual(jobs.map((j) => j.requestId), [1]);
+});
+
+test('listPendingJobs reads every page the continuation token leads to, and only pending requests count', async () => {
+  const pages: Record<string, { requests: unknown; continuationToken: string | undefined }> = {
+    first: { requests: [request({ requestId: 5 }), request({ requestId: 4, finishTime: T, result: 0 as never })], continuationToken: '4' },
+    '4': { requests: [request({ requestId: 3, assignTime: T }), request({ requestId: 2 })], continuationToken: '2' },
+    '2': { requests: [request({ requestId: 1 })], continuationToken: undefined },
+  };
+  const asked: (string | undefined)[] = [];
+  const jobs = await listPendingJobs(clientAnswering({}), 1, 'p', async (_api, _pool, token) => {
+    asked.push(token);
+    return pages[token ?? 'first']!;
+  });
+  assert.deepEqual(asked, [undefined, '4', '2']);
+  assert.deepEqual(jobs.map((j) => j.requestId).sort(), [1, 2, 5]);
+});
+
+test('listPendingJobs: an unreadable later page or a repeated token makes the whole list unreadable', async () => {
+  const unreadablePage = listPendingJobs(clientAnswering({}), 1, 'p', async (_api, _pool, token) =>
+    token === undefined ? { requests: [request({ requestId: 9 })], continuationToken: '9' } : { requests: null, continuationToken: undefined });
+  await assert.rejects(unreadablePage, unreadable(/no JSON/));
+  const loop = listPendingJobs(clientAnswering({}), 1, 'p', async () => ({ requests: [request({ requestId: 9 })], continuationToken: '9' }));
+  await assert.rejects(loop, unreadable(/continuation token "9" repeated/));
 });
 
 test('listAgents: null and {} are unreadable, never "no agents"', async () => {
