@@ -92,6 +92,8 @@ export class GitRepo {
   readonly #secrets: string[];
   readonly #http: HttpClient;
   #store: ObjectStore | undefined;
+  /** Per directory read: the files of each subtree and blob (by path and id) of the last read. */
+  readonly #treeFiles = new Map<string, Map<string, RepoFile[]>>();
   #generation = 0;
   #fetchesSinceClone = 0;
   #stats = { clones: 0, fetches: 0, upToDate: 0, pushes: 0, lastFetchBytes: 0, totalFetchBytes: 0, objectsBytes: 0, objectFiles: 0 };
@@ -312,19 +314,41 @@ export class GitRepo {
           treeOid = entry.oid;
         }
       }
-      const out: RepoFile[] = [];
-      const walk = async (oid: string, prefix: string): Promise<void> => {
+      // Git is content-addressed: a subtree or blob whose id is unchanged holds the same files. The files
+      // of every subtree read last time under this directory are reused by id, so a pass reads
+      // only the blobs that changed, and returns the very same RepoFile objects for the rest
+      // (callers may cache what they derive from them by identity). Only this read's subtrees
+      // are kept for the next, so the cache is the size of the current tree.
+      const previous = this.#treeFiles.get(clean) ?? new Map<string, RepoFile[]>();
+      const current = new Map<string, RepoFile[]>();
+      const walk = async (oid: string, prefix: string): Promise<RepoFile[]> => {
+        const key = `${prefix}\u0000${oid}`;
+        const known = previous.get(key) ?? current.get(key);
+        if (known) {
+          current.set(key, known);
+          return known;
+        }
+        const files: RepoFile[] = [];
         const { tree } = await git.readTree({ fs, gitdir: store.gitdir, oid, cache: store.cache });
         for (const e of tree) {
           const p = prefix ? `${prefix}/${e.path}` : e.path;
-          if (e.type === 'tree') await walk(e.oid, p);
+          if (e.type === 'tree') files.push(...(await walk(e.oid, p)));
           else if (e.type === 'blob') {
-            const { blob } = await git.readBlob({ fs, gitdir: store.gitdir, oid: e.oid, cache: store.cache });
-            out.push({ path: p, content: Buffer.from(blob).toString('utf8') });
+            const blobKey = `${p}\u0000${e.oid}`;
+            let file = (previous.get(blobKey) ?? current.get(blobKey))?.[0];
+            if (file === undefined) {
+              const { blob } = await git.readBlob({ fs, gitdir: store.gitdir, oid: e.oid, cache: store.cache });
+              file = { path: p, content: Buffer.from(blob).toString('utf8') };
+            }
+            current.set(blobKey, [file]);
+            files.push(file);
           }
         }
+        current.set(key, files);
+        return files;
       };
-      await walk(treeOid, clean === '.' ? '' : clean);
+      const out = [...(await walk(treeOid, clean === '.' ? '' : clean))];
+      this.#treeFiles.set(clean, current);
       return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     });
   }

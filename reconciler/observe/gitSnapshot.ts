@@ -31,6 +31,22 @@ export interface GitSnapshot {
 const isYaml = (p: string): boolean => /\.ya?ml$/i.test(p);
 
 /**
+ * Parsed manifests by file object. GitRepo.readFiles returns the same RepoFile object for a file
+ * whose blob (and path) did not change, so each manifest is parsed once, not once per pass;
+ * entries go with the file objects once no read returns them.
+ */
+const parsedManifests = new WeakMap<RepoFile, ReturnType<typeof parseManifest>>();
+
+function parseManifestOnce(f: RepoFile): ReturnType<typeof parseManifest> {
+  let m = parsedManifests.get(f);
+  if (m === undefined) {
+    m = parseManifest(f.path, f.content);
+    parsedManifests.set(f, m);
+  }
+  return m;
+}
+
+/**
  * Specs, templates and agent manifests of one commit, parsed once into validated types.
  * Conflicting specs are settled by the manifests alone; settleWithAgents adds the placeholders.
  */
@@ -45,7 +61,7 @@ export async function readGitSnapshot(readDir: ReadDir, paths: RepoPaths, defaul
   const manifestErrors: SpecError[] = [];
   for (const f of agentFiles) {
     if (!isPodManifestPath(paths.agents, f.path)) continue;
-    const m = parseManifest(f.path, f.content);
+    const m = parseManifestOnce(f);
     if (isSpecError(m)) manifestErrors.push(m);
     else manifests.push(m);
   }

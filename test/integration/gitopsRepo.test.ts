@@ -151,3 +151,30 @@ test('unreachable remote: GitUnreachableError', async () => {
   assert.ok(err instanceof GitUnreachableError, String(err));
   assert.match(err.message, /unreachable/);
 });
+
+test('readFiles of a later commit returns the same file objects for unchanged blobs and new ones for changed files', async () => {
+  const repo = await GitRepo.open(opts());
+  const base = await repo.fetchTip();
+  const before = await repo.readFiles(base, 'agents');
+  const r = await commitAndPush(repo, async () => ({
+    message: 'add one pod',
+    changes: [
+      { path: 'agents/pods/a/a-1.yaml', content: 'kind: Pod\nmetadata:\n  name: a-1\n' },
+      { path: 'agents/pods/b/b-1.yaml', content: 'kind: Pod\nmetadata:\n  name: b-1\n' },
+    ],
+  }), { maxAttempts: 3, jitterMs: 10 });
+  const first = await repo.readFiles(r.commitOid!, 'agents');
+  const sentinel = (files: readonly { path: string }[]) => files.find((f) => f.path === 'agents/sentinel.yaml');
+  assert.equal(sentinel(first), sentinel(before), 'unchanged blob: the same object, not read again');
+  const r2 = await commitAndPush(repo, async () => ({
+    message: 'change one pod',
+    changes: [{ path: 'agents/pods/b/b-1.yaml', content: 'kind: Pod\nmetadata:\n  name: b-1\n  labels: {x: y}\n' }],
+  }), { maxAttempts: 3, jitterMs: 10 });
+  const second = await repo.readFiles(r2.commitOid!, 'agents');
+  const byPath = (files: readonly { path: string; content: string }[], p: string) => files.find((f) => f.path === p);
+  assert.equal(byPath(second, 'agents/pods/a/a-1.yaml'), byPath(first, 'agents/pods/a/a-1.yaml'), 'unchanged subtree reused by id');
+  assert.notEqual(byPath(second, 'agents/pods/b/b-1.yaml'), byPath(first, 'agents/pods/b/b-1.yaml'));
+  assert.match(byPath(second, 'agents/pods/b/b-1.yaml')!.content, /labels/);
+  // Reading the older commit again gives its own content back.
+  assert.doesNotMatch(byPath(await repo.readFiles(r.commitOid!, 'agents'), 'agents/pods/b/b-1.yaml')!.content, /labels/);
+});
