@@ -73,6 +73,7 @@ export class ReconcileLoop {
   }
 
   async #run(reason: string): Promise<void> {
+    const startedAt = Date.now();
     let error: unknown;
     if (this.#opts.canRun()) {
       try {
@@ -109,6 +110,8 @@ export class ReconcileLoop {
     }
     // A pod-completion trigger must not cut short a Retry-After wait or a failure backoff.
     this.#notBefore = isFailure(error) ? Date.now() + delay : 0;
-    this.#schedule(delay, 'interval');
+    // After a success the interval counts from the start of the pass, so a slow pass does not
+    // stretch the poll period; waits after failures (backoff, Retry-After) count from the end.
+    this.#schedule(error === undefined ? Math.max(0, delay - (Date.now() - startedAt)) : delay, 'interval');
   }
 }

@@ -11,28 +11,30 @@ export interface AzdoSnapshot {
   readonly missingPools: AzdoPoolNotFoundError[];
 }
 
-/** Two calls per pool, however many agents or jobs there are. */
+/**
+ * Every pool at once (a pass waits for the slowest pool, not the sum): per pool one agent list
+ * and the job request pages (one per 200 requests). Results keep the pools' sorted order.
+ */
 export async function observeAzdo(session: AzdoSession, poolNames: readonly string[]): Promise<AzdoSnapshot> {
-  const pendingJobs: PendingJob[] = [];
-  const agents: PoolAgent[] = [];
-  const missingPools: AzdoPoolNotFoundError[] = [];
-  for (const pool of [...new Set(poolNames)].sort()) {
+  const pools = [...new Set(poolNames)].sort();
+  const observed = await Promise.all(pools.map(async (pool) => {
     let poolId: number;
     try {
       poolId = await session.pools.idOf(pool);
     } catch (err) {
-      if (err instanceof AzdoPoolNotFoundError) {
-        missingPools.push(err);
-        continue;
-      }
+      if (err instanceof AzdoPoolNotFoundError) return { missing: err, jobs: [], agents: [] };
       throw err;
     }
-    const [jobs, poolAgents] = await Promise.all([
-      listPendingJobs(session.api, poolId, pool),
-      listAgents(session.api, poolId, pool),
-    ]);
-    pendingJobs.push(...jobs);
-    agents.push(...poolAgents);
+    const [jobs, agents] = await Promise.all([listPendingJobs(session.api, poolId, pool), listAgents(session.api, poolId, pool)]);
+    return { missing: undefined, jobs, agents };
+  }));
+  const pendingJobs: PendingJob[] = [];
+  const agents: PoolAgent[] = [];
+  const missingPools: AzdoPoolNotFoundError[] = [];
+  for (const o of observed) {
+    if (o.missing) missingPools.push(o.missing);
+    pendingJobs.push(...o.jobs);
+    agents.push(...o.agents);
   }
   return { pendingJobs, agents, missingPools };
 }

@@ -199,13 +199,20 @@ export class Scheduler {
     const queued = [...this.state.jobs.values()]
       .filter((j) => jobState(j) === 'queued')
       .sort((a, b) => a.requestId - b.requestId);
+    // The agents that could take a job now, per pool, lowest id first: computed once per tick,
+    // so a long queue in a pool with no free agent costs one lookup per job.
+    const free = new Map<number, Agent[]>();
+    for (const a of [...this.state.agents.values()].sort((x, y) => x.id - y.id)) {
+      if (!a.enabled || a.assignedRequestId !== undefined || now < a.cooldownUntil || this.state.sessionOfAgent(a.id) === undefined) continue;
+      (free.get(a.poolId) ?? free.set(a.poolId, []).get(a.poolId)!).push(a);
+    }
     for (const job of queued) {
+      const candidates = free.get(job.poolId);
+      if (!candidates || candidates.length === 0) continue;
       const demands = parseAll(job.demands);
-      const agent = this.state.agentsInPool(job.poolId)
-        .sort((a, b) => a.id - b.id)
-        .find((a) => a.enabled && a.assignedRequestId === undefined && now >= a.cooldownUntil
-          && this.state.sessionOfAgent(a.id) !== undefined && satisfiesAll(capabilitiesOf(a), demands));
+      const agent = candidates.find((a) => a.assignedRequestId === undefined && satisfiesAll(capabilitiesOf(a), demands));
       if (!agent) continue;
+      candidates.splice(candidates.indexOf(agent), 1);
       job.matchedAgentIds = this.liveMatchedIds(job);
       job.assignTime = now;
       job.reservedAgentId = agent.id;

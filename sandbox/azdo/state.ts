@@ -80,11 +80,32 @@ export function jobState(job: Job): JobState {
   return 'queued';
 }
 
+/** Sessions by id, indexed by agent as they are added and removed (one session per agent). */
+class SessionMap extends Map<string, Session> {
+  readonly byAgent = new Map<number, Session>();
+  override set(id: string, session: Session): this {
+    const old = this.get(id);
+    if (old && this.byAgent.get(old.agentId) === old) this.byAgent.delete(old.agentId);
+    super.set(id, session);
+    this.byAgent.set(session.agentId, session);
+    return this;
+  }
+  override delete(id: string): boolean {
+    const s = this.get(id);
+    if (s && this.byAgent.get(s.agentId) === s) this.byAgent.delete(s.agentId);
+    return super.delete(id);
+  }
+  override clear(): void {
+    this.byAgent.clear();
+    super.clear();
+  }
+}
+
 export class EmulatorState {
   readonly pools = new Map<number, Pool>();
   readonly agents = new Map<number, Agent>();
   readonly jobs = new Map<number, Job>();
-  readonly sessions = new Map<string, Session>();
+  readonly sessions: Map<string, Session> = new SessionMap();
   private nextPoolId = 1;
   private nextAgentId = 1;
   private nextRequestId = 1;
@@ -112,8 +133,7 @@ export class EmulatorState {
   }
 
   sessionOfAgent(agentId: number): Session | undefined {
-    for (const s of this.sessions.values()) if (s.agentId === agentId) return s;
-    return undefined;
+    return (this.sessions as SessionMap).byAgent.get(agentId);
   }
 
   newAgentId(): number { return this.nextAgentId++; }

@@ -23,7 +23,8 @@ interface Harness {
 }
 
 function harness(t: TestContext, over: Partial<LoopOptions> & { pass?: LoopOptions['pass'] } = {}): Harness {
-  t.mock.timers.enable({ apis: ['setTimeout'] });
+  // Date too: the loop measures the interval from a pass's start with Date.now.
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
   const reasons: string[] = [];
   const logs: Record<string, unknown>[] = [];
   const loop = new ReconcileLoop({
@@ -261,4 +262,29 @@ test('triggers before start are ignored', async (t) => {
   h.loop.trigger('early');
   await h.advance(INTERVAL);
   assert.deepEqual(h.reasons, []);
+});
+
+test('the poll interval counts from the start of a pass: a slow pass does not stretch the period', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+  const starts: number[] = [];
+  const loop = new ReconcileLoop({
+    intervalMs: INTERVAL,
+    debounceMs: DEBOUNCE,
+    canRun: () => true,
+    log: createLogger({ level: 'error', write: () => {} }),
+    pass: async () => {
+      starts.push(Date.now());
+      await new Promise<void>((r) => setTimeout(r, 400)); // the pass itself takes 400 ms
+    },
+  });
+  t.after(() => loop.stop());
+  loop.start();
+  for (let elapsed = 0; elapsed < 2500; elapsed += 100) {
+    await flush();
+    t.mock.timers.tick(100);
+    await flush();
+  }
+  assert.equal(starts.length, 3);
+  assert.deepEqual([starts[1]! - starts[0]!, starts[2]! - starts[1]!], [1000, 1000], 'one pass per interval, start to start');
+  await loop.stop(); // the third pass has ended; nothing is waiting on a timer
 });
