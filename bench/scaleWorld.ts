@@ -129,3 +129,19 @@ export function observedAt(scale: number): ObservedState {
   }));
   return { now: new Date(T0 + 2 * 86_400_000), specs, specErrors: [], pendingJobs, agents, manifests, pods, globalMaxAgents: 20 * n + 1000 };
 }
+
+/**
+ * Job j of the live world (bench/scaleWorldServer.ts), where the service refuses a job no
+ * registered agent can run: it targets spec j mod specs and demands a subset of that spec's
+ * capabilities (so several specs often match); one in twenty demands `fortran`, which only a
+ * person's agent offers (no spec serves it).
+ */
+export function worldJob(j: number, specs: number): { pool: string; demands: string[] } {
+  const t = j % specs;
+  if (j % 20 === 19) return { pool: poolName(t % POOLS), demands: ['fortran'] };
+  const caps = specCapabilities(t);
+  const demands = caps
+    .filter((_, k) => k === 0 || ((j >> k) & 1) === 1)
+    .map((c) => (c.value === undefined ? c.name : `${c.name} -equals ${c.value}`));
+  return { pool: poolName(t % POOLS), demands };
+}

@@ -36,6 +36,7 @@ export async function startController(config: Config, log: Logger, env: Readonly
   let loop: ReconcileLoop | undefined;
   let last: PassReport | undefined;
   let foreignSeen = '';
+  let unmatchedSeen = new Set<number>();
   const specProblems = new SpecProblemLog();
   const wired = await wire(config, log, (pod) => loop?.trigger(`pod ${pod} finished`));
   const identity = config.cluster.podName ?? env.POD_NAME ?? `${hostname()}-${randomBytes(3).toString('hex')}`;
@@ -65,13 +66,20 @@ export async function startController(config: Config, log: Logger, env: Readonly
         (changed ? log.info : log.debug)('pass done', {
           trigger,
           durationMs: r.durationMs,
+          cpuMs: r.cpuMs,
+          planCpuMs: r.planCpuMs,
           pendingJobs: r.observed.pendingJobs,
           added: r.commit ? r.plan.add.map((a) => a.podName) : [],
           removed: r.commit ? r.plan.remove.map((x) => x.podName) : [],
           unregistered: r.unregistered,
           commit: r.commit?.slice(0, 12),
         });
-        for (const j of r.plan.unmatchedJobs) log.warn('job matches no AgentSpec', { request: j.requestId, pool: j.poolName, demands: j.demands, reason: j.reason });
+        // Once per job request, not every pass: a queue of unmatched jobs is a steady state too.
+        const unmatched = new Set(r.plan.unmatchedJobs.map((j) => j.requestId));
+        for (const j of r.plan.unmatchedJobs) {
+          if (!unmatchedSeen.has(j.requestId)) log.warn('job matches no AgentSpec', { request: j.requestId, pool: j.poolName, demands: j.demands, reason: j.reason });
+        }
+        unmatchedSeen = unmatched;
         const news = specProblems.update(r.specErrors, r.specWarnings ?? []);
         for (const e of news.errors) log.warn('invalid AgentSpec ignored; the others keep working', { file: e.file, field: e.field, problem: e.message, fix: e.hint });
         for (const w of news.warnings) log.warn('AgentSpec pod setting is risky', { file: w.file, field: w.field, problem: w.message, fix: w.hint });

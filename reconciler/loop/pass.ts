@@ -52,6 +52,11 @@ export interface PassDeps {
   readonly signal?: AbortSignal;
 }
 
+const cpuMsSince = (start: NodeJS.CpuUsage): number => {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
+};
+
 function observedState(now: Date, git: GitSnapshot, azdo: AzdoSnapshot, pods: readonly ObservedPod[] | undefined, globalMaxAgents: number): ObservedState {
   // A spec whose pool cannot be observed is left alone: without its agents and jobs, its
   // manifests would look idle or orphaned. Its manifests and agents drop out of this pass.
@@ -82,6 +87,16 @@ interface PassDerivation extends Derived {
 export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promise<PassReport> {
   const clock = deps.now ?? (() => new Date());
   const startedAt = clock();
+  const cpuAtStart = process.cpuUsage();
+  let planCpuMs = 0;
+  const timedPlan: typeof makePlan = (o, opts) => {
+    const t = process.cpuUsage();
+    try {
+      return makePlan(o, opts);
+    } finally {
+      planCpuMs += cpuMsSince(t);
+    }
+  };
   const passId = startedAt.toISOString();
   const { settings, repo, log } = deps;
 
@@ -96,7 +111,7 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
   // Failing pods hold their spec back; the hold is plain data the plan receives.
   const backoff = deps.podFailures?.advance(observed, mode === 'apply');
   const holds = backoff?.state.holds;
-  const planned = makePlan(observed, { nameSeed: passId, holds });
+  const planned = timedPlan(observed, { nameSeed: passId, holds });
   /** The report of the plan that was carried out (the last one derived) and what carrying it out did. */
   const report = (last: { readonly observed: ObservedState; readonly plan: Plan }, extra: Partial<PassReport>): PassReport => ({
     passId,
@@ -117,6 +132,8 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
     failures: [],
     holdsStarted: backoff?.started ?? [],
     observed: { pendingJobs: azdo.pendingJobs.length, agents: azdo.agents.length, manifests: git.manifests.length, pods: pods?.length },
+    cpuMs: Math.round(cpuMsSince(cpuAtStart) * 10) / 10,
+    planCpuMs: Math.round(planCpuMs * 100) / 100,
     ...extra,
   });
   if (mode === 'dry-run') return report({ observed, plan: planned }, {});
@@ -131,7 +148,7 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
   const derive = async (t: Tip): Promise<PassDerivation> => {
     const gitAt = t.oid === tip ? git : settleWithAgents(await readGitSnapshot(t.readFiles, settings.paths, settings.specDefaults), azdo.agents);
     const observedAt = observedAfterDrain(observedState(startedAt, gitAt, azdo, pods, settings.globalMaxAgents), drain);
-    const planAt = makePlan(observedAt, { nameSeed: passId, drained: drain.confirmedIdle, holds });
+    const planAt = timedPlan(observedAt, { nameSeed: passId, drained: drain.confirmedIdle, holds });
     const changes = fileChanges(planAt, {
       agentsPath: settings.paths.agents,
       orgUrl: settings.orgUrl,

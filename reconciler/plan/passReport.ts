@@ -32,4 +32,7 @@ export interface PassReport {
   /** Specs held back from this pass on after a failing pod (one Warning Event each). */
   readonly holdsStarted: readonly SpecHold[];
   readonly observed: { readonly pendingJobs: number; readonly agents: number; readonly manifests: number; readonly pods: number | undefined };
+  /** CPU time of the process during the pass (user + system, ms), and of plan() alone. */
+  readonly cpuMs?: number;
+  readonly planCpuMs?: number;
 }

@@ -41,12 +41,15 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 /** Any body with its content type (omitted when the body is empty). */
 export function sendText(res: ServerResponse, status: number, contentType: string, text: string, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, {
+  // Set one by one (not through writeHead) so the server can read Content-Length back for its stats.
+  const all: Record<string, string | number> = {
     ...headers,
     ...(text ? { 'Content-Type': contentType } : {}),
     'Content-Length': Buffer.byteLength(text),
     'ActivityId': crypto.randomUUID(),
-  });
+  };
+  for (const [k, v] of Object.entries(all)) res.setHeader(k, v);
+  res.writeHead(status);
   res.end(text);
 }
 

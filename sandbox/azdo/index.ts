@@ -55,6 +55,8 @@ export interface AzdoEmulator {
   token: string;
   /** `http://127.0.0.1:<port>/_admin` */
   adminUrl: string;
+  /** The emulator's state and scheduler, for in-process tools that build large worlds (bench/). */
+  readonly emu: Emulator;
   close(): Promise<void>;
 }
 
@@ -109,6 +111,7 @@ export async function startAzdoEmulator(opts: AzdoEmulatorOptions = {}): Promise
     orgUrl,
     token,
     adminUrl: `${url}/_admin`,
+    emu,
     close() {
       closed ??= new Promise<void>((resolve) => {
         emu.closing = true;

@@ -33,6 +33,7 @@ async function handleRest(deps: ServerDeps, req: IncomingMessage, res: ServerRes
   const match = orgOk ? deps.router.match(method, apiPath) : undefined;
   const routeKey = match ? `${method} ${match.route.pattern}` : 'unmatched';
   deps.stats.count(routeKey);
+  res.once('finish', () => deps.stats.addBytes(routeKey, Number(res.getHeader('content-length') ?? 0)));
 
   const fault = deps.faults.next(routeKey);
   if (fault) {

@@ -6,13 +6,24 @@ export class Stats {
   unauthorized = 0;
   notFound = 0;
   byRoute: Record<string, number> = {};
+  /** Response body bytes sent, in all and by route (what a client downloads, headers aside). */
+  bytes = 0;
+  bytesByRoute: Record<string, number> = {};
 
   count(route: string): void {
     this.requests += 1;
     this.byRoute[route] = (this.byRoute[route] ?? 0) + 1;
   }
 
+  addBytes(route: string, n: number): void {
+    if (!Number.isFinite(n) || n <= 0) return;
+    this.bytes += n;
+    this.bytesByRoute[route] = (this.bytesByRoute[route] ?? 0) + n;
+  }
+
   reset(): void {
+    this.bytes = 0;
+    this.bytesByRoute = {};
     this.requests = 0;
     this.throttled = 0;
     this.faulted = 0;
@@ -25,6 +36,7 @@ export class Stats {
     return {
       requests: this.requests, throttled: this.throttled, faulted: this.faulted,
       unauthorized: this.unauthorized, notFound: this.notFound, byRoute: { ...this.byRoute },
+      bytes: this.bytes, bytesByRoute: { ...this.bytesByRoute },
     };
   }
 }

@@ -1,0 +1,355 @@
+// The world of bench/scale.ts, in its own process so the reconciler's figures are its own: the
+// Azure DevOps emulator (5 pools, agents with ~60 capabilities each, busy with running jobs, a
+// queue of jobs), the git server (50 specs, one pod manifest per agent, 10,000 commits of
+// history), and the simulated API server with one Running pod per manifest. A small syncer
+// applies what the reconciler commits (pods added and deleted), and the world measures from the
+// outside what the reconciler achieves: a completed pod's manifest gone and its agent
+// unregistered, a queued job's pod created. Driven over IPC by bench/scale.ts.
+import { spawn } from 'node:child_process';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { parse as parseYaml } from 'yaml';
+import { readSpecCandidates, settleSpecs } from '../reconciler/agentspec/loadSpecs.ts';
+import { DEFAULT_DEADLINES } from '../reconciler/agentspec/agentSpec.ts';
+import { fileChanges } from '../reconciler/manifests/fileChanges.ts';
+import { startAzdoEmulator, type AzdoEmulator } from '../sandbox/azdo/index.ts';
+import type { Agent, Job } from '../sandbox/azdo/state.ts';
+import { startKubeApiServer } from '../sandbox/cluster/apiserver/index.ts';
+import { writePodStatus } from '../sandbox/cluster/kubelet/podStatus.ts';
+import { runGit, sandboxGitEnv, startGitServer } from '../sandbox/git/index.ts';
+import { agentSystemCapabilities, poolName, POOLS, sizesAt, specCapabilities, specName, worldJob } from './scaleWorld.ts';
+
+const NAMESPACE = 'azdo-agents';
+const AGENT_VERSION = '4.260.0';
+const FAST_CAPABILITY = 'bench-fast';
+const LONG_MS = 24 * 3600_000;
+
+export type WorldRequest =
+  | { readonly op: 'complete'; readonly count: number }
+  | { readonly op: 'queueFast'; readonly count: number }
+  | { readonly op: 'stats' }
+  | { readonly op: 'resetStats' }
+  | { readonly op: 'close' };
+
+export interface WorldInfo {
+  readonly env: Record<string, string>;
+  readonly agents: number;
+  readonly queuedJobs: number;
+  readonly specs: number;
+  readonly pools: number;
+  readonly historyCommits: number;
+}
+
+function specYaml(s: number, maxAgents: number, fast: boolean): string {
+  const caps = specCapabilities(s).map((c) => (c.value === undefined ? c.name : `${c.name}=${c.value}`));
+  if (fast) caps.push(FAST_CAPABILITY);
+  return [
+    'apiVersion: azdo.gitops.dev/v1alpha1',
+    'kind: AgentSpec',
+    'metadata:',
+    `  name: ${specName(s)}`,
+    `  namespace: ${NAMESPACE}`,
+    'spec:',
+    `  pool: ${poolName(s % POOLS)}`,
+    `  prefix: ${specName(s)}`,
+    '  capabilities:',
+    ...caps.map((c) => `    - ${c}`),
+    '  standby: 0',
+    `  maxAgents: ${maxAgents}`,
+    '  template:',
+    '    spec:',
+    '      containers:',
+    '        - name: agent',
+    '          image: registry.example.com/azure-pipelines-agent:ubuntu-24.04',
+    '          args: ["--once"]',
+    '  tokenSecretRef:',
+    '    name: azdo-agent-token',
+    '    key: token',
+    '',
+  ].join('\n');
+}
+
+/** Pipes a fast-import stream into a bare repo. */
+function fastImport(bareDir: string, stream: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['--git-dir', bareDir, 'fast-import', '--quiet'], { env: sandboxGitEnv(), stdio: ['pipe', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`git fast-import exited ${code}: ${err}`))));
+    child.stdin.end(stream);
+  });
+}
+
+/** `count` commits of agent churn on main (a pod file written, then deleted), the tip tree unchanged. */
+function churn(count: number): string {
+  const parts: string[] = [];
+  let clock = 1_767_225_600;
+  for (let i = 0; i < count; i++) {
+    const msg = `azdo-gitops: churn ${i}\n\n[skip ci]\n`;
+    const file = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: churn-${i}\n`;
+    parts.push('commit refs/heads/main', `committer azdo-gitops <azdo-gitops@users.noreply.local> ${clock++} +0000`, `data ${Buffer.byteLength(msg)}`, msg);
+    if (i === 0) parts.push('from refs/heads/main^0');
+    parts.push(i === count - 1 ? 'D agents/pods/churn/churn.yaml' : `M 100644 inline agents/pods/churn/churn.yaml\ndata ${Buffer.byteLength(file)}\n${file}`, '');
+  }
+  return parts.join('\n') + '\n';
+}
+
+async function main(): Promise<void> {
+  const scale = Number(process.env.BENCH_SCALE ?? '1');
+  const historyCommits = Number(process.env.BENCH_HISTORY ?? '10000');
+  const sizes = sizesAt(scale);
+  const dir = await mkdtemp(join(tmpdir(), 'azdo-gitops-bench-world-'));
+  const closers: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
+  const send = (m: unknown) => process.send!(m);
+
+  const azdo: AzdoEmulator = await startAzdoEmulator({
+    pools: Array.from({ length: POOLS }, (_, p) => poolName(p)),
+    sessionIdleTimeoutMs: LONG_MS,
+    minAgentVersion: '3.0.0',
+    throttle: { tstuPerWindow: 1e9 },
+  });
+  closers.push(() => azdo.close());
+  const { state, scheduler } = azdo.emu;
+  const gitUsername = 'azdo-gitops';
+  const gitToken = 'bench-git-token-0123456789';
+  const git = await startGitServer({ username: gitUsername, token: gitToken, root: join(dir, 'git') });
+  closers.push(() => git.close());
+  const api = await startKubeApiServer({ namespaces: ['default', NAMESPACE], dir });
+  closers.push(() => api.close());
+  const kc = new KubeConfig();
+  kc.loadFromFile(api.kubeconfigPath);
+  const core = kc.makeApiClient(CoreV1Api);
+
+  // Specs: every spec at its cap (maxAgents = its agents), so the queue waits and passes are
+  // steady; spec 0 also offers `bench-fast` with room, for the queued → pod figure.
+  const perSpec = Math.ceil(sizes.agents / sizes.specs);
+  const seed = join(dir, 'seed');
+  await mkdir(join(seed, 'agentspecs'), { recursive: true });
+  await mkdir(join(seed, 'agents'), { recursive: true });
+  const specFiles = Array.from({ length: sizes.specs }, (_, s) => ({
+    path: `agentspecs/${specName(s)}.yaml`,
+    content: specYaml(s, s === 0 ? perSpec + 1000 : perSpec, s === 0),
+  }));
+  const defaults = {
+    pool: 'unused', standby: 0, maxAgents: 10, namespace: NAMESPACE,
+    tokenSecretRef: { name: 'azdo-agent-token', key: 'token' }, deadlines: DEFAULT_DEADLINES,
+  };
+  const parsed = settleSpecs(readSpecCandidates(specFiles, new Map(), defaults), {});
+  if (parsed.specs.length !== sizes.specs) throw new Error(`bench specs do not parse: ${JSON.stringify(parsed.errors.slice(0, 3))}`);
+  const add = Array.from({ length: sizes.agents }, (_, i) => {
+    const spec = parsed.specs[i % sizes.specs]!;
+    return { podName: `${spec.prefix}-s${i.toString(36).padStart(5, '0')}`, specName: spec.name, reason: 'standby' as const, jobRequestIds: [] };
+  });
+  const files = fileChanges(
+    { add, remove: [], unregister: [], registerPlaceholders: [], unmatchedJobs: [], summaries: [], foreignAgents: [] },
+    { agentsPath: 'agents', orgUrl: azdo.orgUrl, now: new Date(), specs: parsed.specs, files: new Map(), sentinelNamespace: NAMESPACE },
+  );
+  for (const f of [...specFiles, ...files]) {
+    await mkdir(join(seed, f.path, '..'), { recursive: true });
+    await writeFile(join(seed, f.path), f.content!);
+  }
+  const gitUrl = await git.createRepo('cluster', seed);
+  const bare = join(git.root, 'cluster.git');
+  await fastImport(bare, churn(historyCommits));
+
+  // Agents: registered, online (a session), busy with a running job; the pod Running.
+  const podOf = new Map<string, { agentId: number; jobId: number }>();
+  for (const a of add) {
+    const spec = parsed.specs.find((s) => s.name === a.specName)!;
+    const pool = state.poolByName(spec.pool)!;
+    const now = Date.now();
+    const agent: Agent = {
+      id: state.newAgentId(), poolId: pool.id, name: a.podName, version: AGENT_VERSION, osDescription: 'Linux',
+      enabled: true, maxParallelism: 1, createdOn: now, statusChangedOn: now,
+      systemCapabilities: agentSystemCapabilities(spec.name, agentIdHint(a.podName)),
+      userCapabilities: Object.fromEntries(spec.capabilities.map((c) => [c.name, c.value ?? ''])),
+      authorization: undefined, assignedRequestId: undefined, lastCompletedRequestId: undefined, cooldownUntil: 0,
+    };
+    state.agents.set(agent.id, agent);
+    state.sessions.set(`session-${agent.id}`, { sessionId: `session-${agent.id}`, poolId: pool.id, agentId: agent.id, ownerName: a.podName, createdAt: now, lastPollAt: now, waiters: new Set() });
+    const job: Job = scheduler.queueJob({ poolId: pool.id, demands: ['docker'], durationMs: LONG_MS, name: `running-${a.podName}` });
+    Object.assign(job, { assignTime: now, receiveTime: now, reservedAgentId: agent.id, reservedAgentName: agent.name, lockedUntil: now + LONG_MS });
+    agent.assignedRequestId = job.requestId;
+    podOf.set(a.podName, { agentId: agent.id, jobId: job.requestId });
+  }
+  // A person's agent per pool offers `fortran`: jobs demanding it are accepted, and no spec serves them.
+  for (let p = 0; p < POOLS; p++) {
+    const pool = state.poolByName(poolName(p))!;
+    const now = Date.now();
+    const id = state.newAgentId();
+    state.agents.set(id, {
+      id, poolId: pool.id, name: `build-box-${p}`, version: AGENT_VERSION, osDescription: 'Linux',
+      enabled: true, maxParallelism: 1, createdOn: now, statusChangedOn: now, systemCapabilities: { 'Agent.Name': `build-box-${p}` },
+      userCapabilities: { fortran: '' }, authorization: undefined,
+      assignedRequestId: undefined, lastCompletedRequestId: undefined, cooldownUntil: 0,
+    });
+  }
+  // The queue: jobs of every pool with mixed demands (Agent.Version is added by the service).
+  for (let j = 0; j < sizes.jobs; j++) {
+    const job = worldJob(j, sizes.specs);
+    scheduler.queueJob({ poolId: state.poolByName(job.pool)!.id, demands: job.demands, durationMs: LONG_MS, name: `queued-${j}` });
+  }
+
+  // Pods, Running, as the kubelet would leave them.
+  for (const f of files) {
+    if (!f.path.startsWith('agents/pods/')) continue;
+    await createRunningPod(core, parseYaml(f.content!) as V1Pod);
+  }
+
+  // The syncer: every commit's pod files added or deleted, applied; removal times recorded.
+  const manifestGoneAt = new Map<string, number>();
+  const podCreatedAt = new Map<string, number>();
+  let applied = (await runGit(['rev-parse', 'refs/heads/main'], bare)).stdout.trim();
+  let syncing = false;
+  const sync = async (): Promise<void> => {
+    if (syncing) return;
+    syncing = true;
+    try {
+      const tip = (await runGit(['rev-parse', 'refs/heads/main'], bare)).stdout.trim();
+      if (tip === applied) return;
+      const diff = (await runGit(['diff', '--name-status', '--no-renames', applied, tip, '--', 'agents/pods'], bare)).stdout;
+      const now = Date.now();
+      for (const line of diff.split('\n').filter(Boolean)) {
+        const [status, path] = line.split('\t') as [string, string];
+        const name = path.split('/').pop()!.replace(/\.ya?ml$/, '');
+        if (status === 'D') {
+          manifestGoneAt.set(name, now);
+          await core.deleteNamespacedPod({ name, namespace: NAMESPACE, gracePeriodSeconds: 0 }).catch(() => {});
+        } else if (status === 'A') {
+          const content = (await runGit(['show', `${tip}:${path}`], bare)).stdout;
+          await createRunningPod(core, parseYaml(content) as V1Pod);
+          podCreatedAt.set(name, Date.now());
+        }
+      }
+      applied = tip;
+    } finally {
+      syncing = false;
+    }
+  };
+  const syncTimer = setInterval(() => void sync().catch((e: unknown) => process.stderr.write(`world sync: ${String(e)}\n`)), 100);
+  closers.push(async () => clearInterval(syncTimer));
+
+  const info: WorldInfo = {
+    env: {
+      AZDO_ORG_URL: azdo.orgUrl,
+      AZDO_TOKEN: azdo.token,
+      GIT_URL: gitUrl,
+      GIT_USERNAME: gitUsername,
+      GIT_TOKEN: gitToken,
+      KUBECONFIG: api.kubeconfigPath,
+      TARGET_NAMESPACE: NAMESPACE,
+      // The global cap above the world's agents: each spec's own maxAgents is what binds.
+      MAX_AGENTS: String(sizes.agents + 2000),
+    },
+    agents: sizes.agents,
+    queuedJobs: sizes.jobs,
+    specs: sizes.specs,
+    pools: POOLS,
+    historyCommits,
+  };
+
+  let completedSoFar = 0;
+  process.on('message', (msg: WorldRequest) => void (async () => {
+    if (msg.op === 'complete') {
+      // The agent finishes its job and exits; the pod's container ends: Succeeded.
+      const names = [...podOf.keys()].slice(completedSoFar, completedSoFar + msg.count);
+      completedSoFar += names.length;
+      const started = new Map<string, number>();
+      for (const name of names) {
+        const { agentId, jobId } = podOf.get(name)!;
+        const job = state.jobs.get(jobId)!;
+        scheduler.finish(job, 'succeeded');
+        const session = state.sessionOfAgent(agentId);
+        if (session) scheduler.removeSession(session);
+        const pod = (await core.readNamespacedPod({ name, namespace: NAMESPACE })) as V1Pod;
+        started.set(name, Date.now());
+        await writePodStatus(core, NAMESPACE, name, {
+          ...pod.status,
+          phase: 'Succeeded',
+          containerStatuses: (pod.status?.containerStatuses ?? []).map((c) => ({ ...c, ready: false, state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: pod.status?.startTime, finishedAt: new Date() } } })),
+        });
+      }
+      const latencies: number[] = [];
+      const deadline = Date.now() + 120_000;
+      while (latencies.length < names.length && Date.now() < deadline) {
+        for (const name of names) {
+          if (!started.has(name)) continue;
+          const gone = manifestGoneAt.get(name);
+          const unregistered = ![...state.agents.values()].some((a) => a.name === name);
+          if (gone !== undefined && unregistered) {
+            latencies.push(Math.max(gone, Date.now()) - started.get(name)!);
+            started.delete(name);
+          }
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      send({ op: 'complete', latencies, timedOut: names.length - latencies.length });
+    } else if (msg.op === 'queueFast') {
+      const pool = state.poolByName(poolName(0))!;
+      const latencies: number[] = [];
+      for (let i = 0; i < msg.count; i++) {
+        const queuedAt = Date.now();
+        const job = scheduler.queueJob({ poolId: pool.id, demands: [FAST_CAPABILITY], durationMs: LONG_MS, name: `fast-${i}` });
+        const deadline = queuedAt + 30_000;
+        let pod: string | undefined;
+        while (pod === undefined && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 20));
+          pod = podFor(job.requestId, podCreatedAt);
+        }
+        if (pod !== undefined) latencies.push(podCreatedAt.get(pod)! - queuedAt);
+        scheduler.finish(job, 'canceled'); // served: out of the queue, so the next one is measured alone
+      }
+      send({ op: 'queueFast', latencies });
+    } else if (msg.op === 'stats') {
+      send({ op: 'stats', stats: await adminStats(azdo) });
+    } else if (msg.op === 'resetStats') {
+      await fetch(`${azdo.adminUrl}/stats`, { method: 'DELETE' });
+      send({ op: 'resetStats' });
+    } else if (msg.op === 'close') {
+      for (const c of closers.reverse()) await c().catch(() => {});
+      send({ op: 'closed' });
+      process.exit(0);
+    }
+  })().catch((err: unknown) => {
+    process.stderr.write(`world: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  }));
+  send({ op: 'ready', info });
+}
+
+function agentIdHint(name: string): number {
+  return parseInt(name.slice(name.lastIndexOf('-s') + 2), 36) || 0;
+}
+
+async function adminStats(azdo: AzdoEmulator): Promise<unknown> {
+  return ((await (await fetch(`${azdo.adminUrl}/state`)).json()) as { stats: unknown }).stats;
+}
+
+/** The pod the syncer created for a job request (its manifest names the request), if any yet. */
+function podFor(requestId: number, created: ReadonlyMap<string, number>): string | undefined {
+  for (const name of created.keys()) if (podJobs.get(name)?.includes(requestId)) return name;
+  return undefined;
+}
+const podJobs = new Map<string, number[]>();
+
+async function createRunningPod(core: CoreV1Api, pod: V1Pod): Promise<void> {
+  const name = pod.metadata!.name!;
+  const jobs = pod.metadata?.annotations?.['azdo.gitops.dev/job-requests'];
+  if (jobs) podJobs.set(name, jobs.split(',').map(Number));
+  await core.createNamespacedPod({ namespace: NAMESPACE, body: { ...pod, metadata: { ...pod.metadata, namespace: NAMESPACE } } });
+  const at = new Date();
+  await writePodStatus(core, NAMESPACE, name, {
+    phase: 'Running',
+    startTime: at,
+    conditions: [{ type: 'Ready', status: 'True' }, { type: 'PodScheduled', status: 'True' }],
+    containerStatuses: [{ name: 'agent', image: 'registry.example.com/azure-pipelines-agent:ubuntu-24.04', imageID: '', ready: true, restartCount: 0, started: true, state: { running: { startedAt: at } } }],
+  });
+}
+
+void main().catch((err: unknown) => {
+  process.stderr.write(`world: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
