@@ -23,7 +23,8 @@ function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
 }
-const say = (line: string): void => void process.stderr.write(`bench:scale: ${line}\n`);
+const t0 = Date.now();
+const say = (line: string): void => void process.stderr.write(`bench:scale: [${((Date.now() - t0) / 1000).toFixed(0)} s] ${line}\n`);
 
 function pct(values: readonly number[], p: number): number {
   if (values.length === 0) return NaN;

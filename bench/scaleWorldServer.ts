@@ -300,7 +300,8 @@ async function main(): Promise<void> {
           pod = podFor(job.requestId, podCreatedAt);
         }
         if (pod !== undefined) latencies.push(podCreatedAt.get(pod)! - queuedAt);
-        scheduler.finish(job, 'canceled'); // served: out of the queue, so the next one is measured alone
+        // The job stays queued (no agent ever registers in this world): its pod stays pinned to
+        // it, so the next job needs a pod of its own, as a burst would.
       }
       send({ op: 'queueFast', latencies });
     } else if (msg.op === 'stats') {
