@@ -2,10 +2,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { loadConfig, pathsFrom, specDefaultsFrom, type Config } from '../config/config.ts';
-import { startController } from '../loop/controller.ts';
 import { createLogger, type Logger } from '../support/logger.ts';
-import { runPass } from '../loop/pass.ts';
-import { wire } from '../loop/wiring.ts';
 import { checkClusterRepo } from '../manifests/validateRepo.ts';
 import { formatSpecError } from '../agentspec/specError.ts';
 import { planJson, planText, statusJson, statusText } from './format.ts';
@@ -21,6 +18,9 @@ function loggerFor(config: Config): Logger {
 export async function runCommand(env: Env): Promise<number> {
   const config = loadConfig(env);
   const log = loggerFor(config);
+  // Loaded here, not at the top: the Kubernetes and Azure DevOps clients cost tens of MiB that
+  // `validate` never needs.
+  const { startController } = await import('../loop/controller.ts');
   const controller = await startController(config, log, env);
   const sig = await untilSignal();
   log.info('stopping', { signal: sig });
@@ -31,6 +31,7 @@ export async function runCommand(env: Env): Promise<number> {
 async function onePass(env: Env, mode: 'apply' | 'dry-run') {
   const config = loadConfig(env);
   const log = loggerFor(config);
+  const [{ wire }, { runPass }] = await Promise.all([import('../loop/wiring.ts'), import('../loop/pass.ts')]);
   const wired = await wire(config, log);
   try {
     return await runPass(wired.deps, mode);

@@ -1,7 +1,7 @@
 // A command's outcome → the process exit. A problem the user fixes (usage, configuration, input,
 // cluster access, a missing sandbox) exits 2 with its message, which says what to do; anything
 // else exits 1.
-import { ClusterAccessError } from '../cluster/kubeFailure.ts';
+import { ClusterAccessError } from '../errors/clusterAccessError.ts';
 import { ConfigError } from '../errors/configError.ts';
 import { InputError } from '../errors/inputError.ts';
 import { UsageError } from './args.ts';

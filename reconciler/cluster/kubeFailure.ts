@@ -5,6 +5,9 @@
 import { ApiException, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { redactedCause, redactUrl } from '../support/redact.ts';
 import { requestTimeout } from './requestTimeout.ts';
+import { ClusterAccessError } from '../errors/clusterAccessError.ts';
+
+export { ClusterAccessError };
 
 export interface KubeFailure {
   /** The HTTP status, undefined when no answer came (unreachable, timed out). */
@@ -43,16 +46,6 @@ export function kubeFailure(err: unknown): KubeFailure {
 /** The API server the kubeconfig points at (for messages). */
 export function clusterServer(kc: KubeConfig): string {
   return kc.getCurrentCluster()?.server ?? 'the API server';
-}
-
-/** The cluster refused our credentials or rights at start-up: a setting to fix. Exit 2. */
-export class ClusterAccessError extends Error {
-  override readonly name = 'ClusterAccessError';
-  readonly status: number;
-  constructor(message: string, status: number, options?: ErrorOptions) {
-    super(message, options);
-    this.status = status;
-  }
 }
 
 const CHECK_TIMEOUT_MS = 5_000;
