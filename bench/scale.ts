@@ -95,6 +95,8 @@ function startReconciler(world: World, stateDir: string): Reconciler {
       POLL_INTERVAL_SECONDS: arg('interval', '2'),
       HTTP_PORT: '0',
       LOG_LEVEL: 'debug',
+      // --node-options: V8 flags for the measured process (e.g. a smaller young generation).
+      ...(arg('node-options', '') ? { NODE_OPTIONS: arg('node-options', '') } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
