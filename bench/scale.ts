@@ -179,6 +179,10 @@ async function main(): Promise<void> {
 
   say(`idle: run against the smallest world (scale ${idleScale})`);
   const rssIdleKiB = await idleRss(idleScale);
+  if (process.argv.includes('--idle-only')) {
+    console.log(JSON.stringify({ idleScale, rssIdleMiB: MiB(rssIdleKiB) }));
+    return;
+  }
 
   say(`building the world at scale ${scale}`);
   const world = await startWorld(scale, history);
