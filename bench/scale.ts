@@ -107,8 +107,7 @@ function startReconciler(world: World, stateDir: string): Reconciler {
   const onData = (d: Buffer) => {
     buf += d.toString();
     outTail = (outTail + d.toString()).slice(-3000);
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
+    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
       if (!line.includes('"pass done"')) continue;
