@@ -134,6 +134,17 @@ export async function handleAdmin(deps: AdminDeps, req: IncomingMessage, path: s
     emu.scheduler.tick();
     return { status: 204 };
   }
+  if (method === 'POST' && parts[0] === 'sessions' && parts.length === 3 && parts[2] === 'idle') {
+    // Simulates an agent that stopped polling: its last poll is backdated past the idle timeout, so
+    // the scheduling pass run here expires it by the same rule as a real silence (unless a poll is
+    // waiting or its job is running). Tests use it instead of sleeping past a short timeout, which
+    // races the steps they need to observe first.
+    const session = emu.state.sessions.get((parts[1] as string).toLowerCase());
+    if (!session) throw new ServiceError(404, 'TaskAgentSessionExpiredException', `No session ${parts[1]}.`);
+    emu.scheduler.silence(session);
+    emu.scheduler.tick();
+    return { status: 200, body: { expired: !emu.state.sessions.has(session.sessionId) } };
+  }
   if (route === 'POST /faults') {
     const config = validateFaultConfig(await readJson(req));
     if (typeof config === 'string') throw badArgument(config);

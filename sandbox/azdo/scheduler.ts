@@ -173,6 +173,11 @@ export class Scheduler {
     session.waiters.clear();
   }
 
+  /** Backdates the session's last poll past the idle timeout, as if its agent had stopped polling. */
+  silence(session: Session, now = Date.now()): void {
+    session.lastPollAt = now - this.opts.sessionIdleTimeoutMs - 1;
+  }
+
   removeAgent(agent: Agent): void {
     const session = this.state.sessionOfAgent(agent.id);
     if (session) this.removeSession(session);

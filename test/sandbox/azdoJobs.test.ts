@@ -218,12 +218,30 @@ describe('azdo emulator: lost agents', () => {
   before(async () => { emu = await startAzdoEmulator({ sessionIdleTimeoutMs: 200, agentCooldownMs: 0 }); api = await taskAgentApi(emu); });
   after(() => emu.close());
 
-  it('expires a session nobody polls (agent goes offline) and requeues its undelivered job for another agent', async () => {
+  it('expires a session nobody polls on its own after the idle timeout (agent goes offline)', async () => {
     const silent = await register(api, 'silent');
     await online(api, silent);
-    const id = await queueJob(emu, { pool: 'k8s-agents', durationMs: 50 });
-    assert.equal((await waitFor(async () => (await api.getAgentRequest(POOL, id)).reservedAgent)).id, silent.id);
     await waitFor(async () => (await api.getAgent(POOL, silent.id!)).status === 1);
+    assert.equal((await admin(emu, 'GET', '/state')).body.sessions.length, 0);
+  });
+});
+
+describe('azdo emulator: a lost agent\'s undelivered job', () => {
+  // The default idle timeout (30 s) never passes during a test: the session goes silent only when
+  // the test says so, after it has seen the reservation, whatever the machine's load.
+  let emu: AzdoEmulator;
+  let api: ITaskAgentApi;
+  // A long-poll lasts until a job wakes it, so a test can see it waiting however slow the machine is.
+  before(async () => { emu = await startAzdoEmulator({ agentCooldownMs: 0, messageLongPollMs: 60_000 }); api = await taskAgentApi(emu); });
+  after(() => emu.close());
+
+  it('expires a session nobody polls (agent goes offline) and requeues its undelivered job for another agent', async () => {
+    const silent = await register(api, 'silent');
+    const silentSession = await online(api, silent);
+    const id = await queueJob(emu, { pool: 'k8s-agents', durationMs: 50 });
+    assert.equal((await api.getAgentRequest(POOL, id)).reservedAgent?.id, silent.id, 'reserved when queued');
+    assert.deepEqual((await admin(emu, 'POST', `/sessions/${silentSession}/idle`)).body, { expired: true });
+    assert.equal((await api.getAgent(POOL, silent.id!)).status, 1, 'offline');
     const requeued = await api.getAgentRequest(POOL, id);
     assert.equal(requeued.assignTime, undefined);
     assert.equal(requeued.reservedAgent, undefined);
@@ -231,5 +249,23 @@ describe('azdo emulator: lost agents', () => {
     const sessionId = await online(api, helper);
     const message = await waitFor(() => api.getMessage(POOL, sessionId));
     assert.equal(JSON.parse(message.body!).requestId, id);
+  });
+
+  it('never expires the session of an agent running its job, nor one with a poll waiting', async () => {
+    const busy = await register(api, 'busy');
+    const busySession = await online(api, busy);
+    const id = await queueJob(emu, { pool: 'k8s-agents', durationMs: 60_000 });
+    assert.equal(JSON.parse((await api.getMessage(POOL, busySession)).body!).requestId, id);
+    assert.deepEqual((await admin(emu, 'POST', `/sessions/${busySession}/idle`)).body, { expired: false });
+    assert.equal((await api.getAgentRequest(POOL, id)).result, undefined, 'still running');
+    await admin(emu, 'POST', `/jobs/${id}/finish`, { result: 'succeeded' });
+
+    const waiting = await register(api, 'waiting', { waiter: '1' });
+    const waitingSession = await online(api, waiting);
+    const poll = api.getMessage(POOL, waitingSession);
+    await waitFor(async () => (await admin(emu, 'GET', '/state')).body.sessions.find((s: { sessionId: string }) => s.sessionId === waitingSession)?.waiting);
+    assert.deepEqual((await admin(emu, 'POST', `/sessions/${waitingSession}/idle`)).body, { expired: false });
+    const next = await queueJob(emu, { pool: 'k8s-agents', demands: ['waiter'], durationMs: 50 });
+    assert.equal(JSON.parse((await poll).body!).requestId, next, 'the waiting poll is still served');
   });
 });
