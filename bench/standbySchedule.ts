@@ -10,6 +10,7 @@ const CASES: readonly (readonly [string, readonly string[]])[] = [
   ['monthly L and # (2 rules)', ['0 8 L * *', '0 8 * * 1#5']],
   ['steps (1 rule)', ['*/5 9-17/2 * * 1-5']],
   ['rare: 29 February (1 rule)', ['0 8 29 2 *']],
+  ['rarer: 29 February on a Monday (1 rule)', ['0 8 29 2 1']],
   ['ten rules', ['0 6 * * 1', '0 7 * * 2', '0 8 * * 3', '0 9 * * 4', '0 10 * * 5', '0 11 L * *', '0 12 15W * *', '0 13 * * 1#2', '0 14 * * 5L', '30 2 * * *']],
 ];
 const SAMPLES = 2000;

@@ -1,12 +1,17 @@
 // Which standby count is in force at `now`: the rule that fired most recently (in the spec's time
-// zone) wins; before any rule has fired within the lookback, spec.standby holds. Pure: a function
-// of the rules and `now` (cronExpression.ts computes firings without timers).
+// zone) wins and holds until another rule fires, however long that is (a monthly rule holds a
+// month); before any rule has fired within the lookback, spec.standby holds. Pure: a function of
+// the rules and `now` (cronExpression.ts computes firings without timers).
 import type { AgentSpec } from '../agentspec/agentSpec.ts';
 import { lastFiring } from '../agentspec/cronExpression.ts';
 import type { StandbySchedule } from '../agentspec/standbySchedule.ts';
 
-/** A weekly schedule always has fired within the last week (plus a day for DST shifts). */
-export const LOOKBACK_MS = 8 * 24 * 3600_000;
+/**
+ * Any rule that fires every year (every rule but one on 29 February or a weekday of a fixed date)
+ * has fired within the last 366 days; a day more for DST and time-zone offsets. A rarer rule holds
+ * at most this long: a standby decided years ago is not a schedule anyone is reading any more.
+ */
+export const LOOKBACK_MS = 367 * 24 * 3600_000;
 
 /** The standby of the rule that fired last at or before `now`, or undefined when none did within the lookback. */
 export function scheduledStandby(schedule: StandbySchedule, now: Date): number | undefined {

@@ -55,6 +55,37 @@ test('a rule that never fired within the lookback leaves the plain standby', () 
   assert.equal(effectiveStandby(spec, new Date('2026-11-30T12:00:00Z')), 1);
 });
 
+test('a monthly rule holds until another rule fires, weeks later', () => {
+  const { schedule: s } = schedule({ rules: [{ cron: '0 8 L * *', standby: 4 }, { cron: '0 8 15 * *', standby: 2 }] });
+  assert.ok(s);
+  const spec = aSpec('linux', { standby: 1, standbySchedule: s });
+  assert.equal(effectiveStandby(spec, new Date('2026-12-14T12:00:00Z')), 4, '14 days after 30 November (L)');
+  assert.equal(effectiveStandby(spec, new Date('2026-12-15T08:00:00Z')), 2, 'the 15th');
+  assert.equal(effectiveStandby(spec, new Date('2026-12-30T12:00:00Z')), 2, '15 days after the 15th');
+  assert.equal(effectiveStandby(spec, new Date('2026-12-31T08:00:00Z')), 4, 'the last day');
+});
+
+test('a fifth-Monday rule holds through the months that have none', () => {
+  // 30 November 2026 is the fifth Monday of its month; the next one is 29 March 2027.
+  const { schedule: s } = schedule({ timeZone: 'Europe/Berlin', rules: [{ cron: '0 8 * * 1#5', standby: 3 }, { cron: '0 8 * * 1#1', standby: 1 }] });
+  assert.ok(s);
+  assert.equal(scheduledStandby(s, new Date('2026-11-30T07:00:00Z')), 3, '08:00 Berlin, 30 November');
+  assert.equal(scheduledStandby(s, new Date('2026-12-06T12:00:00Z')), 3, 'until the first Monday of December');
+  assert.equal(scheduledStandby(s, new Date('2026-12-07T07:00:00Z')), 1);
+  const alone = schedule({ timeZone: 'Europe/Berlin', rules: [{ cron: '0 8 * * 1#5', standby: 3 }] }).schedule;
+  assert.ok(alone);
+  assert.equal(scheduledStandby(alone, new Date('2027-03-28T12:00:00Z')), 3, 'four months on, no other rule fired');
+});
+
+test('a rule holds a year and a day at most: then the plain standby is back', () => {
+  // 29 February 2024 08:00 UTC; 367 days later is 2 March 2025 08:00 UTC.
+  const { schedule: s } = schedule({ rules: [{ cron: '0 8 29 2 *', standby: 4 }] });
+  assert.ok(s);
+  const spec = aSpec('linux', { standby: 1, standbySchedule: s });
+  assert.equal(effectiveStandby(spec, new Date('2025-03-02T07:59:00Z')), 4, 'within the lookback');
+  assert.equal(effectiveStandby(spec, new Date('2025-03-02T08:00:01Z')), 1, 'past it: no rule fired within the lookback');
+});
+
 test('when two rules fire in the same minute, the later one in the list wins', () => {
   const { schedule: s } = schedule({ rules: [{ cron: '0 9 * * *', standby: 1 }, { cron: '0 9 * * *', standby: 2 }] });
   assert.equal(scheduledStandby(s!, new Date('2026-11-30T10:00:00Z')), 2);
