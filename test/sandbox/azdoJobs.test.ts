@@ -252,9 +252,10 @@ describe('azdo emulator: a lost agent\'s undelivered job', () => {
   });
 
   it('never expires the session of an agent running its job, nor one with a poll waiting', async () => {
-    const busy = await register(api, 'busy');
+    // Each job demands its own agent's capability: the idle agents of the other test never take it.
+    const busy = await register(api, 'busy', { busy: '1' });
     const busySession = await online(api, busy);
-    const id = await queueJob(emu, { pool: 'k8s-agents', durationMs: 60_000 });
+    const id = await queueJob(emu, { pool: 'k8s-agents', demands: ['busy'], durationMs: 60_000 });
     assert.equal(JSON.parse((await api.getMessage(POOL, busySession)).body!).requestId, id);
     assert.deepEqual((await admin(emu, 'POST', `/sessions/${busySession}/idle`)).body, { expired: false });
     assert.equal((await api.getAgentRequest(POOL, id)).result, undefined, 'still running');
