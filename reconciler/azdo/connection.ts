@@ -3,7 +3,14 @@ import type { ITaskAgentApi } from 'azure-devops-node-api/TaskAgentApi.js';
 import { callAzdo } from './classifyAzdoError.ts';
 import { checkOrganization } from './organizationCheck.ts';
 
-export type TaskAgentApi = ITaskAgentApi;
+/**
+ * The calls the reconciler makes, and nothing else: the published client is one implementation,
+ * the simulator's in-memory service (sim/) another.
+ */
+export type TaskAgentApi = Pick<
+  ITaskAgentApi,
+  'getAgentPools' | 'getAgents' | 'getAgent' | 'updateAgent' | 'deleteAgent' | 'addAgent' | 'getAgentRequestsForAgents'
+>;
 
 /** Connects the published client (location discovery happens on the first call of an area). AZDO_ORG_URL must name an organization. */
 export async function connectTaskAgentApi(orgUrl: string, token: string): Promise<TaskAgentApi> {

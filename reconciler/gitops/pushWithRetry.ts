@@ -6,7 +6,8 @@ import type { RepoFile } from '../agentspec/loadSpecs.ts';
 import { GitPushRetriesExhaustedError } from '../errors/gitErrors.ts';
 import { isPushRejection } from './classifyGitError.ts';
 import { redactText, redactUrl } from '../support/redact.ts';
-import type { GitLog, GitRepo } from './repo.ts';
+import type { BranchRepo } from './branchRepo.ts';
+import type { GitLog } from './repo.ts';
 import type { TreeChange } from './treeEdit.ts';
 
 export interface Tip {
@@ -35,7 +36,15 @@ export interface CommitAndPushOptions {
   readonly log?: GitLog;
   /** Commit time (default: now). */
   readonly now?: () => Date;
+  /** The pause between attempts and its randomness (default: node timers, Math.random); the simulator's virtual time. */
+  readonly sleep?: Sleep;
+  readonly random?: () => number;
 }
+
+/** Waits ms; rejects when the signal aborts. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+const timerSleep: Sleep = (ms, signal) => setTimeout(ms, undefined, { signal });
 
 export interface CommitAndPushResult<D extends Derived | null = Derived | null> {
   readonly pushed: boolean;
@@ -58,7 +67,7 @@ export interface CommitAndPushResult<D extends Derived | null = Derived | null> 
  * GitOperationError as they happen; the signal's reason when aborted.
  */
 export async function commitAndPush<D extends Derived | null>(
-  repo: GitRepo,
+  repo: BranchRepo,
   derive: (tip: Tip) => Promise<D>,
   opts: CommitAndPushOptions,
 ): Promise<CommitAndPushResult<D>> {
@@ -80,13 +89,13 @@ export async function commitAndPush<D extends Derived | null>(
       } catch (err) {
         if (!isPushRejection(err)) throw err;
         if (attempt === maxAttempts) break;
-        const delay = Math.round(Math.random() * opts.jitterMs);
+        const delay = Math.round((opts.random ?? Math.random)() * opts.jitterMs);
         const reason = (err as { data?: { reason?: string } }).data?.reason ?? redactText((err as Error).message ?? '', []).trim();
         opts.log?.warn(`remote moved, re-deriving (attempt ${attempt + 1}/${maxAttempts})`, {
           branch: repo.branch, tip, reason, pauseMs: delay,
         });
         try {
-          await setTimeout(delay, undefined, { signal: opts.signal });
+          await (opts.sleep ?? timerSleep)(delay, opts.signal);
         } catch (err) {
           // Aborted: throw the signal's reason (LeaseLostError), not the timer's AbortError.
           opts.signal?.throwIfAborted();

@@ -11,6 +11,7 @@ import type { RepoFile } from '../agentspec/loadSpecs.ts';
 import { GitOperationError } from '../errors/gitErrors.ts';
 import { classifyGitError } from './classifyGitError.ts';
 import { withKeyedLock } from './mutex.ts';
+import type { BranchRepo } from './branchRepo.ts';
 import type { ObjectStore } from './objectStore.ts';
 import { redactUrl } from '../support/redact.ts';
 import { splitRepoPath, writeTreeWithChanges, type TreeChange } from './treeEdit.ts';
@@ -83,7 +84,7 @@ async function dirStats(dir: string): Promise<DirStats> {
   return out;
 }
 
-export class GitRepo {
+export class GitRepo implements BranchRepo {
   readonly url: string;
   readonly branch: string;
   readonly dir: string;

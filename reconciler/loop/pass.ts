@@ -7,8 +7,8 @@ import type { SyncRequester } from '../cluster/syncRequester.ts';
 import { registerPlaceholders } from '../apply/registerPlaceholders.ts';
 import { unregisterAgents } from '../apply/unregisterAgents.ts';
 import { commitMessage } from '../gitops/commitMessage.ts';
-import { commitAndPush, type Derived, type Tip } from '../gitops/pushWithRetry.ts';
-import type { GitRepo } from '../gitops/repo.ts';
+import { commitAndPush, type Derived, type Sleep, type Tip } from '../gitops/pushWithRetry.ts';
+import type { BranchRepo } from '../gitops/branchRepo.ts';
 import type { AzdoSession } from '../azdo/session.ts';
 import { observeAzdo, type AzdoSnapshot } from '../observe/azdoSnapshot.ts';
 import { candidatePools, readGitSnapshot, settleWithAgents, type GitSnapshot, type RepoPaths } from '../observe/gitSnapshot.ts';
@@ -37,7 +37,7 @@ export interface PassSettings {
 export interface PassDeps {
   readonly settings: PassSettings;
   readonly azdo: AzdoSession;
-  readonly repo: GitRepo;
+  readonly repo: BranchRepo;
   /** Current pods, or undefined when the cluster cannot be observed. */
   readonly pods: () => readonly ObservedPod[] | undefined;
   /** Kubernetes Events for pods given up on (stuck past a deadline). */
@@ -48,6 +48,9 @@ export interface PassDeps {
   readonly podFailures?: PodFailureTracker;
   readonly log: Logger;
   readonly now?: () => Date;
+  /** The push retry's pause and jitter (default: node timers, Math.random); the simulator's virtual time. */
+  readonly sleep?: Sleep;
+  readonly random?: () => number;
   /** Leadership: checked before each Azure DevOps write and before the push; once aborted the pass throws its reason. */
   readonly signal?: AbortSignal;
 }
@@ -165,6 +168,9 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
     jitterMs: settings.pushJitterMs ?? 200,
     log,
     signal: deps.signal,
+    now: deps.now,
+    sleep: deps.sleep,
+    random: deps.random,
   });
   const last = pushed.derived;
   if (pushed.commitOid) {

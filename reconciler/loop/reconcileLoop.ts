@@ -10,7 +10,23 @@ export interface LoopOptions {
   readonly log: Logger;
   /** Coalesces bursts of triggers (many pods finishing at once) into one pass. */
   readonly debounceMs?: number;
+  /** Time and timers (default: Date.now and node's timers); the simulator's virtual time. */
+  readonly timers?: LoopTimers;
+  /** Jitter of the next pass (default Math.random). */
+  readonly random?: () => number;
 }
+
+export interface LoopTimers {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const NODE_TIMERS: LoopTimers = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 /**
  * Level-triggered loop: a pass on every interval, and at once when triggered (a pod finished).
@@ -18,7 +34,8 @@ export interface LoopOptions {
  */
 export class ReconcileLoop {
   readonly #opts: LoopOptions;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #timers: LoopTimers;
+  #timer: unknown;
   #running: Promise<void> | undefined;
   #pendingTrigger: string | undefined;
   #failures = 0;
@@ -30,6 +47,7 @@ export class ReconcileLoop {
 
   constructor(opts: LoopOptions) {
     this.#opts = opts;
+    this.#timers = opts.timers ?? NODE_TIMERS;
   }
 
   get lastSuccess(): Date | undefined {
@@ -51,20 +69,20 @@ export class ReconcileLoop {
       this.#pendingTrigger ??= reason;
       return;
     }
-    this.#schedule(Math.max(this.#opts.debounceMs ?? 250, this.#notBefore - Date.now()), reason);
+    this.#schedule(Math.max(this.#opts.debounceMs ?? 250, this.#notBefore - this.#timers.now()), reason);
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#timers.clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#running;
   }
 
   #schedule(delayMs: number, reason: string): void {
     if (this.#stopped) return;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
+    if (this.#timer !== undefined) this.#timers.clearTimeout(this.#timer);
+    this.#timer = this.#timers.setTimeout(() => {
       this.#timer = undefined;
       this.#running = this.#run(reason).finally(() => {
         this.#running = undefined;
@@ -73,13 +91,13 @@ export class ReconcileLoop {
   }
 
   async #run(reason: string): Promise<void> {
-    const startedAt = Date.now();
+    const startedAt = this.#timers.now();
     let error: unknown;
     if (this.#opts.canRun()) {
       try {
         await this.#opts.pass(reason);
         this.#failures = 0;
-        this.#lastSuccess = new Date();
+        this.#lastSuccess = new Date(this.#timers.now());
         this.#lastError = undefined;
       } catch (err) {
         error = err;
@@ -89,7 +107,7 @@ export class ReconcileLoop {
         }
       }
     }
-    const delay = nextDelayMs(this.#opts.intervalMs, this.#failures, error);
+    const delay = nextDelayMs(this.#opts.intervalMs, this.#failures, error, this.#opts.random);
     if (isFailure(error)) {
       this.#opts.log.error('pass failed; the next pass re-derives everything', {
         error: (error as Error)?.message ?? String(error),
@@ -109,9 +127,9 @@ export class ReconcileLoop {
       return;
     }
     // A pod-completion trigger must not cut short a Retry-After wait or a failure backoff.
-    this.#notBefore = isFailure(error) ? Date.now() + delay : 0;
+    this.#notBefore = isFailure(error) ? this.#timers.now() + delay : 0;
     // After a success the interval counts from the start of the pass, so a slow pass does not
     // stretch the poll period; waits after failures (backoff, Retry-After) count from the end.
-    this.#schedule(error === undefined ? Math.max(0, delay - (Date.now() - startedAt)) : delay, 'interval');
+    this.#schedule(error === undefined ? Math.max(0, delay - (this.#timers.now() - startedAt)) : delay, 'interval');
   }
 }

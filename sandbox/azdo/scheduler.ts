@@ -15,6 +15,8 @@ export interface SchedulerOptions {
   sessionIdleTimeoutMs: number;
   /** Default duration of a job from receiveTime to finishTime. */
   defaultJobDurationMs: number;
+  /** The service's clock (default Date.now): the simulator drives the same model in virtual time. */
+  now?: () => number;
 }
 
 export interface QueueJobInput {
@@ -45,10 +47,12 @@ export class Scheduler {
   private readonly state: EmulatorState;
   private readonly opts: SchedulerOptions;
   private timer: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
 
   constructor(state: EmulatorState, opts: SchedulerOptions) {
     this.state = state;
     this.opts = opts;
+    this.now = opts.now ?? Date.now;
   }
 
   start(intervalMs = 50): void {
@@ -95,7 +99,7 @@ export class Scheduler {
       definitionName: input.definitionName ?? 'sandbox-pipeline',
       planId: randomGuid(),
       jobId: randomGuid(),
-      queueTime: Date.now(),
+      queueTime: this.now(),
       assignTime: undefined,
       receiveTime: undefined,
       finishTime: undefined,
@@ -115,7 +119,7 @@ export class Scheduler {
     this.finish(job, 'canceled');
   }
 
-  finish(job: Job, result: TaskResult, now = Date.now()): void {
+  finish(job: Job, result: TaskResult, now = this.now()): void {
     if (job.finishTime !== undefined) return;
     if (job.matchedAgentIds === undefined) job.matchedAgentIds = this.liveMatchedIds(job);
     job.finishTime = now;
@@ -129,7 +133,7 @@ export class Scheduler {
   }
 
   /** The next message for a session's agent: the job assigned to it and not yet received. */
-  takeMessage(session: Session, now = Date.now()): AgentMessage | undefined {
+  takeMessage(session: Session, now = this.now()): AgentMessage | undefined {
     const agent = this.state.agents.get(session.agentId);
     if (!agent || agent.assignedRequestId === undefined) return undefined;
     const job = this.state.jobs.get(agent.assignedRequestId);
@@ -144,7 +148,7 @@ export class Scheduler {
   }
 
   /** A lost agent: its running job is abandoned, an assigned-but-undelivered one goes back to the queue. */
-  releaseAgent(agent: Agent, now = Date.now()): void {
+  releaseAgent(agent: Agent, now = this.now()): void {
     if (agent.assignedRequestId === undefined) return;
     const job = this.state.jobs.get(agent.assignedRequestId);
     agent.assignedRequestId = undefined;
@@ -166,7 +170,7 @@ export class Scheduler {
     this.state.sessions.delete(session.sessionId);
     const agent = this.state.agents.get(session.agentId);
     if (agent) {
-      agent.statusChangedOn = Date.now();
+      agent.statusChangedOn = this.now();
       this.releaseAgent(agent);
     }
     for (const wake of session.waiters) wake();
@@ -186,7 +190,7 @@ export class Scheduler {
   }
 
   /** One scheduling pass: finish due jobs, expire idle sessions, assign queued jobs FIFO. */
-  tick(now = Date.now()): void {
+  tick(now = this.now()): void {
     for (const job of this.state.jobs.values()) {
       if (jobState(job) === 'running' && now >= (job.receiveTime ?? now) + job.durationMs) {
         this.finish(job, job.plannedResult, now);

@@ -110,9 +110,15 @@ export class EmulatorState {
   private nextAgentId = 1;
   private nextRequestId = 1;
   private nextMessageId = 1;
+  /** The service's clock (default Date.now): the simulator drives the same model in virtual time. */
+  readonly now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.now = now;
+  }
 
   addPool(name: string, poolType: Pool['poolType'] = 'automation'): Pool {
-    const pool: Pool = { id: this.nextPoolId++, name, poolType, createdOn: Date.now(), scope: randomGuid() };
+    const pool: Pool = { id: this.nextPoolId++, name, poolType, createdOn: this.now(), scope: randomGuid() };
     this.pools.set(pool.id, pool);
     return pool;
   }
