@@ -8,7 +8,7 @@ export interface BranchRepo {
   /** The remote, for error messages (may carry userinfo: redact before logging). */
   readonly url: string;
   readonly branch: string;
-  /** Runs fn with no other operation of this repo in between. Re-entrant calls are not allowed. */
+  /** Runs fn with no other operation of this repo in between; re-entrant within fn. */
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
   /** The remote branch's current commit, fetched. */
   fetchTip(): Promise<string>;

@@ -1,0 +1,198 @@
+// Azure DevOps in virtual time: the sandbox emulator's own model (EmulatorState, Scheduler, Wire)
+// on the simulator's clock, so the emulator, the e2e suites and the simulator share one scheduler
+// and one agent lifecycle. ServiceApi is the TaskAgentApi one reconciler process talks through:
+// the REST routes' semantics (409 on a duplicate name, 404 resolved as null) without HTTP, with
+// seeded faults (429 + Retry-After, 5xx, a 2xx the client cannot read) and virtual latency.
+import type { TaskAgent, TaskAgentJobRequest, TaskAgentPool } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
+import type { TaskAgentApi } from '../reconciler/azdo/connection.ts';
+import { EmulatorState, type Agent, type Job } from '../sandbox/azdo/state.ts';
+import { Scheduler } from '../sandbox/azdo/scheduler.ts';
+import { Wire } from '../sandbox/azdo/wire.ts';
+import type { Rng } from './random.ts';
+import type { Owner, VirtualTime } from './virtualTime.ts';
+
+export interface ServiceFaults {
+  /** Per call: 429 with Retry-After. */
+  readonly throttle: number;
+  /** Per call: 503. */
+  readonly serverError: number;
+  /** Per read: a 2xx body the client cannot read (resolved as null). */
+  readonly unreadable: number;
+}
+
+export const NO_SERVICE_FAULTS: ServiceFaults = { throttle: 0, serverError: 0, unreadable: 0 };
+
+export type CallKind = 'read' | 'write';
+
+/** What a call did, for the invariants and the scoreboard's calls/hour. */
+export interface CallRecord {
+  readonly method: string;
+  readonly kind: CallKind;
+  readonly fault: 'throttle' | 'server-error' | 'unreadable' | undefined;
+}
+
+export class ServiceModel {
+  readonly state: EmulatorState;
+  readonly scheduler: Scheduler;
+  readonly wire: Wire;
+  readonly vt: VirtualTime;
+  faults: ServiceFaults = NO_SERVICE_FAULTS;
+  calls = 0;
+  /** Before an agent is deleted through the API (the invariants judge it). */
+  onDelete: (agent: Agent) => void = () => {};
+
+  constructor(vt: VirtualTime, opts: { agentCooldownMs?: number } = {}) {
+    this.vt = vt;
+    this.state = new EmulatorState(() => vt.now());
+    this.scheduler = new Scheduler(this.state, {
+      agentCooldownMs: opts.agentCooldownMs ?? 0,
+      minAgentVersion: '2.0.0',
+      sessionIdleTimeoutMs: 120_000,
+      defaultJobDurationMs: 60_000,
+      now: () => vt.now(),
+    });
+    this.wire = new Wire(this.state, () => 'http://service.invalid/org');
+  }
+
+  jobs(): Job[] {
+    return [...this.state.jobs.values()];
+  }
+}
+
+/** The service as one reconciler process sees it. */
+export class ServiceApi implements TaskAgentApi {
+  readonly #svc: ServiceModel;
+  readonly #rng: Rng;
+  readonly #owner: Owner;
+  readonly #record: (c: CallRecord) => void;
+
+  constructor(svc: ServiceModel, rng: Rng, owner: Owner, record: (c: CallRecord) => void) {
+    this.#svc = svc;
+    this.#rng = rng;
+    this.#owner = owner;
+    this.#record = record;
+  }
+
+  /** Latency, then a fault or the model's answer (a write's effect happens only without a fault before it). */
+  async #call<T>(method: string, kind: CallKind, answer: () => T): Promise<T | null> {
+    this.#svc.calls++;
+    await this.#svc.vt.delay(this.#rng.int(30, 500), `azdo ${method}`, this.#owner);
+    const f = this.#svc.faults;
+    if (this.#rng.chance(f.throttle)) {
+      this.#record({ method, kind, fault: 'throttle' });
+      throw Object.assign(new Error('Too Many Requests'), { statusCode: 429, rateLimit: { retryAfter: this.#rng.int(1, 60) } });
+    }
+    if (this.#rng.chance(f.serverError)) {
+      this.#record({ method, kind, fault: 'server-error' });
+      throw Object.assign(new Error('Service Unavailable'), { statusCode: 503 });
+    }
+    const value = answer();
+    if (kind === 'read' && this.#rng.chance(f.unreadable)) {
+      this.#record({ method, kind, fault: 'unreadable' });
+      return null;
+    }
+    this.#record({ method, kind, fault: undefined });
+    return value;
+  }
+
+  #pool(poolId: number) {
+    return this.#svc.state.pools.get(poolId);
+  }
+
+  #agent(poolId: number, agentId: number): Agent | undefined {
+    const a = this.#svc.state.agents.get(agentId);
+    return a && a.poolId === poolId ? a : undefined;
+  }
+
+  #wireAgent(a: Agent): TaskAgent {
+    return this.#svc.wire.agent(a, { capabilities: true, assignedRequest: true }) as TaskAgent;
+  }
+
+  async getAgentPools(poolName?: string): Promise<TaskAgentPool[]> {
+    const r = await this.#call('getAgentPools', 'read', () =>
+      [...this.#svc.state.pools.values()].filter((p) => !poolName || p.name.toLowerCase() === poolName.toLowerCase()).map((p) => this.#svc.wire.pool(p) as TaskAgentPool),
+    );
+    return r as TaskAgentPool[];
+  }
+
+  async getAgents(poolId: number, agentName?: string): Promise<TaskAgent[]> {
+    const r = await this.#call('getAgents', 'read', () =>
+      this.#svc.state.agentsInPool(poolId)
+        .filter((a) => !agentName || a.name.toLowerCase() === agentName.toLowerCase())
+        .sort((a, b) => a.id - b.id)
+        .map((a) => this.#wireAgent(a)),
+    );
+    return r as TaskAgent[];
+  }
+
+  async getAgent(poolId: number, agentId: number): Promise<TaskAgent> {
+    // 404 resolves as null in the published client.
+    const r = await this.#call('getAgent', 'read', () => {
+      const a = this.#agent(poolId, agentId);
+      return a ? this.#wireAgent(a) : null;
+    });
+    return r as TaskAgent;
+  }
+
+  async updateAgent(agent: TaskAgent, poolId: number, agentId: number): Promise<TaskAgent> {
+    const r = await this.#call('updateAgent', 'write', () => {
+      const a = this.#agent(poolId, agentId);
+      if (!a) return null;
+      if (agent.enabled !== undefined) a.enabled = agent.enabled;
+      this.#svc.scheduler.tick();
+      return this.#wireAgent(a);
+    });
+    return r as TaskAgent;
+  }
+
+  async deleteAgent(poolId: number, agentId: number): Promise<void> {
+    await this.#call('deleteAgent', 'write', () => {
+      const a = this.#agent(poolId, agentId);
+      if (!a) return null;
+      this.#svc.onDelete(a);
+      this.#svc.scheduler.removeAgent(a);
+      this.#svc.scheduler.tick();
+      return null;
+    });
+  }
+
+  async addAgent(agent: TaskAgent, poolId: number): Promise<TaskAgent> {
+    const r = await this.#call('addAgent', 'write', () => {
+      const pool = this.#pool(poolId);
+      if (!pool) return null;
+      const name = agent.name ?? '';
+      if (this.#svc.state.agentByName(poolId, name)) {
+        throw Object.assign(new Error(`An agent named ${name} already exists in pool ${poolId}.`), {
+          statusCode: 409, result: { typeKey: 'TaskAgentExistsException', message: `An agent named ${name} already exists.` },
+        });
+      }
+      return this.#wireAgent(registerAgent(this.#svc, poolId, name, agent.systemCapabilities ?? {}, agent.userCapabilities ?? {}, agent.version ?? '4.260.0'));
+    });
+    return r as TaskAgent;
+  }
+
+  async getAgentRequestsForAgents(poolId: number, _agentIds?: number[], completedRequestCount?: number): Promise<TaskAgentJobRequest[]> {
+    const r = await this.#call('getAgentRequestsForAgents', 'read', () => {
+      const jobs = this.#svc.jobs().filter((j) => j.poolId === poolId);
+      const finished = jobs.filter((j) => j.finishTime !== undefined)
+        .sort((a, b) => (b.finishTime ?? 0) - (a.finishTime ?? 0)).slice(0, completedRequestCount ?? 50);
+      return [...jobs.filter((j) => j.finishTime === undefined), ...finished]
+        .sort((a, b) => a.requestId - b.requestId)
+        .map((j) => this.#svc.wire.job(j, { matchedAgents: true, liveMatched: () => this.#svc.scheduler.liveMatchedIds(j) }) as TaskAgentJobRequest);
+    });
+    return r as TaskAgentJobRequest[];
+  }
+}
+
+/** The POST route's registration (also what an agent process does when it starts). */
+export function registerAgent(svc: ServiceModel, poolId: number, name: string, system: Record<string, string>, user: Record<string, string>, version: string): Agent {
+  const now = svc.vt.now();
+  const agent: Agent = {
+    id: svc.state.newAgentId(), poolId, name, version, osDescription: 'Linux', enabled: true, maxParallelism: 1,
+    createdOn: now, statusChangedOn: now, systemCapabilities: { ...system }, userCapabilities: { ...user },
+    authorization: undefined, assignedRequestId: undefined, lastCompletedRequestId: undefined, cooldownUntil: 0,
+  };
+  svc.state.agents.set(agent.id, agent);
+  svc.scheduler.tick();
+  return agent;
+}

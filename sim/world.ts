@@ -1,0 +1,234 @@
+// One simulated run: the real reconcile loop and pass (reconciler/loop/) against the service,
+// the git remote and the cluster models, in virtual time, with the invariants checked as the
+// world moves. The reconciler process can crash at any await point and restart from what is
+// durable (the remote, the service, the cluster).
+import { PoolDirectory } from '../reconciler/azdo/pools.ts';
+import type { AzdoSession } from '../reconciler/azdo/session.ts';
+import { DEFAULT_SPEC_DEFAULTS } from '../reconciler/agentspec/specDefaults.ts';
+import { runPass, type PassDeps } from '../reconciler/loop/pass.ts';
+import { ReconcileLoop } from '../reconciler/loop/reconcileLoop.ts';
+import { PLACEHOLDER_CAPABILITY } from '../reconciler/plan/observed.ts';
+import { SPEC_MARKER_ENV } from '../reconciler/manifests/labels.ts';
+import { createLogger } from '../reconciler/support/logger.ts';
+import { ClusterModel, NO_CLUSTER_FAULTS } from './clusterModel.ts';
+import { GitRemote, MemoryRepo, type Commit } from './gitRemote.ts';
+import { Invariants, type Violation } from './invariants.ts';
+import { Rng } from './random.ts';
+import type { Scenario } from './scenario.ts';
+import { NO_SERVICE_FAULTS, ServiceApi, ServiceModel, type CallRecord } from './serviceModel.ts';
+import { DEFAULT_MAX_AGENTS, DEFAULT_SPECS, initialFiles, JOB_DEMANDS, PATHS, POOL, renderSpec, specPath, type SimSpec } from './specs.ts';
+import { settle, VirtualTime, type Owner } from './virtualTime.ts';
+
+const START = Date.parse('2026-03-02T08:00:00Z');
+const WARMUP_MS = 2 * 60_000;
+const TRACE_LINES = 400;
+
+export interface RunResult {
+  readonly scenario: Scenario;
+  readonly steps: number;
+  readonly violations: readonly Violation[];
+  /** The last lines before the first violation (or the end). */
+  readonly trace: readonly string[];
+  readonly stats: { readonly passes: number; readonly commits: number; readonly crashes: number; readonly jobs: number; readonly rejectedJobs: number; readonly pushRejections: number };
+}
+
+/** The reconciler process: its loop and adapters; everything it holds dies with it. */
+interface Process {
+  readonly owner: Owner;
+  readonly loop: ReconcileLoop;
+  /** Reads of the pass in flight that the service answered readably. */
+  pass: { agentsRead: boolean; jobsRead: boolean } | undefined;
+}
+
+export async function runScenario(sc: Scenario): Promise<RunResult> {
+  const rng = new Rng(sc.seed);
+  const vt = new VirtualTime(START);
+  const trace: string[] = [];
+  const note = (line: string) => {
+    trace.push(`${new Date(vt.now()).toISOString().slice(11, 23)} ${line}`);
+    if (trace.length > TRACE_LINES) trace.splice(0, trace.length - TRACE_LINES);
+  };
+  const specs = new Map<string, SimSpec>(DEFAULT_SPECS.map((s) => [s.name, s]));
+  const remote = new GitRemote(initialFiles(DEFAULT_SPECS), vt.now());
+  const svc = new ServiceModel(vt);
+  const pool = svc.state.addPool(POOL);
+  const cluster = new ClusterModel(vt, rng.split('cluster'), svc, remote, PATHS.agents);
+  const inv = new Invariants({ remote, svc, cluster, specs, globalMaxAgents: DEFAULT_MAX_AGENTS, note, now: () => vt.now() });
+  const stats = { passes: 0, commits: 0, crashes: 0, jobs: 0, rejectedJobs: 0, pushRejections: 0 };
+  const has = (f: Parameters<Scenario['faults']['has']>[0]) => sc.faults.has(f);
+  let calm = false;
+  const activeEnd = START + WARMUP_MS + sc.activeMs;
+
+  // Faults of the active window.
+  svc.faults = {
+    throttle: has('throttle') ? 0.02 : 0,
+    serverError: has('server-errors') ? 0.03 : 0,
+    unreadable: has('unreadable') ? 0.03 : 0,
+  };
+  cluster.faults = {
+    imagePull: has('pod-failures') ? 0.05 : 0,
+    crash: has('pod-failures') ? 0.05 : 0,
+    watchDrop: has('watch-drops') ? 0.3 : 0,
+  };
+
+  // Other writers: a person's commit now and then, and sometimes right between a fetch and a push.
+  const writerRng = rng.split('writers');
+  const personCommit = (why: string) => {
+    const c = remote.commitAsPerson((files) => {
+      if (writerRng.chance(0.3)) {
+        const s = specs.get('linux')!;
+        const next = { ...s, standby: writerRng.int(0, 2) };
+        specs.set('linux', next);
+        files.set(specPath('linux'), renderSpec(next));
+        return `linux standby ${next.standby}`;
+      }
+      const path = `notes/${writerRng.int(1, 5)}.md`;
+      files.set(path, `note ${writerRng.int(0, 1e9)}\n`);
+      return `edit ${path}`;
+    }, vt.now());
+    inv.personCommitted(c);
+    note(`person commits ${c.oid.slice(-6)} (${c.message}, ${why})`);
+  };
+  if (has('writers')) {
+    const loop = () => {
+      if (calm) return;
+      personCommit('between steps');
+      vt.at(writerRng.exp(180_000), 'person commit', loop);
+    };
+    vt.at(writerRng.exp(180_000), 'person commit', loop);
+  }
+
+  remote.onPush = (c: Commit) => {
+    if (c.author !== 'reconciler') return;
+    stats.commits++;
+    note(`push ${c.oid.slice(-6)} on ${c.parent?.slice(-6)}: ${c.message.split('\n')[0]}`);
+    inv.reconcilerPushed(c, proc?.pass);
+  };
+  svc.onDelete = (a) => inv.unregistering(a, proc?.pass);
+  cluster.onBusyPodDeleted = (pod, requestId) => inv.busyPodDeleted(pod.name, requestId);
+
+  // The reconciler process.
+  const log = createLogger({ level: 'info', format: 'text', write: (line) => note(line) });
+  const settings: PassDeps['settings'] = {
+    orgUrl: 'http://service.invalid/org',
+    paths: PATHS,
+    specDefaults: DEFAULT_SPEC_DEFAULTS,
+    globalMaxAgents: DEFAULT_MAX_AGENTS,
+    pushAttempts: 5,
+  };
+  let proc: Process | undefined;
+  let incarnation = 0;
+  const start = (): Process => {
+    const n = ++incarnation;
+    const owner: Owner = { dead: false };
+    const prng = rng.split(`process-${n}`);
+    const record = (c: CallRecord) => {
+      const p = proc;
+      if (!p || p.owner !== owner || !p.pass || c.fault) return;
+      if (c.method === 'getAgents') p.pass.agentsRead = true;
+      if (c.method === 'getAgentRequestsForAgents') p.pass.jobsRead = true;
+    };
+    const api = new ServiceApi(svc, prng.split('api'), owner, record);
+    const azdo: AzdoSession = { api, pools: new PoolDirectory(api) };
+    const repo = new MemoryRepo(remote, vt, prng.split('git'), owner, {
+      afterFetch: () => {
+        if (!calm && has('writers') && writerRng.chance(0.08)) personCommit('right after a fetch');
+      },
+    });
+    const deps: PassDeps = {
+      settings,
+      azdo,
+      repo,
+      pods: () => cluster.observedPods(),
+      events: { stuckPodRemoved: async (r) => note(`event: ${r.podName} removed (${r.reason})`), specHeld: async () => {} },
+      syncRequester: { requestSync: async () => cluster.requestSync() },
+      log,
+      now: () => vt.date(),
+      sleep: vt.sleep(owner),
+      random: () => prng.next(),
+    };
+    const self: Process = {
+      owner,
+      pass: undefined,
+      loop: new ReconcileLoop({
+        intervalMs: sc.intervalMs,
+        canRun: () => !owner.dead,
+        log,
+        timers: vt.timers(owner),
+        random: () => prng.next(),
+        pass: async (trigger) => {
+          self.pass = { agentsRead: false, jobsRead: false };
+          stats.passes++;
+          try {
+            const r = await runPass(deps, 'apply');
+            stats.pushRejections += Math.max(0, r.pushAttempts - 1);
+            note(`pass (${trigger}): +${r.plan.add.length} -${r.plan.remove.length} unregistered ${r.unregistered.length} disabled ${r.disabled.length} failures ${r.failures.length}`);
+          } finally {
+            self.pass = undefined;
+          }
+        },
+      }),
+    };
+    note(`reconciler process ${n} starts`);
+    self.loop.start();
+    return self;
+  };
+  proc = start();
+  cluster.onPodFinished = (name) => proc?.loop.trigger(`pod ${name} finished`);
+  cluster.start();
+
+  // Crashes at any moment, so at any await point of a pass; a restart from durable state.
+  if (has('crashes')) {
+    const crashRng = rng.split('crashes');
+    const crash = () => {
+      if (calm || !proc) return;
+      proc.owner.dead = true;
+      stats.crashes++;
+      note(`reconciler process ${incarnation} crashes`);
+      proc = undefined;
+      vt.at(crashRng.int(1_000, 30_000), 'restart', () => {
+        proc = start();
+        vt.at(crashRng.exp(6 * 60_000), 'crash', crash);
+      });
+    };
+    vt.at(crashRng.exp(6 * 60_000), 'crash', crash);
+  }
+
+  // Jobs: a Poisson stream with mixed demands and durations.
+  const jobRng = rng.split('jobs');
+  const arrive = () => {
+    if (vt.now() >= activeEnd) return;
+    const demands = jobRng.pick(JOB_DEMANDS);
+    try {
+      const job = svc.scheduler.queueJob({ poolId: pool.id, demands, durationMs: jobRng.int(20_000, 6 * 60_000) });
+      stats.jobs++;
+      note(`job ${job.requestId} queued [${demands.join(', ')}]`);
+    } catch {
+      stats.rejectedJobs++;
+      note(`job refused at queue time [${demands.join(', ')}]: no agent can meet its demands`);
+    }
+    vt.at(jobRng.exp(60_000 / sc.jobsPerMinute), 'job arrives', arrive);
+  };
+  vt.at(WARMUP_MS, 'job arrives', arrive);
+
+  // The world turns healthy: faults off, no more crashes or other writers.
+  vt.at(WARMUP_MS + sc.activeMs, 'calm', () => {
+    calm = true;
+    svc.faults = NO_SERVICE_FAULTS;
+    cluster.faults = NO_CLUSTER_FAULTS;
+    note('faults end; the world is healthy from here');
+    if (!proc) proc = start();
+  });
+
+  const end = activeEnd + sc.settleMs;
+  for (;;) {
+    const ran = vt.step(end);
+    if (!ran) break;
+    if (ran.async) await settle();
+    if (inv.violations.length > 0) break;
+  }
+  if (inv.violations.length === 0) inv.atQuiescence({ placeholderCapability: PLACEHOLDER_CAPABILITY, markerEnv: SPEC_MARKER_ENV });
+  // The run is over: whatever the process still waits for never happens (nothing is left to await).
+  if (proc) proc.owner.dead = true;
+  return { scenario: sc, steps: vt.steps, violations: inv.violations, trace: [...trace], stats };
+}
