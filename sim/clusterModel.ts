@@ -38,6 +38,8 @@ export interface SimPod {
   /** The one job this agent took. */
   jobId: number | undefined;
   startedAt: number | undefined;
+  /** When the container ended or deletion began: the pod's agent-time ends here. */
+  endedAt: number | undefined;
 }
 
 export interface ClusterTimings {
@@ -54,8 +56,13 @@ export const DEFAULT_CLUSTER_TIMINGS: ClusterTimings = {
 
 export class ClusterModel {
   readonly pods = new Map<string, SimPod>();
+  /** Every pod ever created, gone ones included (the scoreboard's agent-minutes). */
+  readonly history: SimPod[] = [];
   faults: ClusterFaults = NO_CLUSTER_FAULTS;
   podsStarted = 0;
+  /** The agent's exit also removes its registration (the container script's cleanup trap), for controllers that never unregister. */
+  unregisterOnExit = false;
+  #nextPod = 0;
   /** A pod of ours finished (Succeeded or Failed): the reconciler's watcher triggers a pass. */
   onPodFinished: (name: string) => void = () => {};
   /** A pod is being deleted while its agent holds a job (the invariants judge it). */
@@ -80,12 +87,23 @@ export class ClusterModel {
     this.#timings = timings;
   }
 
-  start(): void {
+  /** A controller that creates pods itself (a KEDA ScaledJob, the predecessor) rather than through git. */
+  launch(specName: string, poolName: string, capabilities: Readonly<Record<string, string>>): SimPod {
+    const name = `${specName}-${(++this.#nextPod).toString(36).padStart(5, '0')}`;
+    return this.#createPod(name, specName, poolName, undefined, capabilities);
+  }
+
+  remove(name: string): void {
+    const pod = this.pods.get(name);
+    if (pod && !pod.deleting) this.#deletePod(pod);
+  }
+
+  start(opts: { syncer: boolean } = { syncer: true }): void {
     const syncLoop = () => {
       this.sync();
       this.#vt.at(this.#rng.int(...this.#timings.syncIntervalMs), 'syncer interval', syncLoop);
     };
-    this.#vt.at(this.#rng.int(0, 10_000), 'syncer interval', syncLoop);
+    if (opts.syncer) this.#vt.at(this.#rng.int(0, 10_000), 'syncer interval', syncLoop);
     const agentLoop = () => {
       this.#agentsPoll();
       this.#vt.at(1000, 'agents poll', agentLoop);
@@ -151,13 +169,14 @@ export class ClusterModel {
     }
   }
 
-  #createPod(name: string, specName: string, poolName: string, content: string): void {
+  #createPod(name: string, specName: string, poolName: string, content: string | undefined, caps?: Readonly<Record<string, string>>): SimPod {
     const pod: SimPod = {
-      name, specName, poolName, createdAt: this.#vt.now(), capabilities: envCapabilities(content),
+      name, specName, poolName, createdAt: this.#vt.now(), capabilities: caps ?? envCapabilities(content ?? ''),
       phase: 'Pending', waitingReason: 'ContainerCreating', terminated: undefined, deleting: false,
-      session: undefined, jobId: undefined, startedAt: undefined,
+      session: undefined, jobId: undefined, startedAt: undefined, endedAt: undefined,
     };
     this.pods.set(name, pod);
+    this.history.push(pod);
     this.podsStarted++;
     this.#vt.at(this.#rng.int(...this.#timings.podStartMs), `kubelet starts ${name}`, () => {
       if (pod.deleting || !this.pods.has(name)) return;
@@ -174,6 +193,7 @@ export class ClusterModel {
       }
       this.#vt.at(this.#rng.int(...this.#timings.registerMs), `agent ${name} registers`, () => this.#register(pod));
     });
+    return pod;
   }
 
   /** config.sh --replace, then run.sh --once: a session, one job. */
@@ -217,8 +237,13 @@ export class ClusterModel {
   }
 
   #endSession(pod: SimPod): void {
+    pod.endedAt ??= this.#vt.now();
     if (!pod.session) return;
     if (this.#svc.state.sessions.has(pod.session.sessionId)) this.#svc.scheduler.removeSession(pod.session);
+    if (this.unregisterOnExit) {
+      const agent = this.#svc.state.agents.get(pod.session.agentId);
+      if (agent) this.#svc.scheduler.removeAgent(agent);
+    }
     pod.session = undefined;
   }
 

@@ -38,7 +38,8 @@ export class GitRemote {
 
   /** A commit object (not yet on the branch). */
   create(parent: string | undefined, files: ReadonlyMap<string, string>, author: Commit['author'], message: string, at: number): Commit {
-    const oid = (++this.#seq).toString(16).padStart(40, '0');
+    // Sequential, reading like a hash where a log shows its first 12 characters.
+    const oid = (++this.#seq).toString(16).padStart(12, '0').padEnd(40, '0');
     const c: Commit = { oid, parent, files, author, message, at };
     this.commits.set(oid, c);
     return c;

@@ -83,19 +83,19 @@ export class Invariants {
       const a = count(after, spec) - count(before, spec);
       const addedHere = [...after.keys()].filter((p) => !before.has(p) && after.get(p) === spec).length;
       added += addedHere;
-      if (addedHere > 0 && count(after, spec) > def.maxAgents) this.#fail('spec-cap', `commit ${c.oid.slice(-6)} holds ${count(after, spec)} agents of ${spec} (maxAgents ${def.maxAgents}) after adding ${addedHere} (net ${a})`);
+      if (addedHere > 0 && count(after, spec) > def.maxAgents) this.#fail('spec-cap', `commit ${c.oid.slice(0, 12)} holds ${count(after, spec)} agents of ${spec} (maxAgents ${def.maxAgents}) after adding ${addedHere} (net ${a})`);
     }
-    if (added > 0 && after.size > this.#w.globalMaxAgents) this.#fail('global-cap', `commit ${c.oid.slice(-6)} holds ${after.size} agents (MAX_AGENTS ${this.#w.globalMaxAgents}) after adding ${added}`);
+    if (added > 0 && after.size > this.#w.globalMaxAgents) this.#fail('global-cap', `commit ${c.oid.slice(0, 12)} holds ${after.size} agents (MAX_AGENTS ${this.#w.globalMaxAgents}) after adding ${added}`);
     const removed = [...before.keys()].filter((p) => !after.has(p));
     for (const pod of removed) {
       const agent = this.#agentNamed(pod);
-      if (agent?.assignedRequestId !== undefined) this.#fail('busy-agent-removed', `commit ${c.oid.slice(-6)} removes ${pod} while its agent runs job ${agent.assignedRequestId}`);
+      if (agent?.assignedRequestId !== undefined) this.#fail('busy-agent-removed', `commit ${c.oid.slice(0, 12)} removes ${pod} while its agent runs job ${agent.assignedRequestId}`);
     }
     if (removed.length > 0 && pass && !(pass.agentsRead && pass.jobsRead)) {
-      this.#fail('removed-without-reading', `commit ${c.oid.slice(-6)} removes ${removed.join(', ')} in a pass that could not read the ${pass.agentsRead ? 'job requests' : 'agents'}`);
+      this.#fail('removed-without-reading', `commit ${c.oid.slice(0, 12)} removes ${removed.join(', ')} in a pass that could not read the ${pass.agentsRead ? 'job requests' : 'agents'}`);
     }
     for (const [p, v] of this.#personFiles) {
-      if ((c.files.get(p) ?? null) !== v) this.#fail('person-commit-lost', `commit ${c.oid.slice(-6)} changes ${p}, which a person wrote last`);
+      if ((c.files.get(p) ?? null) !== v) this.#fail('person-commit-lost', `commit ${c.oid.slice(0, 12)} changes ${p}, which a person wrote last`);
     }
   }
 

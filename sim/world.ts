@@ -2,26 +2,25 @@
 // the git remote and the cluster models, in virtual time, with the invariants checked as the
 // world moves. The reconciler process can crash at any await point and restart from what is
 // durable (the remote, the service, the cluster).
-import { PoolDirectory } from '../reconciler/azdo/pools.ts';
-import type { AzdoSession } from '../reconciler/azdo/session.ts';
 import { DEFAULT_SPEC_DEFAULTS } from '../reconciler/agentspec/specDefaults.ts';
-import { runPass, type PassDeps } from '../reconciler/loop/pass.ts';
-import { ReconcileLoop } from '../reconciler/loop/reconcileLoop.ts';
+import type { PassDeps } from '../reconciler/loop/pass.ts';
 import { PLACEHOLDER_CAPABILITY } from '../reconciler/plan/observed.ts';
 import { SPEC_MARKER_ENV } from '../reconciler/manifests/labels.ts';
 import { createLogger } from '../reconciler/support/logger.ts';
 import { ClusterModel, NO_CLUSTER_FAULTS } from './clusterModel.ts';
-import { GitRemote, MemoryRepo, type Commit } from './gitRemote.ts';
+import { GitRemote, type Commit } from './gitRemote.ts';
+import { ReconcilerProcess } from './reconcilerProcess.ts';
 import { Invariants, type Violation } from './invariants.ts';
 import { Rng } from './random.ts';
 import type { Scenario } from './scenario.ts';
-import { NO_SERVICE_FAULTS, ServiceApi, ServiceModel, type CallRecord } from './serviceModel.ts';
+import { NO_SERVICE_FAULTS, ServiceModel } from './serviceModel.ts';
 import { DEFAULT_MAX_AGENTS, DEFAULT_SPECS, initialFiles, JOB_DEMANDS, PATHS, POOL, renderSpec, specPath, type SimSpec } from './specs.ts';
-import { settle, VirtualTime, type Owner } from './virtualTime.ts';
+import { settle, VirtualTime } from './virtualTime.ts';
 
 const START = Date.parse('2026-03-02T08:00:00Z');
 const WARMUP_MS = 2 * 60_000;
 const TRACE_LINES = 400;
+const QUIET_AFTER_JOBS_MS = 12 * 60_000;
 
 export interface RunResult {
   readonly scenario: Scenario;
@@ -30,14 +29,6 @@ export interface RunResult {
   /** The last lines before the first violation (or the end). */
   readonly trace: readonly string[];
   readonly stats: { readonly passes: number; readonly commits: number; readonly crashes: number; readonly jobs: number; readonly rejectedJobs: number; readonly pushRejections: number };
-}
-
-/** The reconciler process: its loop and adapters; everything it holds dies with it. */
-interface Process {
-  readonly owner: Owner;
-  readonly loop: ReconcileLoop;
-  /** Reads of the pass in flight that the service answered readably. */
-  pass: { agentsRead: boolean; jobsRead: boolean } | undefined;
 }
 
 export async function runScenario(sc: Scenario): Promise<RunResult> {
@@ -87,7 +78,7 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
       return `edit ${path}`;
     }, vt.now());
     inv.personCommitted(c);
-    note(`person commits ${c.oid.slice(-6)} (${c.message}, ${why})`);
+    note(`person commits ${c.oid.slice(0, 12)} (${c.message}, ${why})`);
   };
   if (has('writers')) {
     const loop = () => {
@@ -101,7 +92,7 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
   remote.onPush = (c: Commit) => {
     if (c.author !== 'reconciler') return;
     stats.commits++;
-    note(`push ${c.oid.slice(-6)} on ${c.parent?.slice(-6)}: ${c.message.split('\n')[0]}`);
+    note(`push ${c.oid.slice(0, 12)} on ${c.parent?.slice(0, 12)}: ${c.message.split('\n')[0]}`);
     inv.reconcilerPushed(c, proc?.pass);
   };
   svc.onDelete = (a) => inv.unregistering(a, proc?.pass);
@@ -116,62 +107,26 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
     globalMaxAgents: DEFAULT_MAX_AGENTS,
     pushAttempts: 5,
   };
-  let proc: Process | undefined;
+  let proc: ReconcilerProcess | undefined;
   let incarnation = 0;
-  const start = (): Process => {
+  const start = (): ReconcilerProcess => {
     const n = ++incarnation;
-    const owner: Owner = { dead: false };
-    const prng = rng.split(`process-${n}`);
-    const record = (c: CallRecord) => {
-      const p = proc;
-      if (!p || p.owner !== owner || !p.pass || c.fault) return;
-      if (c.method === 'getAgents') p.pass.agentsRead = true;
-      if (c.method === 'getAgentRequestsForAgents') p.pass.jobsRead = true;
-    };
-    const api = new ServiceApi(svc, prng.split('api'), owner, record);
-    const azdo: AzdoSession = { api, pools: new PoolDirectory(api) };
-    const repo = new MemoryRepo(remote, vt, prng.split('git'), owner, {
-      afterFetch: () => {
-        if (!calm && has('writers') && writerRng.chance(0.08)) personCommit('right after a fetch');
-      },
-    });
-    const deps: PassDeps = {
-      settings,
-      azdo,
-      repo,
-      pods: () => cluster.observedPods(),
-      events: { stuckPodRemoved: async (r) => note(`event: ${r.podName} removed (${r.reason})`), specHeld: async () => {} },
-      syncRequester: { requestSync: async () => cluster.requestSync() },
-      log,
-      now: () => vt.date(),
-      sleep: vt.sleep(owner),
-      random: () => prng.next(),
-    };
-    const self: Process = {
-      owner,
-      pass: undefined,
-      loop: new ReconcileLoop({
-        intervalMs: sc.intervalMs,
-        canRun: () => !owner.dead,
-        log,
-        timers: vt.timers(owner),
-        random: () => prng.next(),
-        pass: async (trigger) => {
-          self.pass = { agentsRead: false, jobsRead: false };
-          stats.passes++;
-          try {
-            const r = await runPass(deps, 'apply');
-            stats.pushRejections += Math.max(0, r.pushAttempts - 1);
-            note(`pass (${trigger}): +${r.plan.add.length} -${r.plan.remove.length} unregistered ${r.unregistered.length} disabled ${r.disabled.length} failures ${r.failures.length}`);
-          } finally {
-            self.pass = undefined;
-          }
+    const p = new ReconcilerProcess({
+      vt, svc, remote, cluster, settings, intervalMs: sc.intervalMs, log, note,
+      repoHooks: {
+        afterFetch: () => {
+          if (!calm && has('writers') && writerRng.chance(0.08)) personCommit('right after a fetch');
         },
-      }),
-    };
+      },
+      onReport: (r) => {
+        stats.passes++;
+        stats.pushRejections += Math.max(0, r.pushAttempts - 1);
+        note(`pass ${r.passId}: +${r.plan.add.length} -${r.plan.remove.length} unregistered ${r.unregistered.length} disabled ${r.disabled.length} failures ${r.failures.length}`);
+      },
+    }, rng.split(`process-${n}`));
     note(`reconciler process ${n} starts`);
-    self.loop.start();
-    return self;
+    p.start();
+    return p;
   };
   proc = start();
   cluster.onPodFinished = (name) => proc?.loop.trigger(`pod ${name} finished`);
@@ -182,7 +137,7 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
     const crashRng = rng.split('crashes');
     const crash = () => {
       if (calm || !proc) return;
-      proc.owner.dead = true;
+      proc.crash();
       stats.crashes++;
       note(`reconciler process ${incarnation} crashes`);
       proc = undefined;
@@ -220,15 +175,24 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
     if (!proc) proc = start();
   });
 
-  const end = activeEnd + sc.settleMs;
+  // Quiescence is judged once every job has finished and the pods' deadlines (10 minutes) have
+  // passed since: a backlog larger than the caps drains first, for up to four hours.
+  let end = activeEnd + sc.settleMs;
+  const hardEnd = end + 4 * 3_600_000;
   for (;;) {
     const ran = vt.step(end);
-    if (!ran) break;
-    if (ran.async) await settle();
-    if (inv.violations.length > 0) break;
+    if (ran) {
+      if (ran.async) await settle();
+      if (inv.violations.length > 0) break;
+      continue;
+    }
+    const jobs = svc.jobs();
+    const busyUntil = jobs.some((j) => j.finishTime === undefined) ? Infinity : Math.max(0, ...jobs.map((j) => j.finishTime ?? 0)) + QUIET_AFTER_JOBS_MS;
+    if (busyUntil <= end || end >= hardEnd) break;
+    end = Math.min(hardEnd, Math.max(end + 5 * 60_000, Number.isFinite(busyUntil) ? busyUntil : 0));
   }
   if (inv.violations.length === 0) inv.atQuiescence({ placeholderCapability: PLACEHOLDER_CAPABILITY, markerEnv: SPEC_MARKER_ENV });
   // The run is over: whatever the process still waits for never happens (nothing is left to await).
-  if (proc) proc.owner.dead = true;
+  proc?.crash();
   return { scenario: sc, steps: vt.steps, violations: inv.violations, trace: [...trace], stats };
 }
