@@ -99,7 +99,8 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
   cluster.onBusyPodDeleted = (pod, requestId) => inv.busyPodDeleted(pod.name, requestId);
 
   // The reconciler process.
-  const log = createLogger({ level: 'info', format: 'text', write: (line) => note(line) });
+  // The logger stamps wall-clock time; the trace has virtual time already, and must not vary.
+  const log = createLogger({ level: 'info', format: 'text', write: (line) => note(line.replace(/^\S+Z\s+/, '')) });
   const settings: PassDeps['settings'] = {
     orgUrl: 'http://service.invalid/org',
     paths: PATHS,
