@@ -143,7 +143,8 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
       note(`reconciler process ${incarnation} crashes`);
       proc = undefined;
       vt.at(crashRng.int(1_000, 30_000), 'restart', () => {
-        proc = start();
+        // One process at a time: the healthy phase may have started it already.
+        proc ??= start();
         vt.at(crashRng.exp(6 * 60_000), 'crash', crash);
       });
     };
