@@ -9,7 +9,7 @@ import { runScenario } from '../../sim/world.ts';
 
 /** Short runs: 8 active minutes with every fault kind, then a healthy world until quiescence. */
 const SHORT: Partial<Omit<Scenario, 'seed'>> = { activeMs: 8 * 60_000, settleMs: 15 * 60_000, jobsPerMinute: 2 };
-const SEEDS = Number(process.env.SIM_TEST_SEEDS ?? 60);
+const SEEDS = Number(process.env.SIM_TEST_SEEDS ?? 30);
 
 /**
  * Seeds that once broke an invariant, kept so the fix stays fixed. Each names what it found.
