@@ -15,7 +15,14 @@ const SEEDS = Number(process.env.SIM_TEST_SEEDS ?? 30);
  * Seeds that once broke an invariant, kept so the fix stays fixed. Each names what it found.
  * (Scenario knobs as `npm run sim` prints them in its shrunk reproduction.)
  */
-const REGRESSION_SEEDS: ReadonlyArray<{ readonly name: string; readonly scenario: Scenario }> = [];
+const REGRESSION_SEEDS: ReadonlyArray<{ readonly name: string; readonly scenario: Scenario }> = [
+  {
+    // The healthy phase started a process while a crashed one's restart was pending, and two
+    // reconcilers ran at once; a push was judged against the other one's reads.
+    name: 'a restart pending when the world turns healthy starts no second reconciler (seed 125)',
+    scenario: scenario(125, { jobsPerMinute: 4, activeMs: 15 * 60_000 }),
+  },
+];
 
 test('a run is a function of its seed: the same seed replays the same trace', async () => {
   const a = await runScenario(scenario(7, SHORT));
