@@ -4,7 +4,7 @@
 // durable (the remote, the service, the cluster).
 import { DEFAULT_SPEC_DEFAULTS } from '../reconciler/agentspec/specDefaults.ts';
 import type { PassDeps } from '../reconciler/loop/pass.ts';
-import { PLACEHOLDER_CAPABILITY } from '../reconciler/plan/observed.ts';
+import { PLACEHOLDER_CAPABILITY } from '../reconciler/agentspec/placeholderCapabilities.ts';
 import { SPEC_MARKER_ENV } from '../reconciler/manifests/labels.ts';
 import { createLogger } from '../reconciler/support/logger.ts';
 import { ClusterModel, NO_CLUSTER_FAULTS } from './clusterModel.ts';
