@@ -1,0 +1,58 @@
+// The simulated service answers the product's Azure DevOps adapter as the REST routes do: the
+// adapter's own readers (reconciler/azdo/) read it, a duplicate name is a 409, a missing agent null.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { deleteAgent, disableAgent, listAgents, readAgent, registerPlaceholder } from '../../reconciler/azdo/agents.ts';
+import { listPendingJobs } from '../../reconciler/azdo/jobRequests.ts';
+import { AzdoRequestError, AzdoThrottledError, AzdoUnreadableResponseError } from '../../reconciler/errors/azdoErrors.ts';
+import { Rng } from '../../sim/random.ts';
+import { registerAgent, ServiceApi, ServiceModel } from '../../sim/serviceModel.ts';
+import { settle, VirtualTime } from '../../sim/virtualTime.ts';
+
+function service() {
+  const vt = new VirtualTime(Date.parse('2026-03-02T08:00:00Z'));
+  const svc = new ServiceModel(vt);
+  const pool = svc.state.addPool('k8s-agents');
+  const api = new ServiceApi(svc, new Rng(1), { dead: false }, () => {});
+  /** Runs a call to its end in virtual time. */
+  const run = async <T>(p: Promise<T>): Promise<T> => {
+    let out: { v: T } | { e: unknown } | undefined;
+    p.then((v) => (out = { v }), (e) => (out = { e }));
+    while (!out) {
+      await settle();
+      if (!out) vt.step(Infinity);
+    }
+    if ('e' in out) throw out.e;
+    return out.v;
+  };
+  return { vt, svc, pool, api, run };
+}
+
+test("the adapter's readers read the simulated service: agents with status and job, pending jobs", async () => {
+  const s = service();
+  await s.run(registerPlaceholder(s.api, s.pool.id, 'linux-placeholder', { node: '24' }));
+  const job = s.svc.scheduler.queueJob({ poolId: s.pool.id, demands: ['node -equals 24'] });
+  const agents = await s.run(listAgents(s.api, s.pool.id, 'k8s-agents'));
+  assert.deepEqual(agents.map((a) => [a.name, a.status, a.enabled]), [['linux-placeholder', 'offline', true]]);
+  const pending = await s.run(listPendingJobs(s.api, s.pool.id, 'k8s-agents'));
+  assert.deepEqual(pending.map((p) => p.requestId), [job.requestId]);
+});
+
+test('a second agent of the same name is a 409 the adapter reports; a deleted one reads as gone', async () => {
+  const s = service();
+  const a = registerAgent(s.svc, s.pool.id, 'linux-1', {}, {}, '4.260.0');
+  await assert.rejects(s.run(registerPlaceholder(s.api, s.pool.id, 'linux-1', {})), (e) => e instanceof AzdoRequestError && e.message.includes('409'));
+  await s.run(disableAgent(s.api, s.pool.id, a.id));
+  assert.equal(s.svc.state.agents.get(a.id)?.enabled, false);
+  await s.run(deleteAgent(s.api, s.pool.id, a.id));
+  await s.run(deleteAgent(s.api, s.pool.id, a.id)); // 404 resolves: already gone
+  assert.equal(await s.run(readAgent(s.api, s.pool.id, 'k8s-agents', a.id)), undefined);
+});
+
+test('faults reach the adapter as its typed errors: 429 with Retry-After, an unreadable 2xx', async () => {
+  const s = service();
+  s.svc.faults = { throttle: 1, serverError: 0, unreadable: 0 };
+  await assert.rejects(s.run(listAgents(s.api, s.pool.id, 'k8s-agents')), (e) => e instanceof AzdoThrottledError && e.retryAfterSeconds > 0);
+  s.svc.faults = { throttle: 0, serverError: 0, unreadable: 1 };
+  await assert.rejects(s.run(listAgents(s.api, s.pool.id, 'k8s-agents')), AzdoUnreadableResponseError);
+});
