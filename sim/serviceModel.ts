@@ -18,9 +18,11 @@ export interface ServiceFaults {
   readonly serverError: number;
   /** Per read: a 2xx body the client cannot read (resolved as null). */
   readonly unreadable: number;
+  /** Per call: no answer within the client's 30 s socket timeout; a write may have happened or not. */
+  readonly timeout?: number;
 }
 
-export const NO_SERVICE_FAULTS: ServiceFaults = { throttle: 0, serverError: 0, unreadable: 0 };
+export const NO_SERVICE_FAULTS: ServiceFaults = { throttle: 0, serverError: 0, unreadable: 0, timeout: 0 };
 
 export type CallKind = 'read' | 'write';
 
@@ -28,7 +30,7 @@ export type CallKind = 'read' | 'write';
 export interface CallRecord {
   readonly method: string;
   readonly kind: CallKind;
-  readonly fault: 'throttle' | 'server-error' | 'unreadable' | undefined;
+  readonly fault: 'throttle' | 'server-error' | 'unreadable' | 'timeout' | undefined;
 }
 
 export class ServiceModel {
@@ -81,6 +83,18 @@ export class ServiceApi implements TaskAgentApi {
     if (this.#rng.chance(f.throttle)) {
       this.#record({ method, kind, fault: 'throttle' });
       throw Object.assign(new Error('Too Many Requests'), { statusCode: 429, rateLimit: { retryAfter: this.#rng.int(1, 60) } });
+    }
+    if (this.#rng.chance(f.timeout ?? 0)) {
+      this.#record({ method, kind, fault: 'timeout' });
+      if (kind === 'write' && this.#rng.chance(0.5)) {
+        try {
+          answer();
+        } catch {
+          // The service refused it; the caller never hears either way.
+        }
+      }
+      await this.#svc.vt.delay(30_000, `azdo ${method} times out`, this.#owner);
+      throw Object.assign(new Error('socket timeout after 30000 ms'), { code: 'ESOCKETTIMEDOUT' });
     }
     if (this.#rng.chance(f.serverError)) {
       this.#record({ method, kind, fault: 'server-error' });
