@@ -109,6 +109,13 @@ export class ClusterModel {
       this.#vt.at(1000, 'agents poll', agentLoop);
     };
     this.#vt.at(1000, 'agents poll', agentLoop);
+    // The service assigns queued jobs seconds apart, not at once: the reconciler may observe a
+    // job pending while an idle agent could take it, and the service may then pick any such agent.
+    const assignLoop = () => {
+      this.#svc.scheduler.tick();
+      this.#vt.at(this.#rng.int(1_000, 8_000), 'service assigns', assignLoop);
+    };
+    this.#vt.at(1000, 'service assigns', assignLoop);
     const watchLoop = () => {
       if (this.#frozen === undefined && this.#rng.chance(this.faults.watchDrop)) {
         this.#frozen = this.#observe();
@@ -221,7 +228,6 @@ export class ClusterModel {
   /** Every running agent polls once a second: takes its message, or exits after its job. */
   #agentsPoll(): void {
     const svc = this.#svc;
-    svc.scheduler.tick();
     for (const pod of this.pods.values()) {
       const s = pod.session;
       if (!s || pod.deleting) continue;

@@ -43,7 +43,7 @@ export class ServiceModel {
   /** Before an agent is deleted through the API (the invariants judge it). */
   onDelete: (agent: Agent) => void = () => {};
 
-  constructor(vt: VirtualTime, opts: { agentCooldownMs?: number } = {}) {
+  constructor(vt: VirtualTime, opts: { agentCooldownMs?: number; rng?: Rng } = {}) {
     this.vt = vt;
     this.state = new EmulatorState(() => vt.now());
     this.scheduler = new Scheduler(this.state, {
@@ -52,6 +52,8 @@ export class ServiceModel {
       sessionIdleTimeoutMs: 120_000,
       defaultJobDurationMs: 60_000,
       now: () => vt.now(),
+      // Any eligible agent, not necessarily the one a plan counted on.
+      ...(opts.rng ? { chooseAgent: (eligible: readonly Agent[]) => opts.rng!.pick(eligible) } : {}),
     });
     this.wire = new Wire(this.state, () => 'http://service.invalid/org');
   }

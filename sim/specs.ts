@@ -8,6 +8,8 @@ export interface SimSpec {
   readonly capabilities: readonly string[];
   readonly standby: number;
   readonly maxAgents: number;
+  /** The agent image's tag: a person bumping it rotates the spec's idle agents. */
+  readonly imageTag?: string;
 }
 
 export const POOL = 'k8s-agents';
@@ -15,7 +17,7 @@ export const NAMESPACE = 'azdo-agents';
 export const PATHS = { agents: 'agents', specs: 'agentspecs', templates: 'templates' } as const;
 
 export const DEFAULT_SPECS: readonly SimSpec[] = [
-  { name: 'linux', capabilities: ['Agent.OS=Linux', 'node=24'], standby: 1, maxAgents: 4 },
+  { name: 'linux', capabilities: ['Agent.OS=Linux', 'node=24'], standby: 2, maxAgents: 4 },
   { name: 'docker', capabilities: ['Agent.OS=Linux', 'docker'], standby: 0, maxAgents: 3 },
 ];
 
@@ -49,7 +51,7 @@ export function renderSpec(s: SimSpec): string {
     '        runAsNonRoot: true',
     '      containers:',
     '        - name: agent',
-    '          image: registry.example.com/azure-pipelines-agent:ubuntu-24.04',
+    `          image: registry.example.com/azure-pipelines-agent:${s.imageTag ?? 'ubuntu-24.04'}`,
     '          args: ["--once"]',
     '          securityContext:',
     '            allowPrivilegeEscalation: false',

@@ -41,7 +41,7 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
   };
   const specs = new Map<string, SimSpec>(DEFAULT_SPECS.map((s) => [s.name, s]));
   const remote = new GitRemote(initialFiles(DEFAULT_SPECS), vt.now());
-  const svc = new ServiceModel(vt);
+  const svc = new ServiceModel(vt, { rng: rng.split('service') });
   const pool = svc.state.addPool(POOL);
   const cluster = new ClusterModel(vt, rng.split('cluster'), svc, remote, PATHS.agents);
   const inv = new Invariants({ remote, svc, cluster, specs, globalMaxAgents: DEFAULT_MAX_AGENTS, note, now: () => vt.now() });
@@ -67,9 +67,17 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
   const writerRng = rng.split('writers');
   const personCommit = (why: string) => {
     const c = remote.commitAsPerson((files) => {
+      if (writerRng.chance(0.25)) {
+        // A new agent image: every idle agent of the spec rotates.
+        const name = writerRng.pick(['linux', 'docker']);
+        const next = { ...specs.get(name)!, imageTag: `build-${writerRng.int(1, 1e6)}` };
+        specs.set(name, next);
+        files.set(specPath(name), renderSpec(next));
+        return `${name} image ${next.imageTag}`;
+      }
       if (writerRng.chance(0.3)) {
         const s = specs.get('linux')!;
-        const next = { ...s, standby: writerRng.int(0, 2) };
+        const next = { ...s, standby: writerRng.int(0, 4) };
         specs.set('linux', next);
         files.set(specPath('linux'), renderSpec(next));
         return `linux standby ${next.standby}`;

@@ -17,6 +17,11 @@ export interface SchedulerOptions {
   defaultJobDurationMs: number;
   /** The service's clock (default Date.now): the simulator drives the same model in virtual time. */
   now?: () => number;
+  /**
+   * Which of the eligible agents (by id) gets a job (default: the first). The real service picks
+   * any; the simulator draws one from its seed.
+   */
+  chooseAgent?: (eligible: readonly Agent[]) => Agent;
 }
 
 export interface QueueJobInput {
@@ -219,7 +224,8 @@ export class Scheduler {
       const candidates = free.get(job.poolId);
       if (!candidates || candidates.length === 0) continue;
       const demands = parseAll(job.demands);
-      const agent = candidates.find((a) => a.assignedRequestId === undefined && satisfiesAll(capabilitiesOf(a), demands));
+      const eligible = candidates.filter((a) => a.assignedRequestId === undefined && satisfiesAll(capabilitiesOf(a), demands));
+      const agent = eligible.length === 0 ? undefined : this.opts.chooseAgent ? this.opts.chooseAgent(eligible) : eligible[0];
       if (!agent) continue;
       candidates.splice(candidates.indexOf(agent), 1);
       job.matchedAgentIds = this.liveMatchedIds(job);

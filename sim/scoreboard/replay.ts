@@ -48,7 +48,7 @@ export async function replay(trace: JobTrace, policy: PolicyName, opts: { interv
   const rng = new Rng(`${trace.name}:${policy}:${opts.seed ?? 1}`);
   const start = Date.parse('2026-03-02T07:00:00Z') - WARMUP_MS;
   const vt = new VirtualTime(start);
-  const svc = new ServiceModel(vt);
+  const svc = new ServiceModel(vt, { rng: rng.split('service') });
   const pool = svc.state.addPool(POOL);
   const remote = new GitRemote(initialFiles(SCOREBOARD_SPECS), vt.now());
   const cluster = new ClusterModel(vt, rng.split('cluster'), svc, remote, PATHS.agents);
