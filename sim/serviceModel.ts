@@ -20,9 +20,11 @@ export interface ServiceFaults {
   readonly unreadable: number;
   /** Per call: no answer within the client's 30 s socket timeout; a write may have happened or not. */
   readonly timeout?: number;
+  /** Per call: a slow answer (2–20 s), as from a busy service or a loaded machine. */
+  readonly slow?: number;
 }
 
-export const NO_SERVICE_FAULTS: ServiceFaults = { throttle: 0, serverError: 0, unreadable: 0, timeout: 0 };
+export const NO_SERVICE_FAULTS: ServiceFaults = { throttle: 0, serverError: 0, unreadable: 0, timeout: 0, slow: 0 };
 
 export type CallKind = 'read' | 'write';
 
@@ -80,8 +82,8 @@ export class ServiceApi implements TaskAgentApi {
   /** Latency, then a fault or the model's answer (a write's effect happens only without a fault before it). */
   async #call<T>(method: string, kind: CallKind, answer: () => T): Promise<T | null> {
     this.#svc.calls++;
-    await this.#svc.vt.delay(this.#rng.int(30, 500), `azdo ${method}`, this.#owner);
     const f = this.#svc.faults;
+    await this.#svc.vt.delay(this.#rng.chance(f.slow ?? 0) ? this.#rng.int(2_000, 20_000) : this.#rng.int(30, 500), `azdo ${method}`, this.#owner);
     if (this.#rng.chance(f.throttle)) {
       this.#record({ method, kind, fault: 'throttle' });
       throw Object.assign(new Error('Too Many Requests'), { statusCode: 429, rateLimit: { retryAfter: this.#rng.int(1, 60) } });

@@ -56,6 +56,7 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
     serverError: has('server-errors') ? 0.03 : 0,
     unreadable: has('unreadable') ? 0.03 : 0,
     timeout: has('server-errors') ? 0.01 : 0,
+    slow: has('slow-calls') ? 0.05 : 0,
   };
   cluster.faults = {
     imagePull: has('pod-failures') ? 0.05 : 0,

@@ -50,7 +50,7 @@ test('the faults happen: crashes, rejected pushes and other writers show in the 
   assert.ok(sum('crashes') > 0, 'the reconciler crashed at least once');
   assert.ok(sum('pushRejections') > 0, 'a push lost to another writer at least once');
   assert.ok(s.some((r) => r.trace.some((l) => l.includes('person commits'))), 'people committed');
-  assert.equal(FAULT_KINDS.length, 7);
+  assert.equal(FAULT_KINDS.length, 8);
 });
 
 for (const r of REGRESSION_SEEDS) {
