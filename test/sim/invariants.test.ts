@@ -33,7 +33,11 @@ const pod = (spec: string, n: number) => `${PATHS.agents}/pods/${spec}/${spec}-$
 
 test('a commit adding a fifth linux agent (maxAgents 4) breaks spec-cap; four do not', () => {
   const w = world();
-  assert.ok(w.push((f) => [1, 2, 3, 4].forEach((i) => f.set(pod('linux', i), 'x'))));
+  assert.ok(
+    w.push((f) => {
+      for (const i of [1, 2, 3, 4]) f.set(pod('linux', i), 'x');
+    }),
+  );
   assert.deepEqual(names(w.inv), []);
   w.push((f) => f.set(pod('linux', 5), 'x'));
   assert.deepEqual(names(w.inv), ['spec-cap']);
@@ -42,8 +46,8 @@ test('a commit adding a fifth linux agent (maxAgents 4) breaks spec-cap; four do
 test('a commit adding a seventh agent in all (MAX_AGENTS 6) breaks global-cap', () => {
   const w = world();
   w.push((f) => {
-    [1, 2, 3, 4].forEach((i) => f.set(pod('linux', i), 'x'));
-    [1, 2, 3].forEach((i) => f.set(pod('docker', i), 'x'));
+    for (const i of [1, 2, 3, 4]) f.set(pod('linux', i), 'x');
+    for (const i of [1, 2, 3]) f.set(pod('docker', i), 'x');
   });
   assert.deepEqual(names(w.inv), ['global-cap']);
 });
