@@ -4,7 +4,9 @@
 // the REST routes' semantics (409 on a duplicate name, 404 resolved as null) without HTTP, with
 // seeded faults (429 + Retry-After, 5xx, a 2xx the client cannot read) and virtual latency.
 import type { TaskAgent, TaskAgentJobRequest, TaskAgentPool } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
+import type { ITaskAgentApi } from 'azure-devops-node-api/TaskAgentApi.js';
 import type { TaskAgentApi } from '../reconciler/azdo/connection.ts';
+import type { JobRequestPage } from '../reconciler/azdo/jobRequests.ts';
 import { EmulatorState, type Agent, type Job } from '../sandbox/azdo/state.ts';
 import { Scheduler } from '../sandbox/azdo/scheduler.ts';
 import { Wire } from '../sandbox/azdo/wire.ts';
@@ -187,6 +189,37 @@ export class ServiceApi implements TaskAgentApi {
       return this.#wireAgent(registerAgent(this.#svc, poolId, name, agent.systemCapabilities ?? {}, agent.userCapabilities ?? {}, agent.version ?? '4.260.0'));
     });
     return r as TaskAgent;
+  }
+
+  /**
+   * One page of the `$top` listing, as the service sends it: newest first, finished requests
+   * included, 200 a page, a continuation token while more remain. The simulator hands this to
+   * the pass as AzdoSession.readJobRequestPage.
+   */
+  async jobRequestPage(poolId: number, continuationToken: string | undefined): Promise<JobRequestPage> {
+    const r = await this.#call('jobRequestPage', 'read', () => {
+      const all = this.#svc.jobs().filter((j) => j.poolId === poolId).sort((a, b) => b.requestId - a.requestId);
+      const from = continuationToken === undefined ? 0 : Number(continuationToken);
+      const page = all.slice(from, from + 200).map((j) => this.#svc.wire.job(j, { matchedAgents: false }) as TaskAgentJobRequest);
+      return { requests: page, continuationToken: from + 200 < all.length ? String(from + 200) : undefined };
+    });
+    return r ?? { requests: null, continuationToken: undefined };
+  }
+
+  // The published client's REST layer, which the production page reader goes through. The
+  // simulator's pass reads pages through jobRequestPage instead (AzdoSession.readJobRequestPage),
+  // so reaching one of these means a reader was added without a simulated counterpart.
+  get vsoClient(): ITaskAgentApi['vsoClient'] {
+    throw new Error('the simulated service has no REST layer: give the pass AzdoSession.readJobRequestPage');
+  }
+  get rest(): ITaskAgentApi['rest'] {
+    throw new Error('the simulated service has no REST layer: give the pass AzdoSession.readJobRequestPage');
+  }
+  get createRequestOptions(): ITaskAgentApi['createRequestOptions'] {
+    throw new Error('the simulated service has no REST layer: give the pass AzdoSession.readJobRequestPage');
+  }
+  get formatResponse(): ITaskAgentApi['formatResponse'] {
+    throw new Error('the simulated service has no REST layer: give the pass AzdoSession.readJobRequestPage');
   }
 
   async getAgentRequestsForAgents(poolId: number, _agentIds?: number[], completedRequestCount?: number): Promise<TaskAgentJobRequest[]> {

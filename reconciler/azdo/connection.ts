@@ -9,7 +9,9 @@ import { checkOrganization } from './organizationCheck.ts';
  */
 export type TaskAgentApi = Pick<
   ITaskAgentApi,
-  'getAgentPools' | 'getAgents' | 'getAgent' | 'updateAgent' | 'deleteAgent' | 'addAgent' | 'getAgentRequestsForAgents'
+  | 'getAgentPools' | 'getAgents' | 'getAgent' | 'updateAgent' | 'deleteAgent' | 'addAgent' | 'getAgentRequestsForAgents'
+  // The REST layer the paged job-request listing reads through (jobRequests.ts).
+  | 'vsoClient' | 'rest' | 'createRequestOptions' | 'formatResponse'
 >;
 
 /** Connects the published client (location discovery happens on the first call of an area). AZDO_ORG_URL must name an organization. */
