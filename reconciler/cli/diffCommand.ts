@@ -1,1 +1,44 @@
-export async function diffCommand(_env: unknown, _b: string, _h: string, _j: boolean): Promise<number> { return 1; }
+// `azdo-gitops diff <base> <head>`: what a pull request will do, offline, as Markdown (or JSON).
+// base is a checkout of the target branch (its agents/ is what the reconciler has committed),
+// head the PR's checkout. Exit 1 when the PR's repo has validation errors, so a pipeline fails.
+import { stat } from 'node:fs/promises';
+import { pathsFrom, specDefaultsFrom } from '../config/config.ts';
+import { checkClusterRepo } from '../agentspec/validateRepo.ts';
+import { InputError } from '../errors/inputError.ts';
+import type { Manifest } from '../plan/observed.ts';
+import { prPreview } from '../preview/prPreview.ts';
+import { previewMarkdown } from '../preview/previewMarkdown.ts';
+import { isPodManifestPath, normalizeDir } from '../render/layout.ts';
+import { isSpecError, parseManifest } from '../render/parseManifest.ts';
+import { filesUnder } from './commands.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+async function checkout(role: string, dir: string): Promise<{ path: string; content: string }[]> {
+  const isDir = await stat(dir).then((s) => s.isDirectory(), () => undefined);
+  if (!isDir) throw new InputError(`diff: ${role} ${dir} is not a directory; give checkouts of the target branch and of the pull request`);
+  return filesUnder(dir);
+}
+
+export async function diffCommand(env: Env, baseDir: string, headDir: string, json: boolean, out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+  const defaults = specDefaultsFrom(env);
+  const paths = pathsFrom(env);
+  const layout = { specsPath: paths.specs, agentsPath: paths.agents, templatesPath: paths.templates };
+  const [baseFiles, headFiles] = await Promise.all([checkout('base', baseDir), checkout('head', headDir)]);
+  const agents = normalizeDir(paths.agents);
+  const inAgents = (p: string) => agents === '' || p.startsWith(agents + '/');
+  const manifests: Manifest[] = baseFiles.filter((f) => isPodManifestPath(paths.agents, f.path)).flatMap((f) => {
+    const m = parseManifest(f.path, f.content);
+    return isSpecError(m) ? [] : [m];
+  });
+  const baseAgents = new Map(baseFiles.filter((f) => inAgents(f.path)).map((f) => [f.path, f.content]));
+  const headAgents = new Map(headFiles.filter((f) => inAgents(f.path)).map((f) => [f.path, f.content]));
+  const agentsFilesChanged = [...new Set([...baseAgents.keys(), ...headAgents.keys()])].filter((p) => baseAgents.get(p) !== headAgents.get(p)).sort();
+  // The PR's specs and templates against the pods the reconciler committed on the target branch.
+  const headRepo = [...headFiles.filter((f) => !inAgents(f.path)), ...baseFiles.filter((f) => inAgents(f.path))];
+  const base = checkClusterRepo(baseFiles, layout, defaults);
+  const head = checkClusterRepo(headRepo, layout, defaults);
+  const preview = prPreview(base, head, manifests, new Date(), { agentsFilesChanged });
+  out(json ? JSON.stringify(preview, null, 2) + '\n' : previewMarkdown(preview));
+  return preview.errors.length > 0 ? 1 : 0;
+}
