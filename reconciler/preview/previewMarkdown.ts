@@ -19,7 +19,7 @@ function changeText(s: SpecChange): string {
 function effect(s: SpecChange): string {
   if (s.kind === 'added') return 'placeholder agent registered; pods start on demand and for standby';
   if (s.kind === 'invalid') return `nothing changes for its ${plural(s.pods, 'pod')} while any spec has errors`;
-  if (s.kind === 'removed') return s.pods > 0 ? `its ${plural(s.pods, 'pod')} leave: idle agents now, busy ones after their job` : 'nothing runs for it';
+  if (s.kind === 'removed') return s.pods > 0 ? `its ${plural(s.pods, 'pod')} ${s.pods === 1 ? 'leaves' : 'leave'}: idle agents now, busy ones after their job` : 'nothing runs for it';
   if (s.podsLeaving > 0) return `**${plural(s.podsLeaving, 'pod')} ${s.podsLeaving === 1 ? 'rotates' : 'rotate'}**: idle agents are replaced now, busy ones after their job`;
   return s.kind === 'changed' ? 'no pod rotates' : '';
 }
