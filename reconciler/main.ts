@@ -39,7 +39,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     case 'history':
       return historyCommand(env, cmd);
     case 'diff':
-      return diffCommand(env, cmd.base, cmd.head, cmd.json);
+      return diffCommand(env, cmd.base, cmd.head, cmd.json, cmd.live);
     case 'sandbox-run':
     case 'sandbox-serve':
     case 'sandbox-demo':

@@ -9,7 +9,7 @@ export type Command =
   | { readonly name: 'status'; readonly json: boolean }
   | { readonly name: 'validate'; readonly dir: string; readonly json: boolean; readonly strict: boolean }
   | HistoryCommand
-  | { readonly name: 'diff'; readonly base: string; readonly head: string; readonly json: boolean }
+  | { readonly name: 'diff'; readonly base: string; readonly head: string; readonly json: boolean; readonly live: boolean }
   | { readonly name: 'sandbox-run' }
   | { readonly name: 'sandbox-serve' }
   | { readonly name: 'sandbox-demo'; readonly json: boolean; readonly jobs: number | undefined }
@@ -31,10 +31,11 @@ Commands:
                          the scaling decisions in a clone of the cluster repo (default .): one line
                          per commit and spec, totals per spec; --job tells one job request's story;
                          --chart draws agents over time as SVG (and sparklines in the terminal)
-  diff <base-dir> <head-dir> [--json]
-                         what a pull request to the cluster repo will do, offline, as Markdown:
-                         specs added/removed, pods that rotate, capacity and standby changes,
-                         the standby schedule over the next 7 days, validation errors
+  diff <base-dir> <head-dir> [--json] [--live]
+                         what a pull request to the cluster repo will do, as Markdown: specs
+                         added/removed, pods that rotate, capacity and standby changes, the
+                         standby schedule over the next 7 days, validation errors; offline, or
+                         --live: idle vs busy agents from the pools (AZDO_ORG_URL, AZDO_TOKEN)
   sandbox run            start the sandbox and reconcile continuously against it (npm start)
   sandbox serve          start the emulated Azure DevOps, git server and cluster; print how to
                          reach them as one JSON line
@@ -118,10 +119,12 @@ export function parseArgs(argv: readonly string[]): Command {
       } catch (err) {
         throw new UsageError((err as Error).message);
       }
-    case 'diff':
+    case 'diff': {
+      const live = flags.delete('--live');
       allowOnly();
       if (rest.length !== 2) throw new UsageError('diff takes two directories: azdo-gitops diff ./base-checkout ./pr-checkout');
-      return { name: 'diff', base: rest[0]!, head: rest[1]!, json };
+      return { name: 'diff', base: rest[0]!, head: rest[1]!, json, live };
+    }
     case 'sandbox': {
       const sub = rest[0];
       if (sub === 'run' || sub === 'serve') {

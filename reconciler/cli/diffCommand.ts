@@ -1,8 +1,12 @@
-// `azdo-gitops diff <base> <head>`: what a pull request will do, offline, as Markdown (or JSON).
+// `azdo-gitops diff <base> <head> [--live]`: what a pull request will do, as Markdown (or JSON);
+// offline unless --live, which reads the pools' agents to split rotations into idle and busy.
 // base is a checkout of the target branch (its agents/ is what the reconciler has committed),
 // head the PR's checkout. Exit 1 when the PR's repo has validation errors, so a pipeline fails.
 import { stat } from 'node:fs/promises';
-import { pathsFrom, specDefaultsFrom } from '../config/config.ts';
+import { azdoFrom, pathsFrom, specDefaultsFrom } from '../config/config.ts';
+import { connectTaskAgentApi } from '../azdo/connection.ts';
+import { PoolDirectory } from '../azdo/pools.ts';
+import { observeAzdo } from '../observe/azdoSnapshot.ts';
 import { checkClusterRepo } from '../agentspec/validateRepo.ts';
 import { InputError } from '../errors/inputError.ts';
 import type { Manifest } from '../plan/observed.ts';
@@ -20,7 +24,14 @@ async function checkout(role: string, dir: string): Promise<{ path: string; cont
   return filesUnder(dir);
 }
 
-export async function diffCommand(env: Env, baseDir: string, headDir: string, json: boolean, out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+/** The agents of the base specs' pools, read (two calls per pool) with AZDO_ORG_URL and AZDO_TOKEN. */
+async function livePoolAgents(env: Env, pools: readonly string[]) {
+  const azdo = azdoFrom(env);
+  const api = await connectTaskAgentApi(azdo.orgUrl, azdo.token);
+  return (await observeAzdo({ api, pools: new PoolDirectory(api) }, pools)).agents;
+}
+
+export async function diffCommand(env: Env, baseDir: string, headDir: string, json: boolean, live = false, out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
   const defaults = specDefaultsFrom(env);
   const paths = pathsFrom(env);
   const layout = { specsPath: paths.specs, agentsPath: paths.agents, templatesPath: paths.templates };
@@ -38,7 +49,8 @@ export async function diffCommand(env: Env, baseDir: string, headDir: string, js
   const headRepo = [...headFiles.filter((f) => !inAgents(f.path)), ...baseFiles.filter((f) => inAgents(f.path))];
   const base = checkClusterRepo(baseFiles, layout, defaults);
   const head = checkClusterRepo(headRepo, layout, defaults);
-  const preview = prPreview(base, head, manifests, new Date(), { agentsFilesChanged });
+  const agentsNow = live ? await livePoolAgents(env, [...new Set(manifests.map((m) => m.poolName))]) : undefined;
+  const preview = prPreview(base, head, manifests, new Date(), { agentsFilesChanged, agents: agentsNow });
   out(json ? JSON.stringify(preview, null, 2) + '\n' : previewMarkdown(preview));
   return preview.errors.length > 0 ? 1 : 0;
 }

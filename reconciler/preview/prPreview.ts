@@ -5,7 +5,7 @@
 import type { AgentSpec } from '../agentspec/agentSpec.ts';
 import type { RepoCheck } from '../agentspec/validateRepo.ts';
 import type { SpecError } from '../agentspec/specError.ts';
-import type { Manifest } from '../plan/observed.ts';
+import type { Manifest, PoolAgent } from '../plan/observed.ts';
 import { effectiveStandby } from '../plan/effectiveStandby.ts';
 
 export interface SpecChange {
@@ -22,6 +22,29 @@ export interface SpecChange {
   readonly podsLeaving: number;
   readonly maxBefore: number | undefined;
   readonly maxAfter: number | undefined;
+  /** With the live pool: how the leaving pods' agents stand (idle ones go now, busy ones after their job). */
+  readonly leavingLive?: LeavingAgents;
+}
+
+export interface LeavingAgents {
+  /** Online, enabled, no job: replaced at once. */
+  readonly idle: number;
+  /** Running a job: replaced after it. */
+  readonly busy: number;
+  /** Not registered, offline or disabled (starting, finished or being drained): their files go as their pods end. */
+  readonly other: number;
+}
+
+/** How the agents of these pods stand in the pool. */
+export function leavingAgents(pods: readonly Manifest[], agents: readonly PoolAgent[]): LeavingAgents {
+  const out = { idle: 0, busy: 0, other: 0 };
+  for (const m of pods) {
+    const a = agents.find((x) => x.poolName === m.poolName && x.name.toLowerCase() === m.podName);
+    if (a?.assignedRequestId !== undefined) out.busy++;
+    else if (a && a.status === 'online' && a.enabled) out.idle++;
+    else out.other++;
+  }
+  return out;
 }
 
 export interface StandbyStep {
@@ -43,6 +66,8 @@ export interface PrPreview {
   readonly warnings: readonly SpecError[];
   /** Files under the agents directory the PR changes: the reconciler owns them. */
   readonly agentsFilesChanged: readonly string[];
+  /** True when the pools were read: rotations are split into idle and busy agents. */
+  readonly live: boolean;
 }
 
 const show = (v: unknown): string => (v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
@@ -95,14 +120,20 @@ export function prPreview(
   head: RepoCheck,
   baseManifests: readonly Manifest[],
   now: Date,
-  opts: { readonly horizonDays?: number; readonly agentsFilesChanged?: readonly string[] } = {},
+  opts: {
+    readonly horizonDays?: number;
+    readonly agentsFilesChanged?: readonly string[];
+    /** The pools' agents, when the live pool was read (`diff --live`). */
+    readonly agents?: readonly PoolAgent[] | undefined;
+  } = {},
 ): PrPreview {
   const names = [...new Set([...base.specs, ...head.specs].map((s) => s.name))].sort();
   const specs: SpecChange[] = names.map((name) => {
     const b = base.specs.find((s) => s.name === name);
     const h = head.specs.find((s) => s.name === name);
     const pods = baseManifests.filter((m) => m.specName === name);
-    const leaving = h === undefined ? pods.length : pods.filter((m) => m.specRevision !== h.revision).length;
+    const leavingPods = h === undefined ? pods : pods.filter((m) => m.specRevision !== h.revision);
+    const leaving = leavingPods.length;
     const fields = b && h ? fieldChanges(b, h) : [];
     const broken = !h && b !== undefined && head.errors.some((e) => e.file === b.file);
     const kind = !b ? 'added' : broken ? 'invalid' : !h ? 'removed' : fields.length > 0 || b.revision !== h.revision ? 'changed' : 'unchanged';
@@ -111,6 +142,7 @@ export function prPreview(
       // A spec that is only invalid in the PR is not "removed": a pass withholds removals while any spec has errors.
       podsLeaving: h === undefined && head.errors.length > 0 ? 0 : leaving,
       maxBefore: b?.maxAgents, maxAfter: h?.maxAgents,
+      ...(opts.agents ? { leavingLive: leavingAgents(leavingPods, opts.agents) } : {}),
     };
   });
   const horizonDays = opts.horizonDays ?? 7;
@@ -123,5 +155,6 @@ export function prPreview(
     errors: head.errors,
     warnings: head.warnings,
     agentsFilesChanged: opts.agentsFilesChanged ?? [],
+    live: opts.agents !== undefined,
   };
 }

@@ -20,6 +20,11 @@ function effect(s: SpecChange): string {
   if (s.kind === 'added') return 'placeholder agent registered; pods start on demand and for standby';
   if (s.kind === 'invalid') return `nothing changes for its ${plural(s.pods, 'pod')} while any spec has errors`;
   if (s.kind === 'removed') return s.pods > 0 ? `its ${plural(s.pods, 'pod')} ${s.pods === 1 ? 'leaves' : 'leave'}: idle agents now, busy ones after their job` : 'nothing runs for it';
+  if (s.podsLeaving > 0 && s.leavingLive) {
+    const l = s.leavingLive;
+    const parts = [`${l.idle} idle now`, `${l.busy} busy after ${l.busy === 1 ? 'its' : 'their'} job`, ...(l.other > 0 ? [`${l.other} not serving (starting, finished or draining) as ${l.other === 1 ? 'its pod ends' : 'their pods end'}`] : [])];
+    return `**${plural(s.podsLeaving, 'pod')} ${s.podsLeaving === 1 ? 'rotates' : 'rotate'}**: ${parts.join(', ')}`;
+  }
   if (s.podsLeaving > 0) return `**${plural(s.podsLeaving, 'pod')} ${s.podsLeaving === 1 ? 'rotates' : 'rotate'}**: idle agents are replaced now, busy ones after their job`;
   return s.kind === 'changed' ? 'no pod rotates' : '';
 }
@@ -43,8 +48,9 @@ export function previewMarkdown(p: PrPreview): string {
     out.push('| AgentSpec | change | pods now | effect |', '|---|---|---:|---|');
     for (const s of changed) out.push(`| \`${cell(s.name)}\` | ${cell(changeText(s))} | ${s.pods} | ${cell(effect(s))} |`);
     out.push('');
-    if (rotating > 0) {
-      out.push('> Counted offline from the pod manifests in `agents/` on the base branch: which of these agents are busy (they rotate after their job) needs the live pool (`azdo-gitops status`).', '');
+    if (rotating > 0 && p.live) out.push('> Idle and busy as the pools showed them when this ran; agents change state by the minute.', '');
+    if (rotating > 0 && !p.live) {
+      out.push('> Counted offline from the pod manifests in `agents/` on the base branch: which of these agents are busy (they rotate after their job) needs the live pool (`diff --live` with `AZDO_ORG_URL` and `AZDO_TOKEN`).', '');
     }
   }
   out.push('### Capacity', '');

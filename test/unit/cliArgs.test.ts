@@ -113,10 +113,10 @@ test('history and diff: their arguments, and usage errors that say what is wrong
   assert.equal((parseArgs(['history', '--job', '7']) as { job?: number }).job, 7);
   usageError(['history', '--since', 'soon'], /^--since must be a duration/);
   usageError(['history', 'a', 'b'], /^history takes at most one directory/);
-  assert.deepEqual(parseArgs(['diff', 'base', 'pr']), { name: 'diff', base: 'base', head: 'pr', json: false });
-  assert.deepEqual(parseArgs(['diff', 'base', 'pr', '--json']), { name: 'diff', base: 'base', head: 'pr', json: true });
+  assert.deepEqual(parseArgs(['diff', 'base', 'pr']), { name: 'diff', base: 'base', head: 'pr', json: false, live: false });
+  assert.deepEqual(parseArgs(['diff', 'base', 'pr', '--json', '--live']), { name: 'diff', base: 'base', head: 'pr', json: true, live: true });
   usageError(['diff', 'pr'], /^diff takes two directories/);
   usageError(['diff', 'a', 'b', '--strict'], /^unknown option --strict/);
   assert.match(USAGE, /^  history \[DIR\]/m);
-  assert.match(USAGE, /^  diff <base-dir> <head-dir> \[--json\]/m);
+  assert.match(USAGE, /^  diff <base-dir> <head-dir> \[--json\] \[--live\]/m);
 });

@@ -9,7 +9,7 @@ import type { RepoCheck } from '../../reconciler/agentspec/validateRepo.ts';
 import type { SpecError } from '../../reconciler/agentspec/specError.ts';
 import { prPreview } from '../../reconciler/preview/prPreview.ts';
 import { previewMarkdown } from '../../reconciler/preview/previewMarkdown.ts';
-import { aManifest, aSpec } from '../helpers/fixtures.ts';
+import { aManifest, anAgent, aSpec, offlineAgent } from '../helpers/fixtures.ts';
 
 const NOW = new Date('2026-03-02T06:00:00Z'); // a Monday
 const repo = (specs: AgentSpec[], errors: SpecError[] = []): RepoCheck => ({ specs, errors, warnings: [] });
@@ -88,4 +88,15 @@ test('a new standby schedule: the standby in force before and after at each chan
 test('a PR that edits the reconciler\'s agents/ files is flagged', () => {
   const md = previewMarkdown(prPreview(repo([linux]), repo([linux]), [], NOW, { agentsFilesChanged: ['agents/kustomization.yaml'] }));
   assert.match(md, /This PR changes 1 file under `agents\/`, which the reconciler writes: `agents\/kustomization.yaml`/);
+});
+
+test('with the live pool, a rotation splits into idle agents (now), busy ones (after their job) and the rest', () => {
+  const pods = ['linux-aaaaa1', 'linux-bbbbb2', 'linux-ccccc3', 'linux-ddddd4'].map((n) => aManifest(linux, n));
+  const agents = [anAgent('linux-aaaaa1'), anAgent('linux-bbbbb2', { assignedRequestId: 7 }), offlineAgent('linux-ccccc3'), anAgent('other-pool', { poolName: 'elsewhere' })];
+  const p = prPreview(repo([linux]), repo([linuxNewImage]), pods, NOW, { agents });
+  assert.deepEqual(p.specs[0]!.leavingLive, { idle: 1, busy: 1, other: 2 });
+  const md = previewMarkdown(p);
+  assert.match(md, /\*\*4 pods rotate\*\*: 1 idle now, 1 busy after its job, 2 not serving \(starting, finished or draining\) as their pods end/);
+  assert.doesNotMatch(md, /needs the live pool/);
+  assert.match(md, /as the pools showed them when this ran/);
 });
