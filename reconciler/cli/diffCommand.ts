@@ -7,13 +7,13 @@ import { azdoFrom, pathsFrom, specDefaultsFrom } from '../config/config.ts';
 import { connectTaskAgentApi } from '../azdo/connection.ts';
 import { PoolDirectory } from '../azdo/pools.ts';
 import { observeAzdo } from '../observe/azdoSnapshot.ts';
-import { checkClusterRepo } from '../agentspec/validateRepo.ts';
+import { checkClusterRepo } from '../manifests/validateRepo.ts';
 import { InputError } from '../errors/inputError.ts';
 import type { Manifest } from '../plan/observed.ts';
 import { prPreview } from '../preview/prPreview.ts';
 import { previewMarkdown } from '../preview/previewMarkdown.ts';
-import { isPodManifestPath, normalizeDir } from '../render/layout.ts';
-import { isSpecError, parseManifest } from '../render/parseManifest.ts';
+import { isPodManifestPath, normalizeDir } from '../manifests/layout.ts';
+import { isSpecError, parseManifest } from '../manifests/parseManifest.ts';
 import { filesUnder } from './commands.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;

@@ -7,7 +7,7 @@ import { chartStart, commitLines, historyJson, onlySpec, sparklineLines, totalsL
 import { formatJobStory, jobStory } from '../history/jobStory.ts';
 import { parseScalingCommit, type ScalingCommit } from '../history/scalingCommit.ts';
 import { buildTimeline, type BaselinePod } from '../history/timeline.ts';
-import { isSpecError, parseManifest } from '../render/parseManifest.ts';
+import { isSpecError, parseManifest } from '../manifests/parseManifest.ts';
 import type { HistoryCommand } from './historyArgs.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;

@@ -8,9 +8,9 @@ import git from 'isomorphic-git';
 import httpNode from 'isomorphic-git/http/node';
 import { InputError } from '../errors/inputError.ts';
 import type { RepoFile } from '../agentspec/loadSpecs.ts';
-import { isPodManifestPath, normalizeDir } from '../render/layout.ts';
+import { isPodManifestPath, normalizeDir } from '../manifests/layout.ts';
 import { classifyGitError } from './classifyGitError.ts';
-import { redactUrl } from './redact.ts';
+import { redactUrl } from '../support/redact.ts';
 
 export interface HistoryCommit {
   readonly oid: string;

@@ -1,9 +1,9 @@
 // What a pull request to the cluster repo will do, judged offline: the AgentSpecs of the PR
 // checkout against those of the base branch and the pod manifests the base branch holds (the
-// reconciler's view of agents/). Pure: the checks are agentspec/validateRepo.ts's, the standby in
+// reconciler's view of agents/). Pure: the checks are manifests/validateRepo.ts's, the standby in
 // force is plan/effectiveStandby.ts's; nothing here plans differently from a pass.
 import type { AgentSpec } from '../agentspec/agentSpec.ts';
-import type { RepoCheck } from '../agentspec/validateRepo.ts';
+import type { RepoCheck } from '../manifests/validateRepo.ts';
 import type { SpecError } from '../agentspec/specError.ts';
 import type { Manifest, PoolAgent } from '../plan/observed.ts';
 import { effectiveStandby } from '../plan/effectiveStandby.ts';

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { GitRepo, formatCommitMessage } from '../../reconciler/gitops/index.ts';
 import { readCommitHistory } from '../../reconciler/gitops/commitHistory.ts';
 import type { Plan } from '../../reconciler/plan/changes.ts';
-import { manifestPath } from '../../reconciler/render/layout.ts';
-import { renderPod } from '../../reconciler/render/renderPod.ts';
+import { manifestPath } from '../../reconciler/manifests/layout.ts';
+import { renderPod } from '../../reconciler/manifests/renderPod.ts';
 import { aSpec } from '../helpers/fixtures.ts';
 import { repoOptionsFor, useSeededGitServer } from '../helpers/gitServer.ts';
 

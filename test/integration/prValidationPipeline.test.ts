@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { PROJECT_ROOT } from '../../sandbox/index.ts';
-import { checkClusterRepo } from '../../reconciler/agentspec/validateRepo.ts';
+import { checkClusterRepo } from '../../reconciler/manifests/validateRepo.ts';
 import { filesUnder } from '../../reconciler/cli/commands.ts';
-import { renderKustomization } from '../../reconciler/render/layout.ts';
-import { renderPod } from '../../reconciler/render/renderPod.ts';
+import { renderKustomization } from '../../reconciler/manifests/layout.ts';
+import { renderPod } from '../../reconciler/manifests/renderPod.ts';
 
 interface Step { readonly script?: string; readonly displayName?: string; readonly env?: Record<string, string>; readonly condition?: string }
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { ErrorSink } from '../../reconciler/agentspec/errorSink.ts';
 import { parseStandbySchedule, type StandbySchedule } from '../../reconciler/agentspec/standbySchedule.ts';
 import type { AgentSpec } from '../../reconciler/agentspec/agentSpec.ts';
-import type { RepoCheck } from '../../reconciler/agentspec/validateRepo.ts';
+import type { RepoCheck } from '../../reconciler/manifests/validateRepo.ts';
 import type { SpecError } from '../../reconciler/agentspec/specError.ts';
 import { prPreview } from '../../reconciler/preview/prPreview.ts';
 import { previewMarkdown } from '../../reconciler/preview/previewMarkdown.ts';
