@@ -64,6 +64,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   strict: { type: 'boolean' },
   jobs: { type: 'string' },
+  live: { type: 'boolean' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -120,10 +121,9 @@ export function parseArgs(argv: readonly string[]): Command {
         throw new UsageError((err as Error).message);
       }
     case 'diff': {
-      const live = flags.delete('--live');
-      allowOnly();
+      allowOnly('live');
       if (rest.length !== 2) throw new UsageError('diff takes two directories: azdo-gitops diff ./base-checkout ./pr-checkout');
-      return { name: 'diff', base: rest[0]!, head: rest[1]!, json, live };
+      return { name: 'diff', base: rest[0]!, head: rest[1]!, json, live: has('live') };
     }
     case 'sandbox': {
       const sub = rest[0];

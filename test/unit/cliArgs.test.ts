@@ -117,6 +117,6 @@ test('history and diff: their arguments, and usage errors that say what is wrong
   assert.deepEqual(parseArgs(['diff', 'base', 'pr', '--json', '--live']), { name: 'diff', base: 'base', head: 'pr', json: true, live: true });
   usageError(['diff', 'pr'], /^diff takes two directories/);
   usageError(['diff', 'a', 'b', '--strict'], /^unknown option --strict/);
-  assert.match(USAGE, /^  history \[DIR\]/m);
-  assert.match(USAGE, /^  diff <base-dir> <head-dir> \[--json\] \[--live\]/m);
+  assert.match(USAGE, /^ {2}history \[DIR\]/m);
+  assert.match(USAGE, /^ {2}diff <base-dir> <head-dir> \[--json\] \[--live\]/m);
 });
