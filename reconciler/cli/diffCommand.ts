@@ -4,9 +4,6 @@
 // head the PR's checkout. Exit 1 when the PR's repo has validation errors, so a pipeline fails.
 import { stat } from 'node:fs/promises';
 import { azdoFrom, pathsFrom, specDefaultsFrom } from '../config/config.ts';
-import { connectTaskAgentApi } from '../azdo/connection.ts';
-import { PoolDirectory } from '../azdo/pools.ts';
-import { observeAzdo } from '../observe/azdoSnapshot.ts';
 import { checkClusterRepo } from '../manifests/validateRepo.ts';
 import { InputError } from '../errors/inputError.ts';
 import type { Manifest } from '../plan/observed.ts';
@@ -27,6 +24,10 @@ async function checkout(role: string, dir: string): Promise<{ path: string; cont
 /** The agents of the base specs' pools, read (two calls per pool) with AZDO_ORG_URL and AZDO_TOKEN. */
 async function livePoolAgents(env: Env, pools: readonly string[]) {
   const azdo = azdoFrom(env);
+  // Loaded only for --live: offline, diff (like validate) keeps the Azure DevOps client out of memory.
+  const [{ connectTaskAgentApi }, { PoolDirectory }, { observeAzdo }] = await Promise.all([
+    import('../azdo/connection.ts'), import('../azdo/pools.ts'), import('../observe/azdoSnapshot.ts'),
+  ]);
   const api = await connectTaskAgentApi(azdo.orgUrl, azdo.token);
   return (await observeAzdo({ api, pools: new PoolDirectory(api) }, pools)).agents;
 }
