@@ -4,6 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs, USAGE } from './cli/args.ts';
 import { onceCommand, planCommand, runCommand, statusCommand, validateCommand } from './cli/commands.ts';
 import { exitWhenDone } from './cli/exitWhenDone.ts';
+import { historyCommand } from './cli/historyCommand.ts';
+import { diffCommand } from './cli/diffCommand.ts';
 import { loadSandboxCommands } from './cli/loadSandboxCommands.ts';
 
 /** package.json sits one level up from the sources, two from the compiled dist/reconciler/. */
@@ -34,6 +36,10 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       return statusCommand(env, cmd.json);
     case 'validate':
       return validateCommand(env, cmd.dir, cmd.json, cmd.strict);
+    case 'history':
+      return historyCommand(env, cmd);
+    case 'diff':
+      return diffCommand(env, cmd.base, cmd.head, cmd.json, cmd.live);
     case 'sandbox-run':
     case 'sandbox-serve':
     case 'sandbox-demo':

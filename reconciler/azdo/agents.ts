@@ -10,6 +10,7 @@ const ONLINE = 2;
 
 export function toPoolAgent(a: TaskAgent, poolName: string): PoolAgent {
   const status = a.status as unknown;
+  const last = a.lastCompletedRequest?.requestId;
   return {
     id: a.id ?? 0,
     name: a.name ?? '',
@@ -20,6 +21,7 @@ export function toPoolAgent(a: TaskAgent, poolName: string): PoolAgent {
     createdOn: a.createdOn instanceof Date ? a.createdOn : a.createdOn ? new Date(a.createdOn) : undefined,
     userCapabilities: { ...(a.userCapabilities ?? {}) },
     specMarker: specMarkerOf(a.systemCapabilities),
+    ...(typeof last === 'number' ? { lastCompletedRequestId: last } : {}),
   };
 }
 
@@ -31,10 +33,13 @@ function specMarkerOf(caps: Record<string, string> | undefined): string | undefi
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 }
 
-/** One call per pool per pass: every agent with its assigned request and capabilities. */
+/**
+ * One call per pool per pass: every agent with its assigned request, its last completed request
+ * (the job a finished pod ran, named in the commit that removes it) and capabilities.
+ */
 export async function listAgents(api: TaskAgentApi, poolId: number, poolName: string): Promise<PoolAgent[]> {
   const operation = `list agents of pool "${poolName}"`;
-  const agents = await callAzdo(operation, () => api.getAgents(poolId, undefined, true, true));
+  const agents = await callAzdo(operation, () => api.getAgents(poolId, undefined, true, true, true));
   // null (unparseable 2xx, or a 404 for a pool we just resolved) and `{}` are not "no agents".
   return expectList<TaskAgent>(operation, agents, AGENT_FIELDS).map((a) => toPoolAgent(a, poolName));
 }

@@ -1,5 +1,6 @@
 // argv → a command. Unknown flags are errors, with the usage that would be right.
 import { parseArgs as tokenize } from 'node:util';
+import { parseHistoryArgs, type HistoryCommand } from './historyArgs.ts';
 
 export type Command =
   | { readonly name: 'run' }
@@ -7,6 +8,8 @@ export type Command =
   | { readonly name: 'plan'; readonly json: boolean }
   | { readonly name: 'status'; readonly json: boolean }
   | { readonly name: 'validate'; readonly dir: string; readonly json: boolean; readonly strict: boolean }
+  | HistoryCommand
+  | { readonly name: 'diff'; readonly base: string; readonly head: string; readonly json: boolean; readonly live: boolean }
   | { readonly name: 'sandbox-run' }
   | { readonly name: 'sandbox-serve' }
   | { readonly name: 'sandbox-demo'; readonly json: boolean; readonly jobs: number | undefined }
@@ -24,6 +27,15 @@ Commands:
   validate <dir> [--json] [--strict]
                          check a cluster-repo checkout (AgentSpecs, templates, agent manifests);
                          --strict also fails on pod safety warnings (hostNetwork, privileged, ...)
+  history [DIR] [--since 24h|7d|all] [--spec NAME] [--json] [--job ID] [--chart FILE.svg]
+                         the scaling decisions in a clone of the cluster repo (default .): one line
+                         per commit and spec, totals per spec; --job tells one job request's story;
+                         --chart draws agents over time as SVG (and sparklines in the terminal)
+  diff <base-dir> <head-dir> [--json] [--live]
+                         what a pull request to the cluster repo will do, as Markdown: specs
+                         added/removed, pods that rotate, capacity and standby changes, the
+                         standby schedule over the next 7 days, validation errors; offline, or
+                         --live: idle vs busy agents from the pools (AZDO_ORG_URL, AZDO_TOKEN)
   sandbox run            start the sandbox and reconcile continuously against it (npm start)
   sandbox serve          start the emulated Azure DevOps, git server and cluster; print how to
                          reach them as one JSON line
@@ -52,6 +64,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   strict: { type: 'boolean' },
   jobs: { type: 'string' },
+  live: { type: 'boolean' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -100,6 +113,17 @@ export function parseArgs(argv: readonly string[]): Command {
       allowOnly('strict');
       if (rest.length !== 1) throw new UsageError('validate takes one directory: azdo-gitops validate ./cluster-repo');
       return { name: 'validate', dir: rest[0]!, json, strict: has('strict') };
+    }
+    case 'history':
+      try {
+        return parseHistoryArgs(argv.slice(argv.indexOf('history') + 1), new Date());
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+    case 'diff': {
+      allowOnly('live');
+      if (rest.length !== 2) throw new UsageError('diff takes two directories: azdo-gitops diff ./base-checkout ./pr-checkout');
+      return { name: 'diff', base: rest[0]!, head: rest[1]!, json, live: has('live') };
     }
     case 'sandbox': {
       const sub = rest[0];

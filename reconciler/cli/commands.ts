@@ -58,7 +58,7 @@ export async function statusCommand(env: Env, json: boolean): Promise<number> {
   return r.specErrors.length > 0 ? 1 : 0;
 }
 
-async function filesUnder(root: string): Promise<{ path: string; content: string }[]> {
+export async function filesUnder(root: string): Promise<{ path: string; content: string }[]> {
   const out: { path: string; content: string }[] = [];
   const walk = async (dir: string): Promise<void> => {
     for (const e of await readdir(dir, { withFileTypes: true })) {

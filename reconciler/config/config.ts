@@ -363,9 +363,14 @@ export function logSettingsFrom(env: Env): Config['log'] {
   return { level: read(env, 'LOG_LEVEL'), format: read(env, 'LOG_FORMAT') };
 }
 
+/** AZDO_ORG_URL and AZDO_TOKEN alone: what a read-only look at the pools needs (`diff --live`). */
+export function azdoFrom(env: Env): Config['azdo'] {
+  return { orgUrl: read(env, 'AZDO_ORG_URL'), token: read(env, 'AZDO_TOKEN') };
+}
+
 export function loadConfig(env: Env): Config {
   const log = logSettingsFrom(env);
-  const azdo = { orgUrl: read(env, 'AZDO_ORG_URL'), token: read(env, 'AZDO_TOKEN') };
+  const azdo = azdoFrom(env);
   const git = {
     url: read(env, 'GIT_URL'),
     branch: read(env, 'GIT_BRANCH'),

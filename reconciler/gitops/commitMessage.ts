@@ -5,19 +5,22 @@
 //   Added:
 //     linux-docker-7f3k2  (linux-docker) pending-jobs, job requests 101
 //   Removed:
-//     linux-docker-a81bc  (linux-docker) pod-succeeded
+//     linux-docker-a81bc  (linux-docker) pod-succeeded, ran job request 97
 //
 //   [skip ci] ***NO_CI***
 //
 //   Azdo-Gitops-Added: linux-docker-7f3k2,linux-docker-x2p9q
 //   Azdo-Gitops-Removed: linux-docker-a81bc
 //   Azdo-Gitops-Job-Requests: 101,102
+//   Azdo-Gitops-Ran-Job-Requests: 97
 //   Azdo-Gitops-Pass: 2024-05-01T10:00:00Z-42
 import type { Plan, RemoveReason } from '../plan/changes.ts';
 
 export const TRAILER_ADDED = 'Azdo-Gitops-Added';
 export const TRAILER_REMOVED = 'Azdo-Gitops-Removed';
 export const TRAILER_JOB_REQUESTS = 'Azdo-Gitops-Job-Requests';
+/** The jobs the removed pods' agents ran (a job may run on an agent started for another). */
+export const TRAILER_RAN_JOB_REQUESTS = 'Azdo-Gitops-Ran-Job-Requests';
 export const TRAILER_PASS = 'Azdo-Gitops-Pass';
 export const SKIP_CI = '[skip ci] ***NO_CI***';
 
@@ -89,7 +92,7 @@ export function formatCommitMessage(plan: Plan, passId: string, opts: CommitMess
   }
   if (remove.length > 0) {
     lines.push('Removed:');
-    for (const r of remove) lines.push(`  ${r.podName}  (${r.specName}) ${r.reason}`);
+    for (const r of remove) lines.push(`  ${r.podName}  (${r.specName}) ${r.reason}${r.ranJobRequestId !== undefined ? `, ran job request ${r.ranJobRequestId}` : ''}`);
   }
   if (plan.unmatchedJobs.length > 0) {
     lines.push('No spec matches job requests:');
@@ -103,6 +106,8 @@ export function formatCommitMessage(plan: Plan, passId: string, opts: CommitMess
   if (add.length > 0) lines.push(`${TRAILER_ADDED}: ${add.map((a) => a.podName).join(',')}`);
   if (remove.length > 0) lines.push(`${TRAILER_REMOVED}: ${remove.map((r) => r.podName).join(',')}`);
   if (jobs.length > 0) lines.push(`${TRAILER_JOB_REQUESTS}: ${jobs.join(',')}`);
+  const ran = uniqueSorted(plan.remove.flatMap((r) => (r.ranJobRequestId !== undefined ? [r.ranJobRequestId] : [])));
+  if (ran.length > 0) lines.push(`${TRAILER_RAN_JOB_REQUESTS}: ${ran.join(',')}`);
   lines.push(`${TRAILER_PASS}: ${passId.replace(/\s+/g, '-')}`);
   return lines.join('\n') + '\n';
 }
@@ -114,6 +119,7 @@ export interface ParsedTrailers {
   readonly added: string[];
   readonly removed: string[];
   readonly jobRequestIds: number[];
+  readonly ranJobRequestIds: number[];
   readonly passId: string | undefined;
 }
 
@@ -129,6 +135,7 @@ export function parseTrailers(message: string): ParsedTrailers {
     added: list(TRAILER_ADDED),
     removed: list(TRAILER_REMOVED),
     jobRequestIds: list(TRAILER_JOB_REQUESTS).map(Number).filter((n) => Number.isInteger(n)),
+    ranJobRequestIds: list(TRAILER_RAN_JOB_REQUESTS).map(Number).filter((n) => Number.isInteger(n)),
     passId: values.get(TRAILER_PASS.toLowerCase()) || undefined,
   };
 }

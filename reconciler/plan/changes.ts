@@ -31,6 +31,8 @@ export interface ManifestToRemove {
   readonly reason: RemoveReason;
   /** Set for idle agents removed by scale-down/rotation: apply disables it and re-checks it is idle first. */
   readonly agentId: number | undefined;
+  /** The job the pod's agent ran (its last completed request), when the pool shows one. */
+  readonly ranJobRequestId?: number | undefined;
 }
 
 export type UnregisterReason = 'pod-finished' | 'offline-orphan' | 'spec-removed' | 'placeholder-obsolete';

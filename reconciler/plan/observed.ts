@@ -31,6 +31,11 @@ export interface PoolAgent {
   readonly enabled: boolean;
   /** requestId of the job assigned to the agent, if any. A busy agent is never removed. */
   readonly assignedRequestId: number | undefined;
+  /**
+   * requestId of the last job the agent finished (absent when none or not read). Our agents run
+   * one job each, so this is the job a finished pod ran; the commit that removes it says so.
+   */
+  readonly lastCompletedRequestId?: number | undefined;
   readonly createdOn: Date | undefined;
   /** userCapabilities; placeholders carry PLACEHOLDER_CAPABILITY. */
   readonly userCapabilities: Readonly<Record<string, string>>;

@@ -9,7 +9,8 @@ export interface PruneResult {
 }
 
 export function removal(s: ManifestState, reason: ManifestToRemove['reason'], agentId: number | undefined): ManifestToRemove {
-  return { path: s.manifest.path, podName: s.manifest.podName, specName: s.manifest.specName, reason, agentId };
+  const ran = s.agent?.lastCompletedRequestId;
+  return { path: s.manifest.path, podName: s.manifest.podName, specName: s.manifest.specName, reason, agentId, ...(ran !== undefined ? { ranJobRequestId: ran } : {}) };
 }
 
 /**

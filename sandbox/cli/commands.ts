@@ -92,7 +92,7 @@ async function sandboxDemoCommand(json: boolean, jobs: number | undefined): Prom
         `agents: at most ${summary.maxConcurrentAgents} at once; ${summary.agentsRegisteredAtEnd} registered at the end (standby ${summary.standby}) plus ${summary.placeholdersAtEnd} offline placeholders`,
         `git: ${summary.scaleUpCommits} scale-up commits, ${summary.pruneCommits} prune commits; ${summary.manifestsAtEnd} manifests, ${summary.podsAtEnd} pods at the end`,
         `job wait (queued → running): p50 ${summary.jobWaitSeconds.p50}s, p95 ${summary.jobWaitSeconds.p95}s`,
-        `the cluster repo: ${summary.repoDir} (git log shows every scaling decision); reconciler log: ${summary.logFile}`,
+        `the cluster repo: ${summary.repoDir} (azdo-gitops history ${summary.repoDir} --since all --chart agents.svg reads every scaling decision back); reconciler log: ${summary.logFile}`,
         summary.settled ? 'the pool returned to standby' : 'the pool did NOT return to standby within the time limit',
       ].join('\n') + '\n',
     );

@@ -18,13 +18,13 @@ test('single spec: summary, body, skip-ci markers, trailers git recognizes', () 
       { podName: 'linux-docker-b', specName: 'linux-docker', reason: 'pending-jobs', jobRequestIds: [102] },
       { podName: 'linux-docker-a', specName: 'linux-docker', reason: 'pending-jobs', jobRequestIds: [101] },
     ],
-    remove: [{ path: 'agents/pods/linux-docker/linux-docker-z.yaml', podName: 'linux-docker-z', specName: 'linux-docker', reason: 'pod-succeeded', agentId: undefined }],
+    remove: [{ path: 'agents/pods/linux-docker/linux-docker-z.yaml', podName: 'linux-docker-z', specName: 'linux-docker', reason: 'pod-succeeded', agentId: undefined, ranJobRequestId: 97 }],
     unmatchedJobs: [{ requestId: 103, poolName: 'k8s-agents', demands: ['gpu'], reason: 'no spec provides gpu' }],
   };
   const msg = formatCommitMessage(plan, '2025-01-01T00:00:00.000Z');
   assert.equal(msg.split('\n')[0], 'scale linux-docker: +2 agents for jobs 101,102; -1 finished');
   assert.match(msg, /^ {2}linux-docker-a {2}\(linux-docker\) pending-jobs, job requests 101$/m);
-  assert.match(msg, /^ {2}linux-docker-z {2}\(linux-docker\) pod-succeeded$/m);
+  assert.match(msg, /^ {2}linux-docker-z {2}\(linux-docker\) pod-succeeded, ran job request 97$/m);
   assert.match(msg, /^ {2}103 \(pool k8s-agents\): no spec provides gpu$/m);
   assert.match(msg, /\[skip ci\]/);
   assert.match(msg, /\*\*\*NO_CI\*\*\*/);
@@ -32,11 +32,12 @@ test('single spec: summary, body, skip-ci markers, trailers git recognizes', () 
     'Azdo-Gitops-Added: linux-docker-a,linux-docker-b',
     'Azdo-Gitops-Removed: linux-docker-z',
     'Azdo-Gitops-Job-Requests: 101,102',
+    'Azdo-Gitops-Ran-Job-Requests: 97',
     'Azdo-Gitops-Pass: 2025-01-01T00:00:00.000Z',
     '',
   ].join('\n'));
   assert.deepEqual(parseTrailers(msg), {
-    added: ['linux-docker-a', 'linux-docker-b'], removed: ['linux-docker-z'], jobRequestIds: [101, 102], passId: '2025-01-01T00:00:00.000Z',
+    added: ['linux-docker-a', 'linux-docker-b'], removed: ['linux-docker-z'], jobRequestIds: [101, 102], ranJobRequestIds: [97], passId: '2025-01-01T00:00:00.000Z',
   });
   assert.equal(formatCommitMessage(plan, '2025-01-01T00:00:00.000Z'), msg, 'deterministic');
 });
@@ -62,8 +63,8 @@ test('several specs, standby, many jobs, removals only', () => {
   };
   const msg = formatCommitMessage(rm, 'p2');
   assert.equal(msg.split('\n')[0], 'scale 4 specs: -2 idle, -1 failed, -1 stuck');
-  assert.deepEqual(parseTrailers(msg), { added: [], removed: ['a', 'b', 'c', 'd'], jobRequestIds: [], passId: 'p2' });
+  assert.deepEqual(parseTrailers(msg), { added: [], removed: ['a', 'b', 'c', 'd'], jobRequestIds: [], ranJobRequestIds: [], passId: 'p2' });
   assert.match(gitTrailers(msg), /^Azdo-Gitops-Removed: a,b,c,d$/m);
   assert.equal(formatCommitMessage(empty, 'p3').split('\n')[0], 'azdo-gitops: update agents directory');
-  assert.deepEqual(parseTrailers('no trailers here'), { added: [], removed: [], jobRequestIds: [], passId: undefined });
+  assert.deepEqual(parseTrailers('no trailers here'), { added: [], removed: [], jobRequestIds: [], ranJobRequestIds: [], passId: undefined });
 });

@@ -66,7 +66,7 @@ test('a commit with nested tree edits shows in a real clone and git log; empty s
   assert.match(trailers.stdout, /^Azdo-Gitops-Added: linux-docker-aaaa1,linux-docker-bbbb2$/m);
   assert.match(trailers.stdout, /^Azdo-Gitops-Job-Requests: 101,102$/m);
   assert.match(trailers.stdout, /^Azdo-Gitops-Pass: pass-1$/m);
-  assert.deepEqual(parseTrailers(log.stdout), { added: ['linux-docker-aaaa1', 'linux-docker-bbbb2'], removed: [], jobRequestIds: [101, 102], passId: 'pass-1' });
+  assert.deepEqual(parseTrailers(log.stdout), { added: ['linux-docker-aaaa1', 'linux-docker-bbbb2'], removed: [], jobRequestIds: [101, 102], ranJobRequestIds: [], passId: 'pass-1' });
   await fx.gitCli(['fsck', '--strict', '--no-progress'], dir);
 
   // delete both pods: the now-empty pods/ subtree disappears, agents/ stays

@@ -194,6 +194,11 @@ test('toPoolAgent keeps id, name, pool, assigned request, created time and user 
   });
 });
 
+test('toPoolAgent keeps the last completed request: the job a finished pod ran', () => {
+  assert.equal(toPoolAgent(agent({ lastCompletedRequest: { requestId: 97 } }), 'p').lastCompletedRequestId, 97);
+  assert.ok(!('lastCompletedRequestId' in toPoolAgent(agent(), 'p')), 'absent when the agent has finished nothing');
+});
+
 test('toPoolAgent keeps of the system capabilities only the AZDO_GITOPS_SPEC marker', () => {
   const env = { PATH: '/usr/bin', HOME: '/home/agent', docker: 'true', 'Agent.Name': 'linux-abc12' };
   assert.equal(toPoolAgent(agent({ systemCapabilities: { ...env, AZDO_GITOPS_SPEC: 'linux' } }), 'p').specMarker, 'linux');

@@ -106,3 +106,17 @@ test('an option of another command is unknown here, with its value as typed', ()
   usageError(['once', '--strict'], /^unknown option --strict\n/);
   usageError(['status', '--jobs=3', '--fast', '--fast'], /^unknown options --jobs=3, --fast\n/);
 });
+
+test('history and diff: their arguments, and usage errors that say what is wrong', () => {
+  const h = parseArgs(['history', 'repo', '--spec', 'linux', '--since', 'all', '--json']);
+  assert.deepEqual(h, { name: 'history', dir: 'repo', since: undefined, spec: 'linux', json: true, job: undefined, chart: undefined });
+  assert.equal((parseArgs(['history', '--job', '7']) as { job?: number }).job, 7);
+  usageError(['history', '--since', 'soon'], /^--since must be a duration/);
+  usageError(['history', 'a', 'b'], /^history takes at most one directory/);
+  assert.deepEqual(parseArgs(['diff', 'base', 'pr']), { name: 'diff', base: 'base', head: 'pr', json: false, live: false });
+  assert.deepEqual(parseArgs(['diff', 'base', 'pr', '--json', '--live']), { name: 'diff', base: 'base', head: 'pr', json: true, live: true });
+  usageError(['diff', 'pr'], /^diff takes two directories/);
+  usageError(['diff', 'a', 'b', '--strict'], /^unknown option --strict/);
+  assert.match(USAGE, /^ {2}history \[DIR\]/m);
+  assert.match(USAGE, /^ {2}diff <base-dir> <head-dir> \[--json\] \[--live\]/m);
+});

@@ -27,9 +27,13 @@ const RULES: Readonly<Record<string, readonly string[]>> = {
   observe: [...LEAVES, 'config', ...DOMAIN, 'manifests', ...ADAPTERS],
   apply: [...LEAVES, 'config', ...DOMAIN, 'manifests', ...ADAPTERS],
   observability: [...LEAVES, 'config', ...DOMAIN],
+  // The scaling history read back: the trailer format of gitops/commitMessage.ts, pure otherwise.
+  history: [...LEAVES, ...DOMAIN, 'gitops'],
+  // What a cluster-repo PR will do: validateRepo's checks and the domain, pure.
+  preview: [...LEAVES, ...DOMAIN, 'manifests'],
   loop: [...LEAVES, 'config', ...DOMAIN, 'manifests', ...ADAPTERS, 'observe', 'apply', 'observability'],
-  cli: [...LEAVES, 'config', ...DOMAIN, 'manifests', ...ADAPTERS, 'observe', 'apply', 'observability', 'loop'],
-  main: [...LEAVES, 'config', ...DOMAIN, 'manifests', ...ADAPTERS, 'observe', 'apply', 'observability', 'loop', 'cli'],
+  cli: [...LEAVES, 'config', ...DOMAIN, 'manifests', ...ADAPTERS, 'observe', 'apply', 'observability', 'history', 'preview', 'loop'],
+  main: [...LEAVES, 'config', ...DOMAIN, 'manifests', ...ADAPTERS, 'observe', 'apply', 'observability', 'history', 'preview', 'loop', 'cli'],
   // The emulators stand for the outside world: they share no code with the product they test.
   sandbox: SANDBOX,
   'sandbox/azdo': SANDBOX,

@@ -18,6 +18,12 @@ test('a Succeeded pod is pruned and its agent unregistered in the same plan', ()
   assert.deepEqual(p.unregister.map((u) => [u.name, u.reason]), [['linux-done1', 'pod-finished']]);
 });
 
+test('a finished pod\'s removal names the job its agent ran (the pool\'s last completed request)', () => {
+  const b = idleOf(linux, 'linux-done1');
+  const p = plan(world([{ ...b, pod: { ...b.pod, phase: 'Succeeded' }, agent: { ...b.agent, status: 'offline', lastCompletedRequestId: 42 } }], { specs: [linux] }), opts);
+  assert.deepEqual(p.remove.map((r) => [r.podName, r.reason, r.ranJobRequestId]), [['linux-done1', 'pod-succeeded', 42]]);
+});
+
 test('a Failed pod is pruned', () => {
   const s = startingOf(linux, 'linux-fail1');
   const p = plan(world([{ ...s, pod: { ...s.pod, phase: 'Failed' } }], { specs: [linux] }), opts);

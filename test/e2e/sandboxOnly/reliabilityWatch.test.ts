@@ -45,7 +45,7 @@ describe('the pod watch dropped (410 Gone) while jobs run', () => {
     const bodies = (await world.commits()).map((c) => c.body).join('\n');
     // Pruned as finished, or as idle surplus if a pass caught the agent between its job and its
     // exit; never as a missing pod (what a stale or partial cache after the relist would cause).
-    for (const n of ran) assert.match(bodies, new RegExp(`^\\s+${n}\\s+\\(linux\\) (pod-succeeded|scale-down)$`, 'm'), `${n} pruned`);
+    for (const n of ran) assert.match(bodies, new RegExp(`^\\s+${n}\\s+\\(linux\\) (pod-succeeded|scale-down)(, ran job request \\d+)?$`, 'm'), `${n} pruned`);
     assert.doesNotMatch(bodies, /\) (pod-deleted|sync-deadline|registration-deadline)$/m, 'no prune from a stale pod cache');
     await eventually('back at standby', async () => (await world.agents()).length === 1 && (await world.manifests()).length === 1 && (await world.pods()).length === 1, 60_000);
     await reconciler.stop();

@@ -16,7 +16,7 @@ const records = (r: ReconcilerProcess): { time: number; msg: string; line: strin
 const soon = <T>(probe: () => T | undefined, ms: number): Promise<T | undefined> => eventually('', probe, ms, 100).catch(() => undefined);
 
 /** Removal reasons that are verdicts on pods (git lines like `  linux-abc12  (linux) pod-deleted`). */
-const POD_VERDICT = /^\s+\S+\s+\(\S+\) (pod-deleted|pod-succeeded|pod-failed|sync-deadline|registration-deadline|image-pull-deadline|unschedulable-deadline)$/m;
+const POD_VERDICT = /^\s+\S+\s+\(\S+\) (pod-deleted|pod-succeeded|pod-failed|sync-deadline|registration-deadline|image-pull-deadline|unschedulable-deadline)(, ran job request \d+)?$/m;
 
 describe('the API server blackholed for the reconciler (connections hang, nothing refused)', () => {
   // Only the reconciler is cut off: Flux (the syncer), the kubelet and the agents still reach the
@@ -93,7 +93,7 @@ describe('the API server blackholed for the reconciler (connections hang, nothin
       60_000,
     );
     const bodies = (await world.commits()).map((c) => c.body).join('\n');
-    for (const n of ranBehind) assert.match(bodies, new RegExp(`^\\s+${n}\\s+\\(linux\\) (pod-succeeded|scale-down)$`, 'm'), `${n} pruned as finished`);
+    for (const n of ranBehind) assert.match(bodies, new RegExp(`^\\s+${n}\\s+\\(linux\\) (pod-succeeded|scale-down)(, ran job request \\d+)?$`, 'm'), `${n} pruned as finished`);
     assert.doesNotMatch(bodies, /\) pod-deleted$/m, 'no pod ever taken for deleted');
     await eventually('back at standby', async () => (await world.agents()).length === 1 && (await world.manifests()).length === 1, 60_000);
     assert.equal(await reconciler.stop(), 0);
