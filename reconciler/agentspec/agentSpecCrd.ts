@@ -4,6 +4,7 @@
 // subresource, so adding AgentSpec status is one schema and one line below.
 import { stringify } from 'yaml';
 import { AGENT_SPEC } from './agentSpecSchema.ts';
+import { AGENT_SPEC_STATUS } from './agentSpecStatusSchema.ts';
 import type { OpenApiSchema } from './openApiSchema.ts';
 
 export const CRD_PATH = 'cluster-repo-example/crds/agentspec.yaml';
@@ -27,10 +28,15 @@ const VERSIONS: readonly CrdVersion[] = [
   {
     name: 'v1alpha1',
     schema: AGENT_SPEC,
+    status: AGENT_SPEC_STATUS,
     columns: [
       { name: 'Pool', type: 'string', jsonPath: '.spec.pool' },
-      { name: 'Standby', type: 'integer', jsonPath: '.spec.standby' },
-      { name: 'Max', type: 'integer', jsonPath: '.spec.maxAgents' },
+      { name: 'Desired', type: 'integer', jsonPath: '.status.desired' },
+      { name: 'Busy', type: 'integer', jsonPath: '.status.busy' },
+      { name: 'Idle', type: 'integer', jsonPath: '.status.idle' },
+      { name: 'Pending', type: 'integer', jsonPath: '.status.pendingJobs' },
+      { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
     ],
   },
 ];

@@ -110,7 +110,10 @@ function parseFile(f: RepoFile, templates: ReadonlyMap<string, string>, defaults
     const parsed = apiVersion === API_VERSION
       ? parseV1alpha1(doc, f.path, errorFile, templates, defaults)
       : parseLegacy(doc, f.path, errorFile, defaults);
-    errors.push(...capped(parsed.errors, errorFile));
+    // Named errors reach the AgentSpec of the same name in the cluster (its status says why it is not used).
+    const meta = doc['metadata'];
+    const name = isObject(meta) && typeof meta['name'] === 'string' && meta['name'] !== '' ? meta['name'] : undefined;
+    errors.push(...capped(parsed.errors, errorFile).map((e) => (name === undefined ? e : { ...e, specName: name })));
     if (parsed.spec) candidates.push({ spec: parsed.spec, errorFile, warnings: parsed.warnings ?? [] });
   });
   return { errors, candidates };

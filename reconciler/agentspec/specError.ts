@@ -6,6 +6,10 @@ export interface SpecError {
   readonly message: string;
   /** What a valid value looks like. */
   readonly hint: string;
+  /** metadata.name of the document, when it has one: the AgentSpec in the cluster the error is reported on. */
+  readonly specName?: string;
+  /** Set on the error of a spec whose pool the organization lacks (its cluster status says PoolMissing). */
+  readonly poolMissing?: true;
 }
 
 export function formatSpecError(e: SpecError): string {

@@ -16,27 +16,41 @@ const DEADLINE_REASONS: Readonly<Partial<Record<ManifestToRemove['reason'], { re
   'sync-deadline': { reason: 'SyncDeadlineExceeded', what: 'no pod appeared for its manifest (is Flux/Argo CD syncing the agents directory?)' },
 };
 
+/** An AgentSpec in the cluster an Event is about (the uid lets `kubectl describe agentspec` find it). */
+export interface AgentSpecRef {
+  readonly name: string;
+  readonly uid: string;
+}
+
 export interface EventRecorder {
   /** Records why a stuck pod's manifest left git. Never throws; gives up after a few seconds. */
   stuckPodRemoved(removal: ManifestToRemove, commit: string): Promise<void>;
   /** Records that a spec is held back after a failing pod, with the pod's real reason. Never throws. */
   specHeld(hold: SpecHold): Promise<void>;
+  /** An Event on an AgentSpec (scale-up, prune, back-off, spec error). Never throws. */
+  onAgentSpec(spec: AgentSpecRef, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
 }
 
 export function createEventRecorder(kc: KubeConfig, namespace: string, onError: (err: unknown) => void): EventRecorder {
   const core = kc.makeApiClient(CoreV1Api);
-  const warn = async (podName: string, reason: string, message: string, extra: { related?: V1ObjectReference; annotations?: Record<string, string> } = {}) => {
+  const record = async (
+    involved: V1ObjectReference & { name: string },
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+    extra: { related?: V1ObjectReference; annotations?: Record<string, string> } = {},
+  ) => {
     const now = new Date();
     try {
       await core.createNamespacedEvent({
         namespace,
         body: {
-          metadata: { generateName: `${podName}.`, namespace, ...(extra.annotations ? { annotations: extra.annotations } : {}) },
-          involvedObject: { apiVersion: 'v1', kind: 'Pod', name: podName, namespace },
+          metadata: { generateName: `${involved.name}.`, namespace, ...(extra.annotations ? { annotations: extra.annotations } : {}) },
+          involvedObject: { ...involved, namespace },
           ...(extra.related ? { related: extra.related } : {}),
           reason,
           message,
-          type: 'Warning',
+          type,
           source: { component: 'azdo-gitops' },
           reportingComponent: 'azdo-gitops',
           reportingInstance: 'azdo-gitops',
@@ -49,7 +63,12 @@ export function createEventRecorder(kc: KubeConfig, namespace: string, onError: 
       onError(err);
     }
   };
+  const warn = (podName: string, reason: string, message: string, extra: { related?: V1ObjectReference; annotations?: Record<string, string> } = {}) =>
+    record({ apiVersion: 'v1', kind: 'Pod', name: podName }, 'Warning', reason, message, extra);
   return {
+    async onAgentSpec(spec, type, reason, message) {
+      await record({ apiVersion: 'azdo.gitops.dev/v1alpha1', kind: 'AgentSpec', name: spec.name, uid: spec.uid }, type, reason, message);
+    },
     async stuckPodRemoved(r, commit) {
       const d = DEADLINE_REASONS[r.reason];
       if (!d) return;

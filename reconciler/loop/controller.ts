@@ -62,6 +62,8 @@ export async function startController(config: Config, log: Logger, env: Readonly
         const r = await runPass({ ...wired.deps, signal }, 'apply');
         last = r;
         recordPass(metrics, r);
+        // Not awaited: the status write never delays or fails a pass (agentSpecStatusSync.ts).
+        wired.agentSpecStatus.start(r, wired.deps.pods());
         const changed = r.commit !== undefined || r.unregistered.length > 0 || r.placeholdersRegistered.length > 0;
         (changed ? log.info : log.debug)('pass done', {
           trigger,
@@ -155,6 +157,7 @@ export async function startController(config: Config, log: Logger, env: Readonly
     stop: async () => {
       maintenance.stop();
       await loop?.stop();
+      await wired.agentSpecStatus.settled();
       await election?.stop();
       await wired.close();
       await http?.close();

@@ -16,6 +16,7 @@ import type { Plan } from '../plan/changes.ts';
 import type { ObservedPod, ObservedState } from '../plan/observed.ts';
 import { observedAfterDrain } from '../plan/drainOutcome.ts';
 import { plan as makePlan } from '../plan/plan.ts';
+import { poolMissingError } from '../plan/agentSpecStatus.ts';
 import { fileChanges } from '../manifests/fileChanges.ts';
 import type { SpecDefaults } from '../agentspec/specDefaults.ts';
 import type { SpecError } from '../agentspec/specError.ts';
@@ -67,7 +68,7 @@ function observedState(now: Date, git: GitSnapshot, azdo: AzdoSnapshot, pods: re
   const specs = git.specs.filter((s) => !missing.has(s.pool));
   const poolErrors: SpecError[] = git.specs
     .filter((s) => missing.has(s.pool))
-    .map((s) => ({ file: s.file, field: 'spec.pool', message: `agent pool "${s.pool}" does not exist in the organization`, hint: 'create the pool (Organization settings → Agent pools) or name an existing one' }));
+    .map(poolMissingError);
   return {
     now,
     specs,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { connectTaskAgentApi } from '../azdo/connection.ts';
 import { PoolDirectory } from '../azdo/pools.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { createAgentSpecResources } from '../cluster/agentSpecResources.ts';
 import { createEventRecorder } from '../cluster/events.ts';
 import { createSyncRequester } from '../cluster/syncRequester.ts';
 import { loadKubeConfig } from '../cluster/kubeConfig.ts';
@@ -14,6 +15,7 @@ import type { AzdoSession } from '../azdo/session.ts';
 import type { Logger } from '../support/logger.ts';
 import type { PassDeps } from './pass.ts';
 import { PodFailureTracker } from './podFailureTracker.ts';
+import { AgentSpecStatusSync } from './agentSpecStatusSync.ts';
 
 export interface Wired {
   readonly deps: PassDeps;
@@ -21,6 +23,8 @@ export interface Wired {
   readonly watcher: PodWatcher;
   readonly azdo: AzdoSession;
   readonly repo: GitRepo;
+  /** Writes AgentSpec status in the cluster after a pass (controller only). */
+  readonly agentSpecStatus: AgentSpecStatusSync;
   close(): Promise<void>;
 }
 
@@ -43,6 +47,7 @@ export async function wire(config: Config, log: Logger, onPodFinished: (pod: str
   // The cluster is one of three sources: a pass runs without it (no pod-based pruning). The
   // first list is bounded in time; a failed one is logged and retried in the background.
   await watcher.start();
+  const events = createEventRecorder(kc, config.cluster.namespace, (err) => log.warn('could not record an event', { error: (err as Error).message }));
   const deps: PassDeps = {
     settings: {
       orgUrl: config.azdo.orgUrl,
@@ -54,7 +59,7 @@ export async function wire(config: Config, log: Logger, onPodFinished: (pod: str
     azdo,
     repo,
     pods: () => watcher.pods(),
-    events: createEventRecorder(kc, config.cluster.namespace, (err) => log.warn('could not record an event', { error: (err as Error).message })),
+    events,
     ...(config.syncTarget
       ? {
           syncRequester: createSyncRequester(kc, config.syncTarget, (err) =>
@@ -71,6 +76,7 @@ export async function wire(config: Config, log: Logger, onPodFinished: (pod: str
     watcher,
     azdo,
     repo,
+    agentSpecStatus: new AgentSpecStatusSync(createAgentSpecResources(kc, config.cluster.namespace), events, log),
     close: async () => {
       await watcher.stop();
     },
