@@ -43,7 +43,7 @@ describe('cluster-repo-example on a real API server', { timeout: START_TIMEOUT }
     const names = (await cluster.kubectl(['get', 'agentspecs', '-n', 'azdo-agents', '-o', 'name'])).stdout.trim().split('\n').sort();
     assert.deepEqual(names, ['agentspec.azdo.gitops.dev/docker', 'agentspec.azdo.gitops.dev/linux']);
     const columns = (await cluster.kubectl(['get', 'agentspecs', '-n', 'azdo-agents'])).stdout;
-    assert.match(columns, /NAME\s+POOL\s+STANDBY\s+MAX/);
+    assert.match(columns, /NAME\s+POOL\s+DESIRED\s+BUSY\s+IDLE\s+PENDING\s+READY\s+AGE/);
   });
 
   const rejected: [string, string, RegExp][] = [
