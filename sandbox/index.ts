@@ -2,11 +2,12 @@
 // a simulated cluster (API server, Flux-like syncer, kubelet and agent simulators), wired the
 // way a real installation is. `startSandbox()` is what `npm start`, the demo and the tests use.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { parse, parseAllDocuments } from 'yaml';
 import { startAzdoEmulator, type AzdoEmulator, type AzdoEmulatorOptions } from './azdo/index.ts';
 import { startAgentSimulator, type AgentSimulator } from './cluster/agents/index.ts';
 import { startKubeApiServer, type KubeApiServer } from './cluster/apiserver/index.ts';
@@ -22,6 +23,11 @@ export const AGENT_TOKEN_SECRET = 'azdo-agent-token';
 export interface SandboxOptions {
   /** Seed of the cluster repo. Default: cluster-repo-example/. */
   readonly seedDir?: string;
+  /**
+   * Applies the AgentSpec CRD and the seed's AgentSpecs to the cluster, as the platform layer
+   * does, so `kubectl get agentspecs` lists them and the reconciler writes their status.
+   */
+  readonly agentSpecsInCluster?: boolean;
   /** Run against an existing cluster (e.g. a real control plane) instead of the simulated one. */
   readonly kubeconfigPath?: string;
   /** Start the Flux-like syncer (default true; false when real Flux syncs the repo). */
@@ -64,6 +70,29 @@ export interface SandboxInfo {
   readonly namespace: string;
   /** The PAT the agent pods use (in the Secret the pods reference), a separate identity. */
   readonly agentToken: string;
+}
+
+/**
+ * The platform layer's part for AgentSpecs: the CRD (cluster-repo-example/crds/agentspec.yaml)
+ * and every AgentSpec of the seed's agentspecs/ created in `namespace`.
+ */
+export async function applyAgentSpecs(kubeconfigPath: string, namespace: string, seedDir: string): Promise<string[]> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigPath);
+  const crd = parse(await readFile(join(PROJECT_ROOT, 'cluster-repo-example/crds/agentspec.yaml'), 'utf8')) as V1CustomResourceDefinition;
+  await kc.makeApiClient(ApiextensionsV1Api).createCustomResourceDefinition({ body: crd });
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const dir = join(seedDir, 'agentspecs');
+  const names: string[] = [];
+  for (const file of (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f) && !/^kustomization\./.test(f)).sort()) {
+    for (const doc of parseAllDocuments(await readFile(join(dir, file), 'utf8'))) {
+      const body = doc.toJS() as { kind?: string; apiVersion?: string; metadata?: { name?: string } } | null;
+      if (body?.kind !== 'AgentSpec' || body.apiVersion !== 'azdo.gitops.dev/v1alpha1') continue;
+      await custom.createNamespacedCustomObject({ group: 'azdo.gitops.dev', version: 'v1alpha1', namespace, plural: 'agentspecs', body: { ...body, metadata: { ...body.metadata, namespace } } });
+      names.push(body.metadata?.name ?? '');
+    }
+  }
+  return names;
 }
 
 /** Creates (or replaces) the Secret the rendered pods reference for AZP_TOKEN. */
@@ -109,6 +138,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       kubeconfig = apiServer.kubeconfigPath;
     }
     await writeAgentTokenSecret(kubeconfig, SANDBOX_NAMESPACE, agentToken);
+    if (opts.agentSpecsInCluster) await applyAgentSpecs(kubeconfig, SANDBOX_NAMESPACE, opts.seedDir ?? join(PROJECT_ROOT, 'cluster-repo-example'));
 
     let syncer: Syncer | undefined;
     if (opts.syncer ?? true) {

@@ -28,7 +28,7 @@ const TUNING = ['HTTP_PORT', 'POLL_INTERVAL_SECONDS', 'LOG_LEVEL', 'LOG_FORMAT',
 
 /** The newcomer's first run: the sandbox, and `run` against it until SIGINT/SIGTERM. */
 async function sandboxRunCommand(env: Env): Promise<number> {
-  const sandbox = await startSandbox();
+  const sandbox = await startSandbox({ agentSpecsInCluster: true });
   let stateDir: string | undefined;
   try {
     stateDir = await mkdtemp(join(tmpdir(), 'azdo-gitops-state-'));
@@ -55,7 +55,8 @@ async function sandboxRunCommand(env: Env): Promise<number> {
 }
 
 async function sandboxServeCommand(): Promise<number> {
-  const sandbox = await startSandbox();
+  // The AgentSpecs in the cluster too, as the platform layer applies them: `kubectl get agentspecs`.
+  const sandbox = await startSandbox({ agentSpecsInCluster: true });
   const { azdoUrl, token, pool, gitUrl, gitUsername, gitToken, kubeconfig, adminUrl } = sandbox.info;
   process.stdout.write(JSON.stringify({ azdoUrl, token, pool, gitUrl, gitUsername, gitToken, kubeconfig, adminUrl }) + '\n');
   await untilSignal();

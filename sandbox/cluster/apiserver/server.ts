@@ -15,7 +15,7 @@ import type { Registry } from './registry.ts';
 import { apiVersionOf, findResource, type ResourceDef } from './resources.ts';
 import { badRequest, methodNotAllowed, pathNotFound, StatusError, successStatus, unauthorized } from './status.ts';
 import type { KubeObject, Store } from './store.ts';
-import { toTable, wantsTable } from './table.ts';
+import { crdPrinterColumns, toTable, wantsTable } from './table.ts';
 import type { WatchHub } from './watch.ts';
 
 const MAX_BODY = 3 * 1024 * 1024;
@@ -208,6 +208,9 @@ function target(def: ResourceDef, namespace: string | undefined, name: string | 
 }
 
 async function serveResource(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, url: URL, t: Target, method: string, client: string): Promise<void> {
+  // Custom resources print their CRD's additionalPrinterColumns, as the real API server does.
+  const columnsOf = (def: ResourceDef) =>
+    def.group === '' ? undefined : crdPrinterColumns(deps.store.get('apiextensions.k8s.io/customresourcedefinitions', '', `${def.plural}.${def.group}`), def.version);
   const { def, namespace, name, subresource } = t;
   const q = url.searchParams;
   const ns = namespace ?? '';
@@ -235,7 +238,7 @@ async function serveResource(deps: ServerDeps, req: IncomingMessage, res: Server
         // Lists always return the current state, whatever resourceVersion was asked for.
         const rv = String(deps.store.resourceVersion);
         const items = deps.registry.list(def, namespace).filter((o) => labels(o.metadata?.labels) && fields(o));
-        if (table) { send(res, 200, toTable(def, items, rv, q.get('includeObject'))); return; }
+        if (table) { send(res, 200, toTable(def, items, rv, q.get('includeObject'), true, columnsOf(def))); return; }
         send(res, 200, { kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata: { resourceVersion: rv }, items });
         return;
       }
@@ -258,7 +261,7 @@ async function serveResource(deps: ServerDeps, req: IncomingMessage, res: Server
   switch (method) {
     case 'GET': {
       const obj = deps.registry.get(def, ns, name);
-      send(res, 200, table ? toTable(def, [obj], obj.metadata.resourceVersion, q.get('includeObject')) : obj);
+      send(res, 200, table ? toTable(def, [obj], obj.metadata.resourceVersion, q.get('includeObject'), true, columnsOf(def)) : obj);
       return;
     }
     case 'PUT':

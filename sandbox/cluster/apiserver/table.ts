@@ -21,12 +21,56 @@ export function wantsTable(accept: string | undefined): boolean {
   return !!accept && /as=Table/.test(accept) && /g=meta\.k8s\.io/.test(accept);
 }
 
+/** A CRD's `additionalPrinterColumns` entry (what the API server prints for a custom resource). */
+export interface PrinterColumn { name: string; type: string; jsonPath: string; description?: string; priority?: number }
+
+/**
+ * The printer columns of a custom resource from its stored CRD (version `version`), undefined for
+ * none. Names and ages come first and last as the real server prints them.
+ */
+export function crdPrinterColumns(crd: KubeObject | undefined, version: string): PrinterColumn[] | undefined {
+  const v = (crd?.spec?.versions as KubeObject[] | undefined)?.find((x) => x.name === version);
+  const cols = v?.additionalPrinterColumns;
+  return Array.isArray(cols) && cols.length > 0 ? (cols as PrinterColumn[]) : undefined;
+}
+
+/**
+ * The JSONPath subset printer columns use: `.a.b`, and one filter `[?(@.k=="v")]` on a list
+ * (the first match). A missing value prints as an empty cell, as kubectl does.
+ */
+export function evaluateJsonPath(o: unknown, path: string): unknown {
+  let cur: unknown = o;
+  const re = /\.([A-Za-z0-9_-]+)|\[\?\(@\.([A-Za-z0-9_-]+)=="([^"]*)"\)\]/g;
+  for (const m of path.matchAll(re)) {
+    if (cur === undefined || cur === null) return undefined;
+    if (m[1] !== undefined) cur = (cur as Record<string, unknown>)[m[1]];
+    else cur = Array.isArray(cur) ? cur.find((x) => x && (x as Record<string, unknown>)[m[2]!] === m[3]) : undefined;
+  }
+  return cur;
+}
+
+function cell(o: KubeObject, c: PrinterColumn): unknown {
+  const v = evaluateJsonPath(o, c.jsonPath);
+  if (c.type === 'date') return typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? humanDuration(Math.max(0, Date.now() - Date.parse(v))) : '<unknown>';
+  return v === undefined || v === null ? null : v;
+}
+
 /** `includeObject`: None | Metadata (default) | Object — what each row carries. */
-export function toTable(def: ResourceDef, objects: KubeObject[], resourceVersion: string, includeObject: string | null, withColumns = true): KubeObject {
+export function toTable(def: ResourceDef, objects: KubeObject[], resourceVersion: string, includeObject: string | null, withColumns = true, printerColumns?: PrinterColumn[]): KubeObject {
   const pods = def.kind === 'Pod';
   const table: KubeObject = { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion } };
-  if (withColumns) table.columnDefinitions = pods ? POD_COLUMNS : [NAME, AGE];
-  table.rows = objects.map((o) => ({ cells: pods ? podCells(o) : [o.metadata?.name, age(o)], object: rowObject(o, includeObject) }));
+  const custom = !pods && printerColumns ? printerColumns : undefined;
+  if (withColumns) {
+    table.columnDefinitions = pods
+      ? POD_COLUMNS
+      : custom
+        ? [NAME, ...custom.map((c) => ({ name: c.name, type: c.type === 'date' ? 'date' : c.type, format: '', description: c.description ?? '', priority: c.priority ?? 0 }))]
+        : [NAME, AGE];
+  }
+  table.rows = objects.map((o) => ({
+    cells: pods ? podCells(o) : custom ? [o.metadata?.name, ...custom.map((c) => cell(o, c))] : [o.metadata?.name, age(o)],
+    object: rowObject(o, includeObject),
+  }));
   return table;
 }
 
