@@ -21,6 +21,11 @@ const FIELDS: Record<string, Record<string, (o: any) => string | undefined>> = {
     'involvedObject.name': (o) => o.involvedObject?.name,
     'involvedObject.kind': (o) => o.involvedObject?.kind,
     'involvedObject.namespace': (o) => o.involvedObject?.namespace,
+    // kubectl describe selects an object's Events by these too.
+    'involvedObject.uid': (o) => o.involvedObject?.uid,
+    'involvedObject.apiVersion': (o) => o.involvedObject?.apiVersion,
+    'involvedObject.resourceVersion': (o) => o.involvedObject?.resourceVersion,
+    'involvedObject.fieldPath': (o) => o.involvedObject?.fieldPath,
     reason: (o) => o.reason,
     type: (o) => o.type,
   },
