@@ -2,7 +2,7 @@
 // critical path: the controller starts it after the pass returned and does not wait for it; a
 // failure is logged once (until it changes or heals) and never fails a pass or delays git and
 // Azure DevOps work. At most one status patch per AgentSpec per pass, and only when it changed.
-import type { AgentSpecResources } from '../cluster/agentSpecResources.ts';
+import type { AgentSpecListing, AgentSpecResources } from '../cluster/agentSpecResources.ts';
 import { kubeFailure } from '../cluster/kubeFailure.ts';
 import type { EventRecorder } from '../cluster/events.ts';
 import { agentSpecEvents, agentSpecStatus, statusChanged } from '../plan/agentSpecStatus.ts';
@@ -53,7 +53,7 @@ export class AgentSpecStatusSync {
 
   async sync(report: PassReport, pods: readonly ObservedPod[] | undefined): Promise<StatusSyncOutcome> {
     const none: StatusSyncOutcome = { patched: [], unchanged: [], failed: [] };
-    let listing;
+    let listing: AgentSpecListing;
     try {
       listing = await this.#resources.list();
     } catch (err) {

@@ -30,7 +30,7 @@ describe('AgentSpec status in the sandbox cluster', () => {
       const t = await rows();
       assert.match(t.header, /^NAME\s+POOL\s+DESIRED\s+BUSY\s+IDLE\s+PENDING\s+READY\s+AGE$/);
       const linux = t.rows.find((r) => r.name === 'linux');
-      if (!linux || linux.cells[5] !== 'True') return undefined;
+      if (linux?.cells[5] !== 'True') return undefined;
       const status = await world.cli(['status', '--json']);
       const spec = (JSON.parse(status.stdout) as { specs: { specName: string; desired: number; busy: number; idle: number; pendingJobs: number }[] }).specs.find((s) => s.specName === 'linux');
       if (!spec) return undefined;
