@@ -70,7 +70,7 @@ describe('azdo-gitops sandbox', () => {
 
   // From a checkout `azdo-gitops sandbox serve` reaches the same command as the sandbox's entry point.
   for (const [how, args] of [['node sandbox/cli/main.ts serve', [SANDBOX_ENTRY, 'serve']], ['azdo-gitops sandbox serve from a checkout', [SOURCE_ENTRY, 'sandbox', 'serve']]] as const) {
-    it(`${how} prints one JSON line a client can use, and stops on SIGTERM`, async () => {
+    it(`${how} prints one JSON line a client can use, has the example AgentSpecs in its cluster, and stops on SIGTERM`, async () => {
       const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       const first = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
@@ -80,6 +80,10 @@ describe('azdo-gitops sandbox', () => {
       assert.deepEqual((await api.getAgentPools(info.pool)).map((p) => p.name), [info.pool]);
       const pods = await kubectl(info.kubeconfig!, ['get', 'pods', '-n', 'azdo-agents', '-o', 'name']);
       assert.equal(typeof pods, 'string');
+      // The platform layer's AgentSpecs are in its cluster, printed with the CRD's columns.
+      const specs = await kubectl(info.kubeconfig!, ['get', 'agentspecs', '-n', 'azdo-agents']);
+      assert.match(specs, /^NAME\s+POOL\s+DESIRED\s+BUSY\s+IDLE\s+PENDING\s+READY\s+AGE$/m);
+      assert.deepEqual(specs.trim().split('\n').slice(1).map((l) => l.split(/\s+/).slice(0, 2).join(' ')), ['docker k8s-agents', 'linux k8s-agents']);
       child.kill('SIGTERM');
       assert.equal(await exited, 0);
     });
