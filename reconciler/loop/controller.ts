@@ -63,7 +63,8 @@ export async function startController(config: Config, log: Logger, env: Readonly
         last = r;
         recordPass(metrics, r);
         // Not awaited: the status write never delays or fails a pass (agentSpecStatusSync.ts).
-        wired.agentSpecStatus.start(r, wired.deps.pods());
+        // Only the leader writes: a term that ended with this pass leaves it to the next leader.
+        if (!signal?.aborted) wired.agentSpecStatus.start(r, wired.deps.pods());
         const changed = r.commit !== undefined || r.unregistered.length > 0 || r.placeholdersRegistered.length > 0;
         (changed ? log.info : log.debug)('pass done', {
           trigger,
