@@ -99,6 +99,9 @@ export function resolveConflicts(candidates: readonly SpecCandidate[], owners: S
         field: 'spec.prefix',
         message: `duplicate prefix ${JSON.stringify(s.prefix)}, already used by AgentSpec ${prefixHolder.c.spec.name} (${prefixHolder.c.errorFile})${why(prefixHolder.score)}; this spec is ignored`,
         hint: `set spec.prefix: ${s.prefix}-2 or another unused prefix`,
+        // Its own name is free: the AgentSpec of that name in the cluster says why it is unused.
+        // (A duplicate name carries none: the AgentSpec of that name is the one in use.)
+        specName: s.name,
       });
       continue;
     }

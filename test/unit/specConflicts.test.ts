@@ -84,3 +84,11 @@ test('running pods outrank a placeholder', () => {
   const withPlaceholder = candidate('agentspecs/a.yaml', 'linux', { capabilities: ['x'] });
   assert.deepEqual(resolveConflicts([withPlaceholder, withPods], { manifests: [pod(withPods)], agents: [placeholder(withPlaceholder, { x: 'true' })] }).specs.map((s) => s.file), ['agentspecs/z.yaml']);
 });
+
+test('a spec losing its prefix is named on the error (its AgentSpec in the cluster reports it); a duplicate name is not (that AgentSpec is in use)', () => {
+  const prefix = resolveConflicts([candidate('agentspecs/a.yaml', 'one', { prefix: 'shared' }), candidate('agentspecs/b.yaml', 'two', { prefix: 'shared' })], {});
+  assert.equal(prefix.errors[0]!.specName, 'two');
+  const name = resolveConflicts([candidate('agentspecs/a.yaml', 'same', { prefix: 'p1' }), candidate('agentspecs/b.yaml', 'same', { prefix: 'p2' })], {});
+  assert.equal(name.errors.length, 1);
+  assert.equal(name.errors[0]!.specName, undefined);
+});
