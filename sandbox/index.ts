@@ -88,7 +88,17 @@ export async function applyAgentSpecs(kubeconfigPath: string, namespace: string,
     for (const doc of parseAllDocuments(await readFile(join(dir, file), 'utf8'))) {
       const body = doc.toJS() as { kind?: string; apiVersion?: string; metadata?: { name?: string } } | null;
       if (body?.kind !== 'AgentSpec' || body.apiVersion !== 'azdo.gitops.dev/v1alpha1') continue;
-      await custom.createNamespacedCustomObject({ group: 'azdo.gitops.dev', version: 'v1alpha1', namespace, plural: 'agentspecs', body: { ...body, metadata: { ...body.metadata, namespace } } });
+      const create = () => custom.createNamespacedCustomObject({ group: 'azdo.gitops.dev', version: 'v1alpha1', namespace, plural: 'agentspecs', body: { ...body, metadata: { ...body.metadata, namespace } } });
+      // A real API server serves the new resource only once the CRD is Established (404 before).
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await create();
+          break;
+        } catch (err) {
+          if ((err as { code?: number }).code !== 404 || attempt >= 50) throw err;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
       names.push(body.metadata?.name ?? '');
     }
   }
