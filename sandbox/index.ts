@@ -6,7 +6,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { parse, parseAllDocuments } from 'yaml';
 import { startAzdoEmulator, type AzdoEmulator, type AzdoEmulatorOptions } from './azdo/index.ts';
 import { startAgentSimulator, type AgentSimulator } from './cluster/agents/index.ts';
@@ -79,9 +79,10 @@ export interface SandboxInfo {
 export async function applyAgentSpecs(kubeconfigPath: string, namespace: string, seedDir: string): Promise<string[]> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
-  const crd = parse(await readFile(join(PROJECT_ROOT, 'cluster-repo-example/crds/agentspec.yaml'), 'utf8')) as V1CustomResourceDefinition;
-  await kc.makeApiClient(ApiextensionsV1Api).createCustomResourceDefinition({ body: crd });
+  const crd = parse(await readFile(join(PROJECT_ROOT, 'cluster-repo-example/crds/agentspec.yaml'), 'utf8')) as object;
   const custom = kc.makeApiClient(CustomObjectsApi);
+  // As raw JSON: the typed CRD client drops `x-kubernetes-int-or-string`, which the server needs.
+  await custom.createClusterCustomObject({ group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', body: crd });
   const dir = join(seedDir, 'agentspecs');
   const names: string[] = [];
   for (const file of (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f) && !/^kustomization\./.test(f)).sort()) {
