@@ -47,7 +47,7 @@ export class ReconcilerProcess {
       azdo,
       repo,
       pods: () => w.cluster.observedPods(),
-      events: { stuckPodRemoved: async (r) => w.note?.(`event: ${r.podName} removed (${r.reason})`), specHeld: async () => {} },
+      events: { stuckPodRemoved: async (r) => w.note?.(`event: ${r.podName} removed (${r.reason})`), specHeld: async () => {}, onAgentSpec: async () => {} },
       syncRequester: { requestSync: async () => w.cluster.requestSync() },
       log: w.log,
       now: () => w.vt.date(),
