@@ -12,6 +12,7 @@
 #
 # Usage: tools/image/build.sh              build what is missing, print the archive's path last
 #        tools/image/build.sh --image-ref  print the image reference, build nothing
+#        tools/image/build.sh --archive    print the OCI archive's path, build nothing
 #
 # Cache: ${AZDO_GITOPS_CACHE:-$HOME/.cache/azdo-gitops}/image/ (podman storage, the stand-in's
 #        inputs, the archive azdo-gitops-<version>.oci.tar).
@@ -33,7 +34,13 @@ json_field() { # <file> <js expression on `j`>
 }
 VERSION=$(json_field "$ROOT/package.json" 'j.version')
 IMAGE_REF="localhost/azdo-gitops:$VERSION"
-[[ ${1:-} == --image-ref ]] && { echo "$IMAGE_REF"; exit 0; }
+ARCHIVE="$CACHE/azdo-gitops-$VERSION.oci.tar"
+case "${1:-}" in
+  --image-ref) echo "$IMAGE_REF"; exit 0 ;;
+  --archive) echo "$ARCHIVE"; exit 0 ;;
+  "") ;;
+  *) sed -n '2,20p' "$0" >&2; exit 2 ;;
+esac
 
 NODE_VERSION=$(json_field "$ROOT/package-lock.json" 'j.packages["node_modules/node"].version') ||
   die "package-lock.json pins no node devDependency (packages[\"node_modules/node\"].version); run npm install"
@@ -74,32 +81,35 @@ if ! "$PODMAN" image exists "$STANDIN_REF"; then
     bash "$HERE/standin.sh" "$STANDIN_REF"
   log "base stand-in made in $((SECONDS - started)) s"
 fi
+# Stand-ins of other inputs (an older Node.js) are only disk space now.
+"$PODMAN" images --format '{{.Repository}}:{{.Tag}}' --filter reference='localhost/azdo-gitops-base/node' |
+  while read -r old; do [[ $old == "$STANDIN_REF" ]] || "$PODMAN" rmi --force "$old" >/dev/null; done
 # The name the Dockerfile asks for, in this storage only (podman.sh): --pull=never below.
 "$PODMAN" tag "$STANDIN_REF" "docker.io/library/$BASE_REF"
 
 # --- 3. the Dockerfile, unchanged --------------------------------------------------------------
-# The build stages' npm reaches this machine's registry with its CA file: a generated npmrc and
-# the CA file, mounted read-only for RUN steps only. Only these two settings: never a token.
+# The build stages' npm reaches this machine's registry with its CA file: an npmrc (registry, CA
+# file, proxy: never a token) in a host directory mounted as root's home for RUN steps only.
+# /root exists in the base image, so the mount leaves no mount point in any layer; npm's cache
+# lands there too and serves the next build.
 npm_setting() { local v; v=$(npm config get "$1" 2>/dev/null || true); [[ -n $v && $v != null && $v != undefined ]] && echo "$v"; return 0; }
-BUILD_CONF=$(mktemp -d "$CACHE/buildconf.XXXXXX")
-trap 'rm -rf "$BUILD_CONF"' EXIT
-MOUNTS=()
+BUILD_HOME="$CACHE/build-home"
+mkdir -p "$BUILD_HOME"
 {
   echo "registry=$(npm_setting registry)"
   ca=$(npm_setting cafile)
   if [[ -n $ca ]]; then
     [[ -r $ca ]] || die "npm's cafile $ca is not readable"
-    cp "$ca" "$BUILD_CONF/ca.pem"
-    echo "cafile=/run/azdo-gitops-build/ca.pem"
+    cp "$ca" "$BUILD_HOME/registry-ca.pem"
+    echo "cafile=/root/registry-ca.pem"
   fi
   for s in proxy https-proxy noproxy strict-ssl; do
     v=$(npm_setting "$s")
     [[ -n $v ]] && echo "$s=$v"
   done
   echo "update-notifier=false"
-} >"$BUILD_CONF/npmrc"
-chmod 0644 "$BUILD_CONF"/*
-MOUNTS+=(--volume "$BUILD_CONF:/run/azdo-gitops-build:ro" --volume "$BUILD_CONF/npmrc:/root/.npmrc:ro")
+} >"$BUILD_HOME/.npmrc"
+MOUNTS=(--volume "$BUILD_HOME:/root:rw")
 
 log "building $IMAGE_REF from Dockerfile"
 started=$SECONDS
@@ -108,9 +118,13 @@ started=$SECONDS
 log "built in $((SECONDS - started)) s"
 
 # --- 4. the OCI archive --------------------------------------------------------------------
-ARCHIVE="$CACHE/azdo-gitops-$VERSION.oci.tar"
-rm -f "$ARCHIVE"
-"$PODMAN" save --quiet --format oci-archive --output "$ARCHIVE" "$IMAGE_REF"
+image_id=$("$PODMAN" image inspect --format '{{.Id}}' "$IMAGE_REF")
+if [[ ! -f $ARCHIVE || $(cat "$ARCHIVE.id" 2>/dev/null) != "$image_id" ]]; then
+  rm -f "$ARCHIVE" "$ARCHIVE.id"
+  "$PODMAN" save --quiet --format oci-archive --output "$ARCHIVE.partial" "$IMAGE_REF"
+  mv "$ARCHIVE.partial" "$ARCHIVE"
+  echo "$image_id" >"$ARCHIVE.id"
+fi
 size=$("$PODMAN" image inspect --format '{{.Size}}' "$IMAGE_REF")
 log "image $IMAGE_REF: $((size / 1000000)) MB uncompressed; archive $(($(stat -c %s "$ARCHIVE") / 1000000)) MB"
 echo "$ARCHIVE"
