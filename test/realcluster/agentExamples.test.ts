@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { parseAgentSpecs } from '../../reconciler/agentspec/loadSpecs.ts';
 import { DEFAULT_SPEC_DEFAULTS } from '../../reconciler/agentspec/specDefaults.ts';
-import { renderPod } from '../../reconciler/render/renderPod.ts';
+import { renderPod } from '../../reconciler/manifests/renderPod.ts';
 import { PROJECT_ROOT } from '../../sandbox/index.ts';
 import { startRealCluster, type RealCluster } from '../helpers/realCluster.ts';
 
