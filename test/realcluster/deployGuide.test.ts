@@ -150,16 +150,19 @@ describe('the README deploy guide on a real API server', { timeout: START_TIMEOU
     assert.equal([...yaml.matchAll(remote)].length, 2);
     const dir = await mkdtemp(join(tmpdir(), 'azdo-gitops-remote-base-'));
     try {
-      // This checkout stands in for the tagged repository.
-      await writeFile(join(dir, 'kustomization.yaml'), yaml.replace(remote, (_m, path: string) => join(PROJECT_ROOT, path)));
+      // A copy of this checkout's directories stands in for the tagged repository (kustomize
+      // takes no absolute path as a base).
+      for (const m of yaml.matchAll(remote)) await cp(join(PROJECT_ROOT, m[1]!), join(dir, 'release', m[1]!), { recursive: true });
+      await writeFile(join(dir, 'kustomization.yaml'), yaml.replace(remote, (_m, path: string) => `release/${path}`));
       await mkdir(join(dir, 'agentspecs'));
       await cp(join(PROJECT_ROOT, 'cluster-repo-example/agentspecs/linux.yaml'), join(dir, 'agentspecs/linux.yaml'));
-      const built = (await cluster.kubectl(['kustomize', '--load-restrictor=LoadRestrictionsNone', dir])).stdout;
+      const built = (await cluster.kubectl(['kustomize', dir])).stdout;
       const docs = parseAllDocuments(built).map((d) => d.toJS());
       assert.deepEqual(docs.map((d) => d.kind).sort(), ['AgentSpec', 'CustomResourceDefinition', 'Deployment', 'Namespace', 'Role', 'RoleBinding', 'ServiceAccount']);
       const env = docs.find((d) => d.kind === 'Deployment').spec.template.spec.containers[0].env as { name: string; value?: string }[];
-      assert.equal(env.find((e) => e.name === 'AZDO_ORG_URL')?.value, 'https://dev.azure.com/my-org');
-      assert.equal(env.find((e) => e.name === 'GIT_URL')?.value, 'https://dev.azure.com/my-org/platform/_git/cluster');
+      // The patch's values, at the names its comments say (it addresses env entries by index).
+      assert.equal(env.find((e) => e.name === 'AZDO_ORG_URL')?.value, 'https://dev.azure.com/contoso');
+      assert.equal(env.find((e) => e.name === 'GIT_URL')?.value, 'https://dev.azure.com/contoso/platform/_git/cluster');
       await cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], { input: built });
     } finally {
       await rm(dir, { recursive: true, force: true });
