@@ -136,6 +136,8 @@ describe('the README deploy guide on a real API server', { timeout: START_TIMEOU
   });
 
   it('what Flux or Argo CD applies next, then the checks: the AgentSpecs are listed', async () => {
+    // As Flux does: the CRD first, established, then the rest of the platform layer.
+    await cluster.applyCrds([join(PROJECT_ROOT, 'cluster-repo-example/crds/agentspec.yaml')]);
     await cluster.kubectl(['apply', '-k', join(PROJECT_ROOT, 'cluster-repo-example')]);
     await runGuide(/get agentspecs/, / delete /);
     const specs = (await cluster.kubectl(['-n', 'azdo-agents', 'get', 'agentspecs', '-o', 'name'])).stdout.trim().split('\n').sort();
