@@ -1,7 +1,7 @@
-// What the Dockerfile ships, built and run without Docker (there is no engine here): its build
-// stage (the files it copies, `npm run build`), its deps stage (`npm ci --omit=dev
-// --ignore-scripts`) and its ENTRYPOINT, on Node.js 24 with production dependencies only. Only
-// the base image is not exercised.
+// What the Dockerfile ships, mirrored without a container engine so `npm test` covers it: its
+// build stage (the files it copies, `npm run build`), its deps stage (`npm ci --omit=dev
+// --ignore-scripts`) and its ENTRYPOINT, on Node.js 24 with production dependencies only. The
+// image itself is built and run by `npm run test:image` (test/image/).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { copyFile, cp, mkdtemp, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
