@@ -267,16 +267,14 @@ export function scanListBody(onItem: (item: unknown, index: number) => void, ski
     if (stack.length === 0 && state === S.Value) valueBegins(i, c); // the body must be an object
     switch (state) {
       case S.ObjectFirst:
-        if (c === 0x7d) return close(i, c);
+        if (c === 0x7d) { close(i, c); return; }
         if (stack.length === MEMBER && inValue) {
           flush(i);
           memberStart = element.length;
         }
-      // falls through: the first key
+        { key(i, c); return; }
       case S.Key:
-        if (c !== 0x22) fail(i, 'a key was expected');
-        beginString(i, true);
-        return;
+        { key(i, c); return; }
       case S.Colon:
         if (c !== 0x3a) fail(i, '":" was expected');
         state = S.Value;
@@ -295,36 +293,44 @@ export function scanListBody(onItem: (item: unknown, index: number) => void, ski
           state = top === 0x7b ? S.Key : S.Value;
           return;
         }
-        if (c === 0x7d || c === 0x5d) return close(i, c);
-        return fail(i, '"," or a closing bracket was expected');
+        if (c === 0x7d || c === 0x5d) { close(i, c); return; }fail(i, '"," or a closing bracket was expected'); return; 
       }
       case S.ArrayFirst:
-        if (c === 0x5d) return close(i, c);
-      // falls through: the first value
+        if (c === 0x5d) { close(i, c); return; }
+        { value(i, c); return; }
       case S.Value:
-        if (c === 0x7b || c === 0x5b) return open(i, c);
-        if (c === 0x22) {
-          valueBegins(i, c);
-          beginString(i, false);
-          return;
-        }
-        if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-          valueBegins(i, c);
-          state = S.Num;
-          num = String.fromCharCode(c);
-          return;
-        }
-        for (const word of ['true', 'false', 'null']) {
-          if (c === word.charCodeAt(0)) {
-            valueBegins(i, c);
-            state = S.Literal;
-            literal = word;
-            literalAt = 1;
-            return;
-          }
-        }
-        return fail(i, `unexpected ${JSON.stringify(String.fromCharCode(c))}`);
+        { value(i, c); return; }
     }
+  };
+
+  const key = (i: number, c: number): void => {
+    if (c !== 0x22) fail(i, 'a key was expected');
+    beginString(i, true);
+  };
+
+  const value = (i: number, c: number): void => {
+    if (c === 0x7b || c === 0x5b) { open(i, c); return; }
+    if (c === 0x22) {
+      valueBegins(i, c);
+      beginString(i, false);
+      return;
+    }
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      valueBegins(i, c);
+      state = S.Num;
+      num = String.fromCharCode(c);
+      return;
+    }
+    for (const word of ['true', 'false', 'null']) {
+      if (c === word.charCodeAt(0)) {
+        valueBegins(i, c);
+        state = S.Literal;
+        literal = word;
+        literalAt = 1;
+        return;
+      }
+    }
+    fail(i, `unexpected ${JSON.stringify(String.fromCharCode(c))}`);
   };
 
   return {

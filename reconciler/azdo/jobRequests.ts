@@ -1,10 +1,13 @@
+import type { IncomingMessage } from 'node:http';
 import { TypeInfo, type TaskAgentJobRequest } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
-import { AzdoUnreadableResponseError } from '../errors/azdoErrors.ts';
+import { extractRateLimitHeaders } from 'azure-devops-node-api/RateLimitUtils.js';
+import { AzdoUnavailableError, AzdoUnreadableResponseError } from '../errors/azdoErrors.ts';
 import type { PendingJob } from '../plan/observed.ts';
 import { isUnclaimed, type JobLifecycle } from '../plan/pending.ts';
 import { callAzdo } from './classifyAzdoError.ts';
 import type { TaskAgentApi } from './connection.ts';
-import { expectList, JOB_REQUEST_FIELDS } from './wireShape.ts';
+import { ListBodyError, scanListBody } from './jobRequestStream.ts';
+import { expectListItem, JOB_REQUEST_FIELDS } from './wireShape.ts';
 
 /**
  * The wire's lifecycle fields in the plan's terms. `result` is an enum the client turns into a
@@ -52,77 +55,84 @@ export function toPendingJob(r: TaskAgentJobRequest, poolName: string): PendingJ
   };
 }
 
-/** The paged form's page size: the service caps `$top` at 200. */
-export const JOB_REQUEST_PAGE_SIZE = 200;
-/**
- * Pages read per pool per pass before giving up on the pass (20,000 requests, finished ones
- * included): a listing that long is more likely a token loop than a real queue, and a partial
- * list is never taken for the whole.
- */
-export const MAX_JOB_REQUEST_PAGES = 100;
-const JOB_REQUESTS_LOCATION = 'fc825784-c92a-4299-9221-998a02d1b54f';
-const CONTINUATION_HEADER = 'x-ms-continuationtoken';
+/** What the client's HTTP client answers: the IncomingMessage, its body not yet read. */
+type HttpClientResponse = Awaited<ReturnType<TaskAgentApi['rest']['client']['get']>>;
 
-export interface JobRequestPage {
-  /** The body as the client read it (null when it could not), to be checked with expectList. */
-  readonly requests: unknown;
-  readonly continuationToken: string | undefined;
+const JOB_REQUESTS_LOCATION = 'fc825784-c92a-4299-9221-998a02d1b54f';
+/** The version the typed client's getAgentRequestsForAgents asks for. */
+const JOB_REQUESTS_API_VERSION = '7.2-preview.1';
+/** An error answer is read for its message only; a larger one is cut here. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+/** The service's error body (JSON with a message, or text), at most MAX_ERROR_BODY_BYTES of it. */
+async function readErrorBody(message: IncomingMessage): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of message as AsyncIterable<Buffer>) {
+    parts.push(chunk);
+    size += chunk.length;
+    if (size >= MAX_ERROR_BODY_BYTES) break; // leaving the loop destroys the stream
+  }
+  return Buffer.concat(parts).subarray(0, MAX_ERROR_BODY_BYTES).toString('utf8');
 }
 
-export type ReadJobRequestPage = (api: TaskAgentApi, poolId: number, continuationToken: string | undefined) => Promise<JobRequestPage>;
-
 /**
- * One page of the `$top` listing (newest first, finished requests included, no matchedAgents).
- * Through the client's REST layer: its typed method drops the X-MS-ContinuationToken header.
+ * A non-2xx answer as the client's REST layer would reject it (statusCode, parsed body, the
+ * rate-limit headers), so callAzdo classifies it like every other call: 429 waits Retry-After,
+ * 401/403 is the token, 5xx backs off.
  */
-export const readJobRequestPage: ReadJobRequestPage = async (api, poolId, continuationToken) => {
-  const query: Record<string, string | number> = { $top: JOB_REQUEST_PAGE_SIZE };
-  if (continuationToken !== undefined) query.continuationToken = continuationToken;
-  const ver = await api.vsoClient.getVersioningData('7.2-preview.1', 'distributedtask', JOB_REQUESTS_LOCATION, { poolId }, query);
-  const res = await api.rest.get<unknown>(ver.requestUrl!, api.createRequestOptions('application/json', ver.apiVersion));
-  const headers = (res.headers ?? {}) as Record<string, string | string[] | undefined>;
-  const raw = Object.entries(headers).find(([k]) => k.toLowerCase() === CONTINUATION_HEADER)?.[1];
-  const token = (Array.isArray(raw) ? raw[0] : raw)?.trim();
-  return {
-    requests: api.formatResponse(res.result, TypeInfo.TaskAgentJobRequest, true),
-    continuationToken: token === undefined || token === '' ? undefined : token,
-  };
-};
-
-/**
- * The pool's requests that need an agent. The unpaged form (`completedRequestCount=0`) would
- * send every unfinished request with `matchedAgents`, one ~350-byte reference per eligible agent:
- * hundreds of MiB for a large pool, all held at once to parse. The `$top` form sends no
- * `matchedAgents` and pages at 200, so memory is one page at a time and bytes are ~0.7 KiB per
- * request; it lists finished requests too (filtered here) and is read to its last page, so an
- * unfinished request older than any number of finished ones is still seen.
- */
-export async function listPendingJobs(
-  api: TaskAgentApi,
-  poolId: number,
-  poolName: string,
-  readPage: ReadJobRequestPage = readJobRequestPage,
-): Promise<PendingJob[]> {
-  const operation = `list job requests of pool "${poolName}"`;
-  const out = new Map<number, PendingJob>();
-  const tokens = new Set<string>();
-  let token: string | undefined;
-  for (let page = 0; ; page++) {
-    if (page === MAX_JOB_REQUEST_PAGES) {
-      throw new AzdoUnreadableResponseError(operation, `more than ${MAX_JOB_REQUEST_PAGES} pages of ${JOB_REQUEST_PAGE_SIZE} requests`);
-    }
-    const got = await callAzdo(operation, () => readPage(api, poolId, token));
-    // null (unparseable 2xx, or a 404 for a pool we just resolved) and `{}` are not "no jobs".
-    for (const r of expectList<TaskAgentJobRequest>(operation, got.requests, JOB_REQUEST_FIELDS)) {
-      // A request that moved between pages while we read is counted once.
-      if (needsAgent(r)) out.set(r.requestId!, toPendingJob(r, poolName));
-      else out.delete(r.requestId!);
-    }
-    if (got.continuationToken === undefined) break;
-    // A token handed out twice would loop forever: the listing cannot be read to its end.
-    if (tokens.has(got.continuationToken)) throw new AzdoUnreadableResponseError(operation, `continuation token ${JSON.stringify(got.continuationToken)} repeated`);
-    tokens.add(got.continuationToken);
-    token = got.continuationToken;
+async function statusError(res: HttpClientResponse, status: number): Promise<object> {
+  const text = await readErrorBody(res.message).catch(() => '');
+  let result: { message?: string; typeKey?: string } | undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object') result = parsed as typeof result;
+  } catch {
+    // Not JSON (a proxy's page): the status alone says what happened.
   }
-  return [...out.values()];
+  const err = Object.assign(new Error(result?.message ?? (text.trim().slice(0, 300) || `Failed request: (${status})`)), { statusCode: status, result });
+  extractRateLimitHeaders(res.message.headers, err);
+  return err;
+}
+
+/**
+ * The pool's requests that need an agent, from the listing an autoscaler is meant to read:
+ * `completedRequestCount=0`, every unfinished request and no finished one, whatever the pool's
+ * history. Each request carries `matchedAgents` (~350 bytes per eligible agent: tens to hundreds
+ * of MiB for a large pool), so the body is read as a stream through the client's own HTTP client
+ * (its auth, user agent, proxy and TLS settings) and scanned one request at a time with
+ * `matchedAgents` skipped as it passes: memory is one request, whatever the body's size. The
+ * paged `$top` form sends no `matchedAgents` but lists finished requests too, so reading it to
+ * its end costs the pool's whole job history every pass.
+ */
+export async function listPendingJobs(api: TaskAgentApi, poolId: number, poolName: string): Promise<PendingJob[]> {
+  const operation = `list job requests of pool "${poolName}"`;
+  return callAzdo(operation, async () => {
+    const ver = await api.vsoClient.getVersioningData(JOB_REQUESTS_API_VERSION, 'distributedtask', JOB_REQUESTS_LOCATION, { poolId }, { completedRequestCount: 0 });
+    const accept = api.createRequestOptions('application/json', ver.apiVersion).acceptHeader ?? 'application/json';
+    const res = await api.rest.client.get(ver.requestUrl!, { Accept: accept });
+    const status = res.message.statusCode ?? 0;
+    // The pool was resolved moments ago: its 404 says nothing about its jobs (never "no jobs").
+    if (status === 404) {
+      res.message.resume();
+      throw new AzdoUnavailableError(operation, status, 'the pool was not found although it was just resolved');
+    }
+    if (status < 200 || status > 299) throw await statusError(res, status);
+    const out = new Map<number, PendingJob>();
+    const scanner = scanListBody((item, index) => {
+      // Dates revived as the typed client does (queueTime etc. as Date).
+      const r = api.formatResponse(expectListItem(operation, item, index, JOB_REQUEST_FIELDS), TypeInfo.TaskAgentJobRequest, false) as TaskAgentJobRequest;
+      if (needsAgent(r)) out.set(r.requestId!, toPendingJob(r, poolName));
+    });
+    try {
+      for await (const chunk of res.message as AsyncIterable<Buffer>) scanner.write(chunk);
+      scanner.end();
+    } catch (err) {
+      res.message.destroy();
+      // Not the list JSON (an HTML page, a body cut short, `{}`, count ≠ items): never "no jobs".
+      if (err instanceof ListBodyError) throw new AzdoUnreadableResponseError(operation, err.message);
+      throw err;
+    }
+    return [...out.values()];
+  });
 }

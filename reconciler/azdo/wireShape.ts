@@ -35,10 +35,16 @@ function missingField(item: unknown, fields: RequiredFields): string | undefined
 export function expectList<T>(operation: string, got: unknown, fields: RequiredFields): T[] {
   if (!Array.isArray(got)) throw new AzdoUnreadableResponseError(operation, kindOf(got));
   got.forEach((item, i) => {
-    const problem = missingField(item, fields);
-    if (problem) throw new AzdoUnreadableResponseError(operation, `item ${i} of ${got.length} ${problem}`);
+    expectListItem(operation, item, `${i} of ${got.length}`, fields);
   });
   return got as T[];
+}
+
+/** One item of a list read as it streams (`at`: its position); throws unreadable as expectList would. */
+export function expectListItem<T>(operation: string, item: unknown, at: number | string, fields: RequiredFields): T {
+  const problem = missingField(item, fields);
+  if (problem) throw new AzdoUnreadableResponseError(operation, `item ${at} ${problem}`);
+  return item as T;
 }
 
 /** A single-object read that returned something: it must be an object carrying `fields`, with `id` if given. */

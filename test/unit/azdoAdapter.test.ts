@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { inspect } from 'node:util';
+import { ClientApiBase } from 'azure-devops-node-api/ClientApiBases.js';
 import type { TaskAgent, TaskAgentJobRequest } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
 import { demandStrings, listPendingJobs, needsAgent, toPendingJob } from '../../reconciler/azdo/jobRequests.ts';
 import { callAzdo, classifyAzdoError } from '../../reconciler/azdo/classifyAzdoError.ts';
@@ -222,14 +224,31 @@ test('toPoolAgent fills missing fields with safe values', () => {
 // ---- strict reads: a 2xx whose body is not the expected shape is unreadable, never "none" ----
 
 /** The published client's TaskAgentApi reduced to the calls the adapters make, answering what the wire gave. */
+/** What the job listing's HTTP call answers: a status, headers and the body as it streams. */
+interface JobsAnswer {
+  status?: number;
+  headers?: Record<string, string>;
+  body: string;
+}
+
 function clientAnswering(answers: { jobs?: unknown; agents?: unknown; agent?: unknown; pools?: unknown }): TaskAgentApi {
+  const jobs = (answers.jobs ?? { body: '' }) as JobsAnswer;
   return {
-    // The job listing is paged through the client's REST layer (the typed method drops the
-    // continuation header): one page, no token.
-    vsoClient: { getVersioningData: async () => ({ requestUrl: 'https://dev.azure.com/o/_apis/distributedtask/pools/1/jobrequests?$top=200', apiVersion: '7.2-preview.1' }) },
-    createRequestOptions: () => ({}),
-    rest: { get: async () => ({ statusCode: 200, result: answers.jobs, headers: {} }) },
-    formatResponse: (data: unknown) => data,
+    // The job listing streams through the client's HTTP client (its body can be hundreds of MiB).
+    vsoClient: { getVersioningData: async () => ({ requestUrl: 'https://dev.azure.com/o/_apis/distributedtask/pools/1/jobrequests?completedRequestCount=0', apiVersion: '7.2-preview.1' }) },
+    createRequestOptions: () => ({ acceptHeader: 'application/json;api-version=7.2-preview.1' }),
+    rest: {
+      client: {
+        get: async () => {
+          // Cut in small pieces so a request spans chunks, as it does on a socket.
+          const bytes = Buffer.from(jobs.body);
+          const message = Readable.from(Array.from({ length: Math.ceil(bytes.length / 7) }, (_, i) => bytes.subarray(i * 7, i * 7 + 7)));
+          return { message: Object.assign(message, { statusCode: jobs.status ?? 200, headers: jobs.headers ?? {} }) };
+        },
+      },
+    },
+    // The client's own date revival (queueTime etc. as Date).
+    formatResponse: ClientApiBase.prototype.formatResponse,
     getAgents: async () => answers.agents,
     getAgent: async () => answers.agent,
     getAgentPools: async () => answers.pools,
@@ -281,34 +300,48 @@ test('a single read must be the object asked for', () => {
   assert.deepEqual(expectItem('op', { id: 3, name: 'a' }, AGENT_FIELDS, 3), { id: 3, name: 'a' });
 });
 
-test('listPendingJobs: null and {} are unreadable, a readable list keeps only pending requests', async () => {
-  await assert.rejects(listPendingJobs(clientAnswering({ jobs: null }), 1, 'k8s-agents'), unreadable(/^list job requests of pool "k8s-agents": /));
-  await assert.rejects(listPendingJobs(clientAnswering({ jobs: {} }), 1, 'k8s-agents'), unreadable(/empty object/));
-  const jobs = await listPendingJobs(clientAnswering({ jobs: [request({ requestId: 1 }), request({ requestId: 2, assignTime: T })] }), 1, 'k8s-agents');
-  assert.deepEqual(jobs.map((j) => j.requestId), [1]);
+const jobsBody = (items: unknown[], count = items.length): { body: string } => ({ body: JSON.stringify({ count, value: items }) });
+
+test('listPendingJobs: an HTML page, a cut body, {} or a wrong count is unreadable, never "no jobs"', async () => {
+  const cases: [JobsAnswer, RegExp][] = [
+    [{ body: '<!DOCTYPE html><html><body>maintenance</body></html>' }, /^list job requests of pool "k8s-agents": .*not a JSON object/],
+    [{ body: '{"count":1,"value":[{"requestId":1,"matchedAgents":[{"id":1' }, /cut short/],
+    [{ body: '' }, /an empty body/],
+    [{ body: '{}' }, /without a "value" list/],
+    [{ body: 'null' }, /not a JSON object/],
+    [jobsBody([request({ requestId: 1 })], 2), /"count" says 2 but the list holds 1 items/],
+    [jobsBody([request({ requestId: 1 }), { queueTime: T }]), /item 1 has no numeric requestId/],
+  ];
+  for (const [jobs, pattern] of cases) await assert.rejects(listPendingJobs(clientAnswering({ jobs }), 1, 'k8s-agents'), unreadable(pattern), jobs.body);
 });
 
-test('listPendingJobs reads every page the continuation token leads to, and only pending requests count', async () => {
-  const pages: Record<string, { requests: unknown; continuationToken: string | undefined }> = {
-    first: { requests: [request({ requestId: 5 }), request({ requestId: 4, finishTime: T, result: 0 as never })], continuationToken: '4' },
-    '4': { requests: [request({ requestId: 3, assignTime: T }), request({ requestId: 2 })], continuationToken: '2' },
-    '2': { requests: [request({ requestId: 1 })], continuationToken: undefined },
-  };
-  const asked: (string | undefined)[] = [];
-  const jobs = await listPendingJobs(clientAnswering({}), 1, 'p', async (_api, _pool, token) => {
-    asked.push(token);
-    return pages[token ?? 'first']!;
-  });
-  assert.deepEqual(asked, [undefined, '4', '2']);
-  assert.deepEqual(jobs.map((j) => j.requestId).sort(), [1, 2, 5]);
+test('listPendingJobs keeps only requests that need an agent, with dates revived and matchedAgents never read', async () => {
+  const matchedAgents = Array.from({ length: 50 }, (_, i) => ({ id: i + 1, name: `a${i}`, _links: { self: { href: `https://x/${i}` } } }));
+  const items = [
+    { ...request({ requestId: 1, demands: ['docker'] }), matchedAgents },
+    { ...request({ requestId: 2, assignTime: T }), matchedAgents },
+    { ...request({ requestId: 3, receiveTime: T }), matchedAgents: [] },
+    request({ requestId: 4, jobName: 'Build ✓' }),
+  ];
+  const jobs = await listPendingJobs(clientAnswering({ jobs: jobsBody(items) }), 1, 'k8s-agents');
+  assert.deepEqual(jobs, [
+    { requestId: 1, poolName: 'k8s-agents', demands: ['docker'], queueTime: T, jobName: undefined, definitionName: undefined },
+    { requestId: 4, poolName: 'k8s-agents', demands: [], queueTime: T, jobName: 'Build ✓', definitionName: undefined },
+  ]);
+  assert.ok(jobs[0]!.queueTime instanceof Date);
 });
 
-test('listPendingJobs: an unreadable later page or a repeated token makes the whole list unreadable', async () => {
-  const unreadablePage = listPendingJobs(clientAnswering({}), 1, 'p', async (_api, _pool, token) =>
-    token === undefined ? { requests: [request({ requestId: 9 })], continuationToken: '9' } : { requests: null, continuationToken: undefined });
-  await assert.rejects(unreadablePage, unreadable(/no JSON/));
-  const loop = listPendingJobs(clientAnswering({}), 1, 'p', async () => ({ requests: [request({ requestId: 9 })], continuationToken: '9' }));
-  await assert.rejects(loop, unreadable(/continuation token "9" repeated/));
+test('listPendingJobs: statuses are classified like every other call (429 Retry-After, 401, 5xx, 400, 404)', async () => {
+  const answer = (status: number, headers: Record<string, string> = {}, body = '') => listPendingJobs(clientAnswering({ jobs: { status, headers, body } }), 1, 'p');
+  await assert.rejects(answer(429, { 'retry-after': '17' }), (err) => err instanceof AzdoThrottledError && err.retryAfterSeconds === 17);
+  await assert.rejects(answer(401, {}, '<html>sign in</html>'), (err) => err instanceof AzdoAuthError);
+  await assert.rejects(answer(403), (err) => err instanceof AzdoAuthError);
+  await assert.rejects(answer(503, {}, '<html>down</html>'), (err) => err instanceof AzdoUnavailableError && err.statusCode === 503);
+  await assert.rejects(
+    answer(400, {}, JSON.stringify({ message: 'completedRequestCount is bad', typeKey: 'ArgumentException' })),
+    (err) => err instanceof AzdoRequestError && /completedRequestCount is bad/.test(err.message),
+  );
+  await assert.rejects(answer(404), (err) => err instanceof AzdoUnavailableError && err.statusCode === 404 && !(err instanceof AzdoUnreadableResponseError));
 });
 
 test('listAgents: null and {} are unreadable, never "no agents"', async () => {
