@@ -267,41 +267,50 @@ export function scanListBody(onItem: (item: unknown, index: number) => void, ski
     if (stack.length === 0 && state === S.Value) valueBegins(i, c); // the body must be an object
     switch (state) {
       case S.ObjectFirst:
-        if (c === 0x7d) { close(i, c); return; }
-        if (stack.length === MEMBER && inValue) {
-          flush(i);
-          memberStart = element.length;
+        if (c === 0x7d) close(i, c);
+        else {
+          if (stack.length === MEMBER && inValue) {
+            flush(i);
+            memberStart = element.length;
+          }
+          key(i, c);
         }
-        { key(i, c); return; }
+        return;
       case S.Key:
-        { key(i, c); return; }
+        key(i, c);
+        return;
       case S.Colon:
         if (c !== 0x3a) fail(i, '":" was expected');
         state = S.Value;
         return;
-      case S.After: {
-        const top = stack[stack.length - 1];
-        if (c === 0x2c) {
-          if (stack.length === MEMBER && inValue && !skipping) {
-            flush(i);
-            memberStart = element.length;
-            if (dropNextComma) {
-              captureFrom = i + 1;
-              dropNextComma = false;
-            }
-          }
-          state = top === 0x7b ? S.Key : S.Value;
-          return;
-        }
-        if (c === 0x7d || c === 0x5d) { close(i, c); return; }fail(i, '"," or a closing bracket was expected'); return; 
-      }
+      case S.After:
+        if (c === 0x2c) comma(i);
+        else if (c === 0x7d || c === 0x5d) close(i, c);
+        else fail(i, '"," or a closing bracket was expected');
+        return;
       case S.ArrayFirst:
-        if (c === 0x5d) { close(i, c); return; }
-        { value(i, c); return; }
+        if (c === 0x5d) close(i, c);
+        else value(i, c);
+        return;
       case S.Value:
-        { value(i, c); return; }
+        value(i, c);
+        return;
     }
   };
+
+  /** A ',' after a value; between an element's members it may be the one a skipped first member leaves. */
+  const comma = (i: number): void => {
+    if (stack.length === MEMBER && inValue && !skipping) {
+      flush(i);
+      memberStart = element.length;
+      if (dropNextComma) {
+        captureFrom = i + 1;
+        dropNextComma = false;
+      }
+    }
+    state = stack[stack.length - 1] === 0x7b ? S.Key : S.Value;
+  };
+
 
   const key = (i: number, c: number): void => {
     if (c !== 0x22) fail(i, 'a key was expected');
@@ -309,7 +318,10 @@ export function scanListBody(onItem: (item: unknown, index: number) => void, ski
   };
 
   const value = (i: number, c: number): void => {
-    if (c === 0x7b || c === 0x5b) { open(i, c); return; }
+    if (c === 0x7b || c === 0x5b) {
+      open(i, c);
+      return;
+    }
     if (c === 0x22) {
       valueBegins(i, c);
       beginString(i, false);
