@@ -176,6 +176,13 @@ export function scanListBody(onItem: (item: unknown, index: number) => void, ski
       const c = text.charCodeAt(i);
       switch (state) {
         case S.Str: {
+          // Most of a body is string text: step over plain characters without the switch.
+          if (c !== 0x22 && c !== 0x5c && c >= 0x20) {
+            let k = i + 1;
+            for (let d = text.charCodeAt(k); k < text.length && d !== 0x22 && d !== 0x5c && d >= 0x20; d = text.charCodeAt(++k));
+            i = k - 1;
+            break;
+          }
           if (c === 0x22) {
             if (!strIsKey) {
               valueEnded(i + 1);
