@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { TypeInfo, type TaskAgentJobRequest } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
 import { extractRateLimitHeaders } from 'azure-devops-node-api/RateLimitUtils.js';
 import { AzdoUnavailableError, AzdoUnreadableResponseError } from '../errors/azdoErrors.ts';
@@ -55,24 +55,44 @@ export function toPendingJob(r: TaskAgentJobRequest, poolName: string): PendingJ
   };
 }
 
-/** What the client's HTTP client answers: the IncomingMessage, its body not yet read. */
-type HttpClientResponse = Awaited<ReturnType<TaskAgentApi['rest']['client']['get']>>;
-
 const JOB_REQUESTS_LOCATION = 'fc825784-c92a-4299-9221-998a02d1b54f';
 /** The version the typed client's getAgentRequestsForAgents asks for. */
 const JOB_REQUESTS_API_VERSION = '7.2-preview.1';
 /** An error answer is read for its message only; a larger one is cut here. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
+/** An answer whose body is still to come (an IncomingMessage): status, headers, the body as it arrives. */
+export interface JobRequestListing extends AsyncIterable<Buffer | string> {
+  readonly statusCode?: number | undefined;
+  readonly headers: IncomingHttpHeaders;
+  /** Stops reading (and drops the connection) when the rest of the body is not wanted. */
+  destroy(): void;
+}
+
+export type OpenJobRequestListing = (api: TaskAgentApi, poolId: number) => Promise<JobRequestListing>;
+
+/**
+ * `GET …/pools/{poolId}/jobrequests?completedRequestCount=0` (the typed client's
+ * getAgentRequestsForAgents(poolId, undefined, 0)) through the client's own HTTP client, so its
+ * auth, user agent, proxy and TLS settings apply; the body is left unread for the caller to stream.
+ */
+export const openJobRequestListing: OpenJobRequestListing = async (api, poolId) => {
+  const ver = await api.vsoClient.getVersioningData(JOB_REQUESTS_API_VERSION, 'distributedtask', JOB_REQUESTS_LOCATION, { poolId }, { completedRequestCount: 0 });
+  const accept = api.createRequestOptions('application/json', ver.apiVersion).acceptHeader ?? 'application/json';
+  return (await api.rest.client.get(ver.requestUrl!, { Accept: accept })).message;
+};
+
 /** The service's error body (JSON with a message, or text), at most MAX_ERROR_BODY_BYTES of it. */
-async function readErrorBody(message: IncomingMessage): Promise<string> {
+async function readErrorBody(listing: JobRequestListing): Promise<string> {
   const parts: Buffer[] = [];
   let size = 0;
-  for await (const chunk of message as AsyncIterable<Buffer>) {
-    parts.push(chunk);
-    size += chunk.length;
-    if (size >= MAX_ERROR_BODY_BYTES) break; // leaving the loop destroys the stream
+  for await (const chunk of listing) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    parts.push(bytes);
+    size += bytes.length;
+    if (size >= MAX_ERROR_BODY_BYTES) break;
   }
+  listing.destroy();
   return Buffer.concat(parts).subarray(0, MAX_ERROR_BODY_BYTES).toString('utf8');
 }
 
@@ -81,8 +101,8 @@ async function readErrorBody(message: IncomingMessage): Promise<string> {
  * rate-limit headers), so callAzdo classifies it like every other call: 429 waits Retry-After,
  * 401/403 is the token, 5xx backs off.
  */
-async function statusError(res: HttpClientResponse, status: number): Promise<object> {
-  const text = await readErrorBody(res.message).catch(() => '');
+async function statusError(listing: JobRequestListing, status: number): Promise<object> {
+  const text = await readErrorBody(listing).catch(() => '');
   let result: { message?: string; typeKey?: string } | undefined;
   try {
     const parsed: unknown = JSON.parse(text);
@@ -91,7 +111,7 @@ async function statusError(res: HttpClientResponse, status: number): Promise<obj
     // Not JSON (a proxy's page): the status alone says what happened.
   }
   const err = Object.assign(new Error(result?.message ?? (text.trim().slice(0, 300) || `Failed request: (${status})`)), { statusCode: status, result });
-  extractRateLimitHeaders(res.message.headers, err);
+  extractRateLimitHeaders(listing.headers, err);
   return err;
 }
 
@@ -105,19 +125,22 @@ async function statusError(res: HttpClientResponse, status: number): Promise<obj
  * paged `$top` form sends no `matchedAgents` but lists finished requests too, so reading it to
  * its end costs the pool's whole job history every pass.
  */
-export async function listPendingJobs(api: TaskAgentApi, poolId: number, poolName: string): Promise<PendingJob[]> {
+export async function listPendingJobs(
+  api: TaskAgentApi,
+  poolId: number,
+  poolName: string,
+  open: OpenJobRequestListing = openJobRequestListing,
+): Promise<PendingJob[]> {
   const operation = `list job requests of pool "${poolName}"`;
   return callAzdo(operation, async () => {
-    const ver = await api.vsoClient.getVersioningData(JOB_REQUESTS_API_VERSION, 'distributedtask', JOB_REQUESTS_LOCATION, { poolId }, { completedRequestCount: 0 });
-    const accept = api.createRequestOptions('application/json', ver.apiVersion).acceptHeader ?? 'application/json';
-    const res = await api.rest.client.get(ver.requestUrl!, { Accept: accept });
-    const status = res.message.statusCode ?? 0;
+    const listing = await open(api, poolId);
+    const status = listing.statusCode ?? 0;
     // The pool was resolved moments ago: its 404 says nothing about its jobs (never "no jobs").
     if (status === 404) {
-      res.message.resume();
+      listing.destroy();
       throw new AzdoUnavailableError(operation, status, 'the pool was not found although it was just resolved');
     }
-    if (status < 200 || status > 299) throw await statusError(res, status);
+    if (status < 200 || status > 299) throw await statusError(listing, status);
     const out = new Map<number, PendingJob>();
     const scanner = scanListBody((item, index) => {
       // Dates revived as the typed client does (queueTime etc. as Date).
@@ -125,10 +148,10 @@ export async function listPendingJobs(api: TaskAgentApi, poolId: number, poolNam
       if (needsAgent(r)) out.set(r.requestId!, toPendingJob(r, poolName));
     });
     try {
-      for await (const chunk of res.message as AsyncIterable<Buffer>) scanner.write(chunk);
+      for await (const chunk of listing) scanner.write(chunk);
       scanner.end();
     } catch (err) {
-      res.message.destroy();
+      listing.destroy();
       // Not the list JSON (an HTML page, a body cut short, `{}`, count ≠ items): never "no jobs".
       if (err instanceof ListBodyError) throw new AzdoUnreadableResponseError(operation, err.message);
       throw err;

@@ -367,3 +367,23 @@ test('PoolDirectory: an unreadable pool list is unavailable, not a missing pool'
   await assert.rejects(new PoolDirectory(clientAnswering({ pools: [] })).idOf('k8s-agents'), AzdoPoolNotFoundError);
   assert.equal(await new PoolDirectory(clientAnswering({ pools: [{ id: 9, name: 'K8s-Agents' }] })).idOf('k8s-agents'), 9);
 });
+
+test('listPendingJobs: a connection lost mid-body is unavailable (retried), never the requests read so far', async () => {
+  let destroyed = false;
+  const listing = {
+    statusCode: 200,
+    headers: {},
+    destroy: () => {
+      destroyed = true;
+    },
+    async *[Symbol.asyncIterator]() {
+      yield `{"count":2,"value":[${JSON.stringify(request({ requestId: 1 }))},`;
+      throw Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    },
+  };
+  await assert.rejects(
+    listPendingJobs(clientAnswering({}), 1, 'p', async () => listing),
+    (err) => err instanceof AzdoUnavailableError && !(err instanceof AzdoUnreadableResponseError) && /aborted/.test(err.message),
+  );
+  assert.ok(destroyed, 'the rest of the body is not read');
+});
