@@ -38,7 +38,6 @@ type State = (typeof S)[keyof typeof S];
 const WS = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 const HEX = /^[0-9a-fA-F]$/;
 const NUMBER = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
-const NUMBER_CHAR = /^[-+.eE0-9]$/;
 /** Keys longer than this are never one we look for; their text is not kept. */
 const MAX_KEY = 256;
 
@@ -218,8 +217,8 @@ export function scanListBody(onItem: (item: unknown, index: number) => void, ski
           break;
         }
         case S.Num: {
-          if (NUMBER_CHAR.test(String.fromCharCode(c))) {
-            num += String.fromCharCode(c);
+          if ((c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d) {
+            num += text[i];
             break;
           }
           endNumber(i);
