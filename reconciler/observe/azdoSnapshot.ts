@@ -13,7 +13,7 @@ export interface AzdoSnapshot {
 
 /**
  * Every pool at once (a pass waits for the slowest pool, not the sum): per pool one agent list
- * and the job request pages (one per 200 requests). Results keep the pools' sorted order.
+ * and one streamed listing of its unfinished job requests. Results keep the pools' sorted order.
  */
 export async function observeAzdo(session: AzdoSession, poolNames: readonly string[]): Promise<AzdoSnapshot> {
   const pools = [...new Set(poolNames)].sort();
