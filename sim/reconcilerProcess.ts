@@ -37,10 +37,10 @@ export class ReconcilerProcess {
     const record = (c: CallRecord) => {
       if (!this.pass || c.fault) return;
       if (c.method === 'getAgents') this.pass.agentsRead = true;
-      if (c.method === 'getAgentRequestsForAgents' || c.method === 'jobRequestPage') this.pass.jobsRead = true;
+      if (c.method === 'getAgentRequestsForAgents') this.pass.jobsRead = true;
     };
     const api = new ServiceApi(w.svc, rng.split('api'), owner, record);
-    const azdo: AzdoSession = { api, pools: new PoolDirectory(api), readJobRequestPage: (_api, poolId, token) => api.jobRequestPage(poolId, token) };
+    const azdo: AzdoSession = { api, pools: new PoolDirectory(api), openJobRequestListing: (_api, poolId) => api.jobRequestListing(poolId) };
     const repo = new MemoryRepo(w.remote, w.vt, rng.split('git'), owner, w.repoHooks ?? { afterFetch: () => {} });
     const deps: PassDeps = {
       settings: w.settings,

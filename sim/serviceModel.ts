@@ -6,7 +6,7 @@
 import type { TaskAgent, TaskAgentJobRequest, TaskAgentPool } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
 import type { ITaskAgentApi } from 'azure-devops-node-api/TaskAgentApi.js';
 import type { TaskAgentApi } from '../reconciler/azdo/connection.ts';
-import type { JobRequestPage } from '../reconciler/azdo/jobRequests.ts';
+import type { JobRequestListing } from '../reconciler/azdo/jobRequests.ts';
 import { EmulatorState, type Agent, type Job } from '../sandbox/azdo/state.ts';
 import { Scheduler } from '../sandbox/azdo/scheduler.ts';
 import { Wire } from '../sandbox/azdo/wire.ts';
@@ -68,6 +68,9 @@ export class ServiceModel {
 }
 
 /** The service as one reconciler process sees it. */
+/** The listing's body comes in pieces of this many characters, as from a socket. */
+const LISTING_CHUNK = 16 * 1024;
+
 export class ServiceApi implements TaskAgentApi {
   readonly #svc: ServiceModel;
   readonly #rng: Rng;
@@ -192,34 +195,41 @@ export class ServiceApi implements TaskAgentApi {
   }
 
   /**
-   * One page of the `$top` listing, as the service sends it: newest first, finished requests
-   * included, 200 a page, a continuation token while more remain. The simulator hands this to
-   * the pass as AzdoSession.readJobRequestPage.
+   * The unfinished-only listing (`completedRequestCount=0`) as the service sends it: every
+   * unfinished request with its `matchedAgents`, as a body in chunks for the reconciler's stream
+   * reader (the simulator hands this to the pass as AzdoSession.openJobRequestListing). A read the
+   * fault plan makes unreadable is the body cut in half, as a dropped proxy connection leaves it.
    */
-  async jobRequestPage(poolId: number, continuationToken: string | undefined): Promise<JobRequestPage> {
-    const r = await this.#call('jobRequestPage', 'read', () => {
-      const all = this.#svc.jobs().filter((j) => j.poolId === poolId).sort((a, b) => b.requestId - a.requestId);
-      const from = continuationToken === undefined ? 0 : Number(continuationToken);
-      const page = all.slice(from, from + 200).map((j) => this.#svc.wire.job(j, { matchedAgents: false }) as TaskAgentJobRequest);
-      return { requests: page, continuationToken: from + 200 < all.length ? String(from + 200) : undefined };
-    });
-    return r ?? { requests: null, continuationToken: undefined };
+  async jobRequestListing(poolId: number): Promise<JobRequestListing> {
+    const body = (jobs: TaskAgentJobRequest[]) => JSON.stringify({ count: jobs.length, value: jobs });
+    const r = await this.#call('getAgentRequestsForAgents', 'read', () =>
+      body(this.#svc.jobs()
+        .filter((j) => j.poolId === poolId && j.finishTime === undefined)
+        .sort((a, b) => a.requestId - b.requestId)
+        .map((j) => this.#svc.wire.job(j, { matchedAgents: true, liveMatched: () => this.#svc.scheduler.liveMatchedIds(j) }) as TaskAgentJobRequest)));
+    const text = r ?? body([]).slice(0, 12);
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      destroy: () => {},
+      async *[Symbol.asyncIterator]() {
+        for (let at = 0; at < text.length; at += LISTING_CHUNK) yield text.slice(at, at + LISTING_CHUNK);
+      },
+    };
   }
 
-  // The published client's REST layer, which the production page reader goes through. The
-  // simulator's pass reads pages through jobRequestPage instead (AzdoSession.readJobRequestPage),
-  // so reaching one of these means a reader was added without a simulated counterpart.
+  // The published client's REST layer, which the production listing reader goes through. The
+  // simulator's pass reads the listing through jobRequestListing instead
+  // (AzdoSession.openJobRequestListing), so reaching one of these means a reader was added without
+  // a simulated counterpart.
   get vsoClient(): ITaskAgentApi['vsoClient'] {
-    throw new Error('the simulated service has no REST layer: give the pass AzdoSession.readJobRequestPage');
+    throw new Error('the simulated service has no REST layer: give the pass AzdoSession.openJobRequestListing');
   }
   get rest(): ITaskAgentApi['rest'] {
-    throw new Error('the simulated service has no REST layer: give the pass AzdoSession.readJobRequestPage');
+    throw new Error('the simulated service has no REST layer: give the pass AzdoSession.openJobRequestListing');
   }
   get createRequestOptions(): ITaskAgentApi['createRequestOptions'] {
-    throw new Error('the simulated service has no REST layer: give the pass AzdoSession.readJobRequestPage');
-  }
-  get formatResponse(): ITaskAgentApi['formatResponse'] {
-    throw new Error('the simulated service has no REST layer: give the pass AzdoSession.readJobRequestPage');
+    throw new Error('the simulated service has no REST layer: give the pass AzdoSession.openJobRequestListing');
   }
 
   async getAgentRequestsForAgents(poolId: number, _agentIds?: number[], completedRequestCount?: number): Promise<TaskAgentJobRequest[]> {

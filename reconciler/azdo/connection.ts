@@ -10,8 +10,8 @@ import { checkOrganization } from './organizationCheck.ts';
 export type TaskAgentApi = Pick<
   ITaskAgentApi,
   | 'getAgentPools' | 'getAgents' | 'getAgent' | 'updateAgent' | 'deleteAgent' | 'addAgent' | 'getAgentRequestsForAgents'
-  // The REST layer the paged job-request listing reads through (jobRequests.ts).
-  | 'vsoClient' | 'rest' | 'createRequestOptions' | 'formatResponse'
+  // The HTTP client the job-request listing streams through (jobRequests.ts).
+  | 'vsoClient' | 'rest' | 'createRequestOptions'
 >;
 
 /** Connects the published client (location discovery happens on the first call of an area). AZDO_ORG_URL must name an organization. */

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { TypeInfo, type TaskAgentJobRequest } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
 import { extractRateLimitHeaders } from 'azure-devops-node-api/RateLimitUtils.js';
+import { ContractSerializer } from 'azure-devops-node-api/Serialization.js';
 import { AzdoUnavailableError, AzdoUnreadableResponseError } from '../errors/azdoErrors.ts';
 import type { PendingJob } from '../plan/observed.ts';
 import { isUnclaimed, type JobLifecycle } from '../plan/pending.ts';
@@ -143,8 +144,8 @@ export async function listPendingJobs(
     if (status < 200 || status > 299) throw await statusError(listing, status);
     const out = new Map<number, PendingJob>();
     const scanner = scanListBody((item, index) => {
-      // Dates revived as the typed client does (queueTime etc. as Date).
-      const r = api.formatResponse(expectListItem(operation, item, index, JOB_REQUEST_FIELDS), TypeInfo.TaskAgentJobRequest, false) as TaskAgentJobRequest;
+      // Dates and enums revived as the typed client's formatResponse does (queueTime etc. as Date).
+      const r = ContractSerializer.deserialize(expectListItem(operation, item, index, JOB_REQUEST_FIELDS), TypeInfo.TaskAgentJobRequest, false, false) as TaskAgentJobRequest;
       if (needsAgent(r)) out.set(r.requestId!, toPendingJob(r, poolName));
     });
     try {

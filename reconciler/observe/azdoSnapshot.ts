@@ -25,7 +25,7 @@ export async function observeAzdo(session: AzdoSession, poolNames: readonly stri
       if (err instanceof AzdoPoolNotFoundError) return { missing: err, jobs: [], agents: [] };
       throw err;
     }
-    const [jobs, agents] = await Promise.all([listPendingJobs(session.api, poolId, pool, session.readJobRequestPage), listAgents(session.api, poolId, pool)]);
+    const [jobs, agents] = await Promise.all([listPendingJobs(session.api, poolId, pool, session.openJobRequestListing), listAgents(session.api, poolId, pool)]);
     return { missing: undefined, jobs, agents };
   }));
   const pendingJobs: PendingJob[] = [];

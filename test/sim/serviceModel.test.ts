@@ -34,7 +34,7 @@ test("the adapter's readers read the simulated service: agents with status and j
   const job = s.svc.scheduler.queueJob({ poolId: s.pool.id, demands: ['node -equals 24'] });
   const agents = await s.run(listAgents(s.api, s.pool.id, 'k8s-agents'));
   assert.deepEqual(agents.map((a) => [a.name, a.status, a.enabled]), [['linux-placeholder', 'offline', true]]);
-  const pending = await s.run(listPendingJobs(s.api, s.pool.id, 'k8s-agents', (_api, poolId, token) => s.api.jobRequestPage(poolId, token)));
+  const pending = await s.run(listPendingJobs(s.api, s.pool.id, 'k8s-agents', (_api, poolId) => s.api.jobRequestListing(poolId)));
   assert.deepEqual(pending.map((p) => p.requestId), [job.requestId]);
 });
 

@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { inspect } from 'node:util';
-import { ClientApiBase } from 'azure-devops-node-api/ClientApiBases.js';
 import type { TaskAgent, TaskAgentJobRequest } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
 import { demandStrings, listPendingJobs, needsAgent, toPendingJob } from '../../reconciler/azdo/jobRequests.ts';
 import { callAzdo, classifyAzdoError } from '../../reconciler/azdo/classifyAzdoError.ts';
@@ -247,8 +246,6 @@ function clientAnswering(answers: { jobs?: unknown; agents?: unknown; agent?: un
         },
       },
     },
-    // The client's own date revival (queueTime etc. as Date).
-    formatResponse: ClientApiBase.prototype.formatResponse,
     getAgents: async () => answers.agents,
     getAgent: async () => answers.agent,
     getAgentPools: async () => answers.pools,
