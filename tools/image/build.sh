@@ -107,14 +107,28 @@ mkdir -p "$BUILD_HOME"
     v=$(npm_setting "$s")
     [[ -n $v ]] && echo "$s=$v"
   done
+  # npm's defaults wait 5 min on a silent connection; fail fast and let npm retry instead.
+  echo "fetch-timeout=60000"
+  echo "fetch-retries=4"
   echo "update-notifier=false"
 } >"$BUILD_HOME/.npmrc"
 MOUNTS=(--volume "$BUILD_HOME:/root:rw")
 
+# A registry connection that stalls mid-download has been seen to hold `npm ci` in a build step
+# far beyond npm's own fetch timeout: each attempt is bounded, and a stalled one is said and
+# tried once more (cached layers are kept, so the second attempt redoes only the stalled step).
+BUILD_ATTEMPT_SECONDS=${IMAGE_BUILD_ATTEMPT_SECONDS:-900}
 log "building $IMAGE_REF from Dockerfile"
 started=$SECONDS
-"$PODMAN" build --quiet --pull=never --network=host "${MOUNTS[@]}" \
-  --layers --tag "$IMAGE_REF" --file "$ROOT/Dockerfile" "$ROOT" >/dev/null
+for attempt in 1 2; do
+  rc=0
+  timeout --kill-after=30 "$BUILD_ATTEMPT_SECONDS" "$PODMAN" build --quiet --pull=never --network=host "${MOUNTS[@]}" \
+    --layers --tag "$IMAGE_REF" --file "$ROOT/Dockerfile" "$ROOT" >/dev/null || rc=$?
+  [[ $rc -eq 0 ]] && break
+  [[ $rc -eq 124 || $rc -eq 137 ]] || die "podman build failed (exit $rc)"
+  [[ $attempt -eq 2 ]] && die "podman build stalled twice (no result within ${BUILD_ATTEMPT_SECONDS} s each): check that the npm registry $(npm_setting registry) answers"
+  log "podman build gave no result within ${BUILD_ATTEMPT_SECONDS} s (a stalled download?); trying once more"
+done
 log "built in $((SECONDS - started)) s"
 
 # --- 4. the OCI archive --------------------------------------------------------------------
