@@ -3,11 +3,10 @@
 // the timeline, the totals and the SVG (history/). Commits are written by git fast-import with
 // the reconciler's own commit messages, each adding a pod for a job or removing one that ran
 // its job, up to 20 pods at once. Prints a Markdown table. Run: npx node bench/historyRead.ts
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { runGit, sandboxGitEnv } from '../sandbox/git/index.ts';
+import { runGit } from '../sandbox/git/index.ts';
 import { formatCommitMessage } from '../reconciler/gitops/commitMessage.ts';
 import { readCommitHistory } from '../reconciler/gitops/commitHistory.ts';
 import { renderChartSvg } from '../reconciler/history/chartSvg.ts';
@@ -16,21 +15,12 @@ import { parseScalingCommit, type ScalingCommit } from '../reconciler/history/sc
 import { buildTimeline } from '../reconciler/history/timeline.ts';
 import type { Plan } from '../reconciler/plan/changes.ts';
 import { median, table } from './wireBytes.ts';
+import { fastImport } from './fastImport.ts';
 
 const SIZES = [100, 1000, 5000];
 const RUNS = 3;
 const empty: Plan = { add: [], remove: [], unregister: [], registerPlaceholders: [], unmatchedJobs: [], summaries: [], foreignAgents: [] };
 
-function fastImport(bareDir: string, stream: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', ['--git-dir', bareDir, 'fast-import', '--quiet'], { env: sandboxGitEnv(), stdio: ['pipe', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`git fast-import exited ${code}: ${err}`))));
-    child.stdin.end(stream);
-  });
-}
 
 /** `count` scaling commits: a pod added for job i, or the oldest live pod removed having run its job. */
 function scalingCommits(count: number): string {

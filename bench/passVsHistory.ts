@@ -3,13 +3,12 @@
 // The reconciler keeps a depth-1 cache, so clone size, fetched bytes and pass time should not
 // grow with history; the full history pack (what a non-shallow clone would download) is printed
 // for contrast. Prints a Markdown table. Run: npx node bench/passVsHistory.ts
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startGitServer, runGit, sandboxGitEnv } from '../sandbox/git/index.ts';
+import { startGitServer, runGit } from '../sandbox/git/index.ts';
 import { startAzdoEmulator } from '../sandbox/azdo/index.ts';
 import { connectTaskAgentApi } from '../reconciler/azdo/connection.ts';
 import { PoolDirectory } from '../reconciler/azdo/pools.ts';
@@ -18,6 +17,7 @@ import { GitRepo } from '../reconciler/gitops/index.ts';
 import { createLogger } from '../reconciler/support/logger.ts';
 import { runPass, type PassDeps } from '../reconciler/loop/pass.ts';
 import { median, table } from './wireBytes.ts';
+import { fastImport } from './fastImport.ts';
 
 const HISTORY = [10, 100, 1000, 3000];
 const STEADY_PASSES = 5;
@@ -26,17 +26,6 @@ const SEED = fileURLToPath(new URL('../cluster-repo-example/', import.meta.url))
 const USER = 'bench';
 const TOKEN = randomBytes(16).toString('hex');
 
-/** Pipes a fast-import stream into a bare repo (no working tree, one process, a few ms per 1000 commits). */
-function fastImport(bareDir: string, stream: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', ['--git-dir', bareDir, 'fast-import', '--quiet'], { env: sandboxGitEnv(), stdio: ['pipe', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`git fast-import exited ${code}: ${err}`))));
-    child.stdin.end(stream);
-  });
-}
 
 let clock = 1_767_225_600; // 2026-01-01, one second per commit
 /** `count` commits on main, each writing a different ~2 KiB pod manifest (agent churn), the last one removing it. */

@@ -5,7 +5,6 @@
 // applies what the reconciler commits (pods added and deleted), and the world measures from the
 // outside what the reconciler achieves: a completed pod's manifest gone and its agent
 // unregistered, a queued job's pod created. Driven over IPC by bench/scale.ts.
-import { spawn } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,8 +17,9 @@ import { startAzdoEmulator, type AzdoEmulator } from '../sandbox/azdo/index.ts';
 import type { Agent, Job } from '../sandbox/azdo/state.ts';
 import { startKubeApiServer } from '../sandbox/cluster/apiserver/index.ts';
 import { writePodStatus } from '../sandbox/cluster/kubelet/podStatus.ts';
-import { runGit, sandboxGitEnv, startGitServer } from '../sandbox/git/index.ts';
+import { runGit, startGitServer } from '../sandbox/git/index.ts';
 import { agentSystemCapabilities, poolName, POOLS, sizesAt, specCapabilities, specName, worldJob } from './scaleWorld.ts';
+import { fastImport } from './fastImport.ts';
 
 const NAMESPACE = 'azdo-agents';
 const AGENT_VERSION = '4.260.0';
@@ -71,17 +71,6 @@ function specYaml(s: number, maxAgents: number, fast: boolean): string {
   ].join('\n');
 }
 
-/** Pipes a fast-import stream into a bare repo. */
-function fastImport(bareDir: string, stream: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', ['--git-dir', bareDir, 'fast-import', '--quiet'], { env: sandboxGitEnv(), stdio: ['pipe', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`git fast-import exited ${code}: ${err}`))));
-    child.stdin.end(stream);
-  });
-}
 
 /** `count` commits of agent churn on main (a pod file written, then deleted), the tip tree unchanged. */
 function churn(count: number): string {
