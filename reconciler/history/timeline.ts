@@ -2,6 +2,7 @@
 // each commit, split into standby (started with no job: standby, rotation) and job-driven
 // (started for pending jobs), and totals per spec. Pure.
 import type { ScalingCommit } from './scalingCommit.ts';
+import { isPodFailureReason } from '../plan/changes.ts';
 
 export type PodKind = 'standby' | 'job';
 
@@ -43,12 +44,6 @@ export interface Timeline {
   readonly points: readonly TimelinePoint[];
   readonly totals: readonly SpecTotals[];
 }
-
-const FAILED: ReadonlySet<string> = new Set([
-  'pod-failed', 'pod-start-error', 'image-pull-deadline', 'unschedulable-deadline', 'registration-deadline', 'sync-deadline',
-]);
-
-export const isFailureReason = (reason: string): boolean => FAILED.has(reason);
 
 /** Standby unless the pod was started for jobs. */
 export function kindOf(reason: string, jobRequestIds: readonly number[]): PodKind {
@@ -94,7 +89,7 @@ export function buildTimeline(commits: readonly ScalingCommit[], baseline: reado
       live.delete(r.pod);
       const t = totalsOf(spec);
       t.podsRemoved++;
-      if (isFailureReason(r.reason)) t.podsFailed++;
+      if (isPodFailureReason(r.reason)) t.podsFailed++;
       if (r.ranJobRequestId !== undefined) t.jobsRan++;
     }
     for (const a of c.added) {

@@ -24,6 +24,19 @@ export type RemoveReason =
   | 'rotation'
   | 'spec-removed';
 
+/** Removals that mean "this pod could not become a working agent" (failed, or stuck past a deadline). */
+const POD_FAILURE_REASONS: ReadonlySet<string> = new Set<RemoveReason>([
+  'pod-failed',
+  'pod-start-error',
+  'image-pull-deadline',
+  'unschedulable-deadline',
+  'registration-deadline',
+  'sync-deadline',
+]);
+
+/** Takes any string: the history reads reasons back from commit messages. */
+export const isPodFailureReason = (reason: string): boolean => POD_FAILURE_REASONS.has(reason);
+
 export interface ManifestToRemove {
   readonly path: string;
   readonly podName: string;

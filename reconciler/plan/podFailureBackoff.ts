@@ -8,7 +8,7 @@
 // spec revision ends the hold and resets the count. A hold adds nothing and removes nothing: it
 // only withholds new pods; pending jobs stay reported and busy agents untouched.
 import { manifestStates, type ManifestState } from './agentStates.ts';
-import type { RemoveReason } from './changes.ts';
+import { isPodFailureReason } from './changes.ts';
 import type { ObservedState } from './observed.ts';
 import { podProblem } from './podProblem.ts';
 import { compareStrings } from '../support/compare.ts';
@@ -50,23 +50,13 @@ export type PodOutcome =
   | { readonly kind: 'failed'; readonly specName: string; readonly revision: string; readonly podName: string; readonly startedAt: Date; readonly reason: string }
   | { readonly kind: 'ran-job'; readonly specName: string; readonly revision: string; readonly podName: string };
 
-/** Removals that mean "this pod could not become a working agent". */
-const FAILING: ReadonlySet<RemoveReason> = new Set<RemoveReason>([
-  'pod-failed',
-  'pod-start-error',
-  'image-pull-deadline',
-  'unschedulable-deadline',
-  'registration-deadline',
-  'sync-deadline',
-]);
-
 /** What each manifest's pod proved this pass: it ran a job, it failed, or nothing yet. */
 export function podOutcomes(states: readonly ManifestState[]): PodOutcome[] {
   const out: PodOutcome[] = [];
   for (const s of states) {
     const { specName, podName, specRevision, createdAt } = s.manifest;
     if (s.kind === 'busy' || s.removeReason === 'pod-succeeded') out.push({ kind: 'ran-job', specName, revision: specRevision, podName });
-    else if (s.removeReason !== undefined && FAILING.has(s.removeReason)) {
+    else if (s.removeReason !== undefined && isPodFailureReason(s.removeReason)) {
       out.push({ kind: 'failed', specName, revision: specRevision, podName, startedAt: createdAt, reason: podProblem(s.pod, s.removeReason) });
     }
   }
