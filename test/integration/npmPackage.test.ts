@@ -1,10 +1,10 @@
 // The npm package as a user gets it: `npm pack` in the checkout (prepack builds dist/), the
-// tarball installed into an empty directory, and its bin run through npx on Node.js 24 (the
+// tarball installed into a user's project, and its bin run through npx on Node.js 24 (the
 // project's own node devDependency). A bin that pointed at TypeScript would fail here with
 // ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING: Node.js does not strip types under node_modules.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -39,6 +39,25 @@ async function npx(cwd: string, args: readonly string[]): Promise<{ code: number
   }
 }
 
+/**
+ * Installs the tarball without the registry. Resolving its version ranges would fetch every
+ * dependency's metadata, which `npm ci` never caches: on a fresh machine that is ~120 registry
+ * round trips, and one stalled connection held the install past any bound. Instead the user
+ * project starts from this checkout's lockfile (its production dependencies, whose tarballs the
+ * checkout's own `npm ci` cached), and the package is added to it; `--offline` makes any registry
+ * access an error (ENOTCACHED) rather than a wait.
+ */
+async function installOffline(dir: string, tarball: string): Promise<void> {
+  const project = JSON.parse(await readFile(join(PROJECT_ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
+  const lock = JSON.parse(await readFile(join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as Record<string, unknown>;
+  const user = { name: 'a-user-project', private: true, dependencies: project.dependencies, devDependencies: project.devDependencies };
+  await writeFile(join(dir, 'package.json'), JSON.stringify(user, null, 2));
+  await writeFile(join(dir, 'package-lock.json'), JSON.stringify({ ...lock, name: user.name }, null, 2));
+  const offline = ['--offline', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'];
+  await exec('npm', ['ci', ...offline], { cwd: dir, env, timeout: 180_000 });
+  await exec('npm', ['install', ...offline, tarball], { cwd: dir, env, timeout: 180_000 });
+}
+
 describe('the npm package', () => {
   let work = '';
   let installed = '';
@@ -52,7 +71,7 @@ describe('the npm package', () => {
     pack = (JSON.parse(stdout.slice(stdout.indexOf('\n[') + 1)) as PackResult[])[0]!;
     installed = join(work, 'user');
     await mkdir(installed);
-    await exec('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, pack.filename)], { cwd: installed, env, timeout: 180_000 });
+    await installOffline(installed, join(work, pack.filename));
   });
   after(async () => {
     if (work) await rm(work, { recursive: true, force: true });
