@@ -1,13 +1,13 @@
 // The AgentSpecs applied to the cluster (by the platform layer, from the same git as the
 // reconciler reads): listed once a pass, and their `status` subresource patched. The spec is
 // never written here: it comes from git. Status content is computed in plan/agentSpecStatus.ts.
-import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import type { AgentSpecStatus } from '../plan/agentSpecStatus.ts';
-import { PASS_REQUEST_TIMEOUT_MS, requestTimeout } from './requestTimeout.ts';
+import { KubeApiError } from './kubeApiError.ts';
+import type { KubeClient } from './kubeClient.ts';
+import { MERGE_PATCH, PASS_REQUEST_TIMEOUT_MS } from './requestTimeout.ts';
 
 export const AGENT_SPEC_GROUP = 'azdo.gitops.dev';
 export const AGENT_SPEC_VERSION = 'v1alpha1';
-const REF = { group: AGENT_SPEC_GROUP, version: AGENT_SPEC_VERSION, plural: 'agentspecs' } as const;
 
 /** One AgentSpec as the cluster holds it: what the status write needs. */
 export interface ClusterAgentSpec {
@@ -31,15 +31,15 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function createAgentSpecResources(kc: KubeConfig, namespace: string): AgentSpecResources {
-  const api = kc.makeApiClient(CustomObjectsApi);
+export function createAgentSpecResources(kube: KubeClient, namespace: string): AgentSpecResources {
+  const path = `/apis/${AGENT_SPEC_GROUP}/${AGENT_SPEC_VERSION}/namespaces/${namespace}/agentspecs`;
   return {
     async list() {
       let body: unknown;
       try {
-        body = await api.listNamespacedCustomObject({ ...REF, namespace }, requestTimeout(PASS_REQUEST_TIMEOUT_MS));
+        body = await kube.request({ method: 'GET', path, timeoutMs: PASS_REQUEST_TIMEOUT_MS });
       } catch (err) {
-        if (err instanceof ApiException && err.code === 404) return { kind: 'no-crd' };
+        if (err instanceof KubeApiError && err.code === 404) return { kind: 'no-crd' };
         throw err;
       }
       const items = isObject(body) && Array.isArray(body['items']) ? body['items'] : [];
@@ -54,10 +54,7 @@ export function createAgentSpecResources(kc: KubeConfig, namespace: string): Age
       return { kind: 'listed', items: specs };
     },
     async patchStatus(name, status) {
-      await api.patchNamespacedCustomObjectStatus(
-        { ...REF, namespace, name, body: { status } },
-        requestTimeout(PASS_REQUEST_TIMEOUT_MS, undefined, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
-      );
+      await kube.request({ method: 'PATCH', path: `${path}/${name}/status`, body: { status }, contentType: MERGE_PATCH, timeoutMs: PASS_REQUEST_TIMEOUT_MS });
     },
   };
 }

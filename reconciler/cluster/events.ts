@@ -1,6 +1,7 @@
-import { CoreV1Api, type KubeConfig, type V1ObjectReference } from '@kubernetes/client-node';
+import type { CoreV1Event, V1ObjectReference } from '@kubernetes/client-node';
+import type { KubeClient } from './kubeClient.ts';
 import type { ManifestToRemove } from '../plan/changes.ts';
-import { PASS_REQUEST_TIMEOUT_MS, requestTimeout } from './requestTimeout.ts';
+import { PASS_REQUEST_TIMEOUT_MS } from './requestTimeout.ts';
 import type { SpecHold } from '../plan/podFailureBackoff.ts';
 import { SPEC_LABEL } from '../manifests/labels.ts';
 
@@ -31,8 +32,7 @@ export interface EventRecorder {
   onAgentSpec(spec: AgentSpecRef, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
 }
 
-export function createEventRecorder(kc: KubeConfig, namespace: string, onError: (err: unknown) => void): EventRecorder {
-  const core = kc.makeApiClient(CoreV1Api);
+export function createEventRecorder(kube: KubeClient, namespace: string, onError: (err: unknown) => void): EventRecorder {
   const record = async (
     involved: V1ObjectReference & { name: string },
     type: 'Normal' | 'Warning',
@@ -41,24 +41,22 @@ export function createEventRecorder(kc: KubeConfig, namespace: string, onError: 
     extra: { related?: V1ObjectReference; annotations?: Record<string, string> } = {},
   ) => {
     const now = new Date();
+    const body: CoreV1Event = {
+      metadata: { generateName: `${involved.name}.`, namespace, ...(extra.annotations ? { annotations: extra.annotations } : {}) },
+      involvedObject: { ...involved, namespace },
+      ...(extra.related ? { related: extra.related } : {}),
+      reason,
+      message,
+      type,
+      source: { component: 'azdo-gitops' },
+      reportingComponent: 'azdo-gitops',
+      reportingInstance: 'azdo-gitops',
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+    };
     try {
-      await core.createNamespacedEvent({
-        namespace,
-        body: {
-          metadata: { generateName: `${involved.name}.`, namespace, ...(extra.annotations ? { annotations: extra.annotations } : {}) },
-          involvedObject: { ...involved, namespace },
-          ...(extra.related ? { related: extra.related } : {}),
-          reason,
-          message,
-          type,
-          source: { component: 'azdo-gitops' },
-          reportingComponent: 'azdo-gitops',
-          reportingInstance: 'azdo-gitops',
-          firstTimestamp: now,
-          lastTimestamp: now,
-          count: 1,
-        },
-      }, requestTimeout(PASS_REQUEST_TIMEOUT_MS));
+      await kube.request({ method: 'POST', path: `/api/v1/namespaces/${namespace}/events`, body, timeoutMs: PASS_REQUEST_TIMEOUT_MS });
     } catch (err) {
       onError(err);
     }

@@ -1,11 +1,9 @@
-// What a failed Kubernetes API call comes to, in one line. client-node's ApiException message is
-// a multi-line dump ("HTTP-Code: 401\nMessage: …\nBody: …\nHeaders: {…}"); a fetch failure says
-// only "fetch failed" with the reason in its cause. Logs and errors get the status and the
-// server's own message, or why the server could not be reached.
-import { ApiException, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+// What a failed Kubernetes API call comes to, in one line: the status and the server's own
+// message, or why the server could not be reached (refused, timed out, aborted).
 import { redactedCause, redactUrl } from '../support/redact.ts';
-import { requestTimeout } from './requestTimeout.ts';
 import { ClusterAccessError } from '../errors/clusterAccessError.ts';
+import { KubeApiError, statusMessage } from './kubeApiError.ts';
+import type { KubeClient } from './kubeClient.ts';
 
 export { ClusterAccessError };
 
@@ -16,36 +14,16 @@ export interface KubeFailure {
   readonly reason: string;
 }
 
-function statusMessage(body: unknown): string | undefined {
-  let b = body;
-  if (typeof body === 'string') {
-    try {
-      b = JSON.parse(body) as unknown;
-    } catch {
-      return body.trim().split('\n')[0]?.slice(0, 200) || undefined;
-    }
-  }
-  const m = (b as { message?: unknown } | null | undefined)?.message;
-  return typeof m === 'string' && m ? m : undefined;
-}
-
 export function kubeFailure(err: unknown): KubeFailure {
   const e = err as { message?: unknown; name?: unknown; cause?: { code?: unknown; message?: unknown } } | undefined;
-  if (err instanceof ApiException) {
-    const dumped = /^Message: (.*)$/m.exec(err.message)?.[1];
-    return { status: err.code, reason: `${err.code} ${statusMessage(err.body) ?? dumped ?? 'no message'}` };
-  }
+  if (err instanceof KubeApiError) return { status: err.code, reason: `${err.code} ${statusMessage(err.body) ?? 'no message'}` };
   if (e?.name === 'TimeoutError') return { status: undefined, reason: 'no answer in time' };
   if (e?.name === 'AbortError') return { status: undefined, reason: 'request aborted' };
+  // node:http's own errors carry the code (ECONNREFUSED) in their message already.
   const cause = e?.cause;
   const why = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : undefined;
   const msg = typeof e?.message === 'string' ? e.message.split('\n')[0]! : String(err);
   return { status: undefined, reason: why ? `${msg}: ${why}` : msg };
-}
-
-/** The API server the kubeconfig points at (for messages). */
-export function clusterServer(kc: KubeConfig): string {
-  return kc.getCurrentCluster()?.server ?? 'the API server';
 }
 
 const CHECK_TIMEOUT_MS = 5_000;
@@ -55,10 +33,10 @@ const CHECK_TIMEOUT_MS = 5_000;
  * credentials come from (KUBECONFIG or the ServiceAccount); no answer is returned as a
  * KubeFailure: the caller goes on without the cluster and says so.
  */
-export async function checkClusterAccess(kc: KubeConfig, namespace: string, kubeconfig: string | undefined): Promise<KubeFailure | undefined> {
-  const server = clusterServer(kc);
+export async function checkClusterAccess(kube: KubeClient, namespace: string, kubeconfig: string | undefined): Promise<KubeFailure | undefined> {
+  const server = kube.server;
   try {
-    await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace, limit: 1 }, requestTimeout(CHECK_TIMEOUT_MS));
+    await kube.request({ method: 'GET', path: `/api/v1/namespaces/${namespace}/pods`, query: { limit: 1 }, timeoutMs: CHECK_TIMEOUT_MS });
     return undefined;
   } catch (err) {
     const f = kubeFailure(err);

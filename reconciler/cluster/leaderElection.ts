@@ -1,8 +1,8 @@
-import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
-import { clusterServer, kubeFailure, type KubeFailure } from './kubeFailure.ts';
+import { kubeFailure, type KubeFailure } from './kubeFailure.ts';
+import type { KubeClient } from './kubeClient.ts';
 import { LeaseLostError } from '../errors/leaseLostError.ts';
 import type { Logger } from '../support/logger.ts';
-import { requestTimeout } from './requestTimeout.ts';
+import { KubeApiError } from './kubeApiError.ts';
 
 export interface LeaderElectionOptions {
   readonly namespace: string;
@@ -19,7 +19,34 @@ export interface LeaderElectionOptions {
 }
 
 function apiCode(err: unknown): number | undefined {
-  return (err as { code?: number })?.code;
+  return err instanceof KubeApiError ? err.code : undefined;
+}
+
+/** The fields of a coordination.k8s.io/v1 Lease this reads and writes; the rest of the object is sent back as read. */
+interface LeaseSpec {
+  holderIdentity?: string | undefined;
+  leaseDurationSeconds?: number;
+  /** MicroTime: RFC 3339 with microseconds. */
+  renewTime?: string | undefined;
+  acquireTime?: string;
+  leaseTransitions?: number;
+}
+interface Lease {
+  metadata?: Record<string, unknown>;
+  spec?: LeaseSpec;
+  [field: string]: unknown;
+}
+
+function asLease(body: unknown): Lease {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('the API server answered the Lease read with no object');
+  const lease = body as Lease;
+  if (lease.spec !== undefined && (typeof lease.spec !== 'object' || lease.spec === null)) throw new Error('the Lease read has a spec that is no object');
+  return lease;
+}
+
+/** A MicroTime as the API server parses it (six fractional digits; Date gives three). */
+export function microTime(ms: number): string {
+  return new Date(ms).toISOString().slice(0, -1) + '000Z';
 }
 
 /**
@@ -32,7 +59,7 @@ function apiCode(err: unknown): number | undefined {
  * a pass checks it before each write. Each term of leadership has its own signal.
  */
 export class LeaderElection {
-  readonly #api: CoordinationV1Api;
+  readonly #kube: KubeClient;
   readonly #opts: LeaderElectionOptions;
   readonly #log: Logger;
   readonly #listeners: ((leader: boolean) => void)[] = [];
@@ -50,11 +77,15 @@ export class LeaderElection {
   #deadlineTimer: NodeJS.Timeout | undefined;
   #stopped = false;
 
-  constructor(kc: KubeConfig, opts: LeaderElectionOptions, log: Logger) {
-    this.#api = kc.makeApiClient(CoordinationV1Api);
-    this.#server = clusterServer(kc);
+  constructor(kube: KubeClient, opts: LeaderElectionOptions, log: Logger) {
+    this.#kube = kube;
+    this.#server = kube.server;
     this.#opts = opts;
     this.#log = log;
+  }
+
+  get #path(): string {
+    return `/apis/coordination.k8s.io/v1/namespaces/${this.#opts.namespace}/leases`;
   }
 
   get #renewDeadlineMs(): number {
@@ -84,24 +115,27 @@ export class LeaderElection {
   async tryAcquireOrRenew(now = new Date()): Promise<boolean> {
     const { namespace, leaseName: name, identity, leaseDurationSeconds } = this.#opts;
     const startedAt = performance.now();
-    const attempt = AbortSignal.timeout(2 * this.#opts.retryPeriodSeconds * 1000);
-    const bounded = requestTimeout(2 * this.#opts.retryPeriodSeconds * 1000, attempt);
+    // One bound for the whole attempt (read and write), as for each request in it.
+    const timeoutMs = 2 * this.#opts.retryPeriodSeconds * 1000;
+    const bounded = { timeoutMs, signal: AbortSignal.timeout(timeoutMs) };
+    const path = this.#path;
     try {
-      let lease: V1Lease | undefined;
+      let lease: Lease | undefined;
       try {
-        lease = await this.#api.readNamespacedLease({ name, namespace }, bounded);
+        lease = asLease(await this.#kube.request({ method: 'GET', path: `${path}/${name}`, ...bounded }));
       } catch (err) {
         if (apiCode(err) !== 404) throw err;
       }
       const spec = {
         holderIdentity: identity,
         leaseDurationSeconds,
-        renewTime: new V1MicroTime(now.getTime()),
-        acquireTime: new V1MicroTime(now.getTime()),
+        renewTime: microTime(now.getTime()),
+        acquireTime: microTime(now.getTime()),
         leaseTransitions: 0,
       };
       if (!lease) {
-        await this.#api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec } }, bounded);
+        const body = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec };
+        await this.#kube.request({ method: 'POST', path, body, ...bounded });
         this.#renewed(startedAt);
       } else {
         const holder = lease.spec?.holderIdentity;
@@ -115,10 +149,11 @@ export class LeaderElection {
           const mine = holder === identity;
           lease.spec = {
             ...spec,
-            acquireTime: mine && lease.spec?.acquireTime ? new V1MicroTime(new Date(lease.spec.acquireTime).getTime()) : spec.acquireTime,
+            acquireTime: mine && lease.spec?.acquireTime ? microTime(new Date(lease.spec.acquireTime).getTime()) : spec.acquireTime,
             leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + (mine ? 0 : 1),
           };
-          await this.#api.replaceNamespacedLease({ name, namespace, body: lease }, bounded);
+          // Sent back with the resourceVersion read: a write in between makes this a 409.
+          await this.#kube.request({ method: 'PUT', path: `${path}/${name}`, body: lease, ...bounded });
           this.#renewed(startedAt);
         }
       }
@@ -164,12 +199,12 @@ export class LeaderElection {
     this.#lose('stopping');
     if (!was) return;
     try {
-      const { namespace, leaseName: name } = this.#opts;
-      const bounded = requestTimeout(2 * this.#opts.retryPeriodSeconds * 1000);
-      const lease = await this.#api.readNamespacedLease({ name, namespace }, bounded);
+      const name = this.#opts.leaseName;
+      const timeoutMs = 2 * this.#opts.retryPeriodSeconds * 1000;
+      const lease = asLease(await this.#kube.request({ method: 'GET', path: `${this.#path}/${name}`, timeoutMs }));
       if (lease.spec?.holderIdentity === this.#opts.identity) {
-        lease.spec = { ...lease.spec, holderIdentity: undefined, renewTime: undefined } as V1Lease['spec'];
-        await this.#api.replaceNamespacedLease({ name, namespace, body: lease }, bounded);
+        lease.spec = { ...lease.spec, holderIdentity: undefined, renewTime: undefined };
+        await this.#kube.request({ method: 'PUT', path: `${this.#path}/${name}`, body: lease, timeoutMs });
       }
     } catch {
       // The lease expires by itself.

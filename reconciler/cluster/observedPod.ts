@@ -1,13 +1,84 @@
-import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import type { ObservedPod, PodPhase, TerminatedContainer } from '../plan/observed.ts';
 import { SPEC_LABEL } from '../manifests/labels.ts';
+
+// The fields of a Pod the reconciler reads, as the API server sends them (timestamps as RFC 3339
+// strings; a client-node V1Pod, with Dates, fits too). Anything else in the object is ignored.
+
+interface ContainerState {
+  readonly waiting?: { readonly reason?: string; readonly message?: string } | undefined;
+  readonly terminated?: { readonly exitCode: number; readonly reason?: string; readonly message?: string } | undefined;
+}
+export interface WatchedContainerStatus {
+  readonly name: string;
+  readonly state?: ContainerState | undefined;
+}
+export interface WatchedPod {
+  readonly metadata?: {
+    readonly name?: string;
+    readonly resourceVersion?: string;
+    readonly creationTimestamp?: string | Date;
+    readonly deletionTimestamp?: string | Date | null;
+    readonly labels?: Readonly<Record<string, string>>;
+  };
+  readonly status?: {
+    readonly phase?: string;
+    readonly reason?: string;
+    readonly message?: string;
+    readonly conditions?: readonly { readonly type: string; readonly status: string; readonly reason?: string }[];
+    readonly initContainerStatuses?: readonly WatchedContainerStatus[];
+    readonly containerStatuses?: readonly WatchedContainerStatus[];
+  };
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const optStr = (o: Obj, k: string): boolean => o[k] === undefined || typeof o[k] === 'string';
+const objs = (v: unknown): boolean => v === undefined || (Array.isArray(v) && v.every(isObj));
+
+/**
+ * A Pod from the API server's JSON, or undefined when its shape is not a Pod's (the fields read
+ * have the wrong types). Checked once here so nothing past it meets a surprise.
+ */
+export function asPod(v: unknown): WatchedPod | undefined {
+  if (!isObj(v)) return undefined;
+  const meta = v['metadata'];
+  if (meta !== undefined) {
+    if (!isObj(meta) || !optStr(meta, 'name') || !optStr(meta, 'resourceVersion') || !optStr(meta, 'creationTimestamp')) return undefined;
+    if (meta['deletionTimestamp'] !== undefined && meta['deletionTimestamp'] !== null && typeof meta['deletionTimestamp'] !== 'string') return undefined;
+    if (meta['labels'] !== undefined && !isObj(meta['labels'])) return undefined;
+  }
+  const status = v['status'];
+  if (status !== undefined) {
+    if (!isObj(status) || !optStr(status, 'phase') || !optStr(status, 'reason') || !optStr(status, 'message')) return undefined;
+    if (!objs(status['conditions']) || !objs(status['initContainerStatuses']) || !objs(status['containerStatuses'])) return undefined;
+    const statuses = [...((status['initContainerStatuses'] as Obj[] | undefined) ?? []), ...((status['containerStatuses'] as Obj[] | undefined) ?? [])];
+    for (const c of statuses) {
+      if (typeof c['name'] !== 'string' || (c['state'] !== undefined && !isObj(c['state']))) return undefined;
+      const t = (c['state'] as Obj | undefined)?.['terminated'];
+      if (t !== undefined && (!isObj(t) || typeof t['exitCode'] !== 'number')) return undefined;
+    }
+  }
+  return v as WatchedPod;
+}
+
+/** A PodList: its pods (those that are not Pods dropped) and resourceVersion. Throws when the body is no list. */
+export function asPodList(v: unknown): { items: WatchedPod[]; resourceVersion: string | undefined } {
+  if (!isObj(v) || !Array.isArray(v['items'])) throw new Error('the API server answered the pod list with no items');
+  const rv = isObj(v['metadata']) ? v['metadata']['resourceVersion'] : undefined;
+  const items: WatchedPod[] = [];
+  for (const item of v['items']) {
+    const pod = asPod(item);
+    if (pod) items.push(pod);
+  }
+  return { items, resourceVersion: typeof rv === 'string' ? rv : undefined };
+}
 
 const PHASES: readonly PodPhase[] = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
 
 const nonEmpty = (s: string | undefined): string | undefined => (s === undefined || s === '' ? undefined : s);
 
 /** A non-zero exit wins: it says why the pod failed; a zero exit (a sidecar that finished) says little. */
-function terminatedOf(statuses: readonly V1ContainerStatus[]): TerminatedContainer | undefined {
+function terminatedOf(statuses: readonly WatchedContainerStatus[]): TerminatedContainer | undefined {
   const ended = statuses.filter((s) => s.state?.terminated !== undefined);
   const s = ended.find((c) => c.state!.terminated!.exitCode !== 0) ?? ended[0];
   const t = s?.state?.terminated;
@@ -15,8 +86,8 @@ function terminatedOf(statuses: readonly V1ContainerStatus[]): TerminatedContain
   return { container: s.name, exitCode: t.exitCode, reason: nonEmpty(t.reason), message: nonEmpty(t.message) };
 }
 
-/** A V1Pod reduced to what plan() needs. */
-export function toObservedPod(pod: V1Pod): ObservedPod {
+/** A pod reduced to what plan() needs. */
+export function toObservedPod(pod: WatchedPod): ObservedPod {
   const phase = PHASES.find((p) => p === pod.status?.phase) ?? 'Pending';
   const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
   const waiting = statuses.map((s) => s.state?.waiting).find((w) => nonEmpty(w?.reason) !== undefined);
@@ -39,6 +110,6 @@ export function toObservedPod(pod: V1Pod): ObservedPod {
   };
 }
 
-export function isFinished(pod: V1Pod): boolean {
+export function isFinished(pod: WatchedPod): boolean {
   return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 }

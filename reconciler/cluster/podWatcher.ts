@@ -1,11 +1,10 @@
-import { CoreV1Api, Watch, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { ObservedPod } from '../plan/observed.ts';
 import type { Logger } from '../support/logger.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../manifests/labels.ts';
 import { isNonTransientWaiting } from '../plan/podProblem.ts';
-import { isFinished, toObservedPod } from './observedPod.ts';
+import { asPod, asPodList, isFinished, toObservedPod, type WatchedPod } from './observedPod.ts';
+import type { KubeClient } from './kubeClient.ts';
 import { FRESH_FOR_MS, isPodViewFresh, WATCH_TIMEOUT_SECONDS, watchRetryDelayMs } from './podWatchTiming.ts';
-import { requestTimeout } from './requestTimeout.ts';
 import { kubeFailure } from './kubeFailure.ts';
 
 /** Only our pods: the manager never acts on a pod it did not render. */
@@ -27,12 +26,11 @@ type Phase = 'listing' | 'watching' | 'waiting' | 'stopped';
  * (1 s doubling to 10 s), reset once a watch opens again or by `retryNow()`.
  */
 export class PodWatcher {
-  readonly #core: CoreV1Api;
-  readonly #watch: Watch;
+  readonly #kube: KubeClient;
   readonly #namespace: string;
   readonly #log: Logger;
   readonly #onFinished: (podName: string) => void;
-  #pods = new Map<string, V1Pod>();
+  #pods = new Map<string, WatchedPod>();
   #resourceVersion: string | undefined;
   /** performance.now() of the last word from the server: a list, a watch opened, an event, a bookmark. */
   #lastHeard: number | undefined;
@@ -47,9 +45,8 @@ export class PodWatcher {
   #retryTimer: NodeJS.Timeout | undefined;
   #staleTimer: NodeJS.Timeout | undefined;
 
-  constructor(kc: KubeConfig, namespace: string, log: Logger, onFinished: (podName: string) => void) {
-    this.#core = kc.makeApiClient(CoreV1Api);
-    this.#watch = new Watch(kc);
+  constructor(kube: KubeClient, namespace: string, log: Logger, onFinished: (podName: string) => void) {
+    this.#kube = kube;
     this.#namespace = namespace;
     this.#log = log;
     this.#onFinished = onFinished;
@@ -94,13 +91,18 @@ export class PodWatcher {
     this.#abort = abort;
     this.#phase = 'listing';
     try {
-      const list = await this.#core.listNamespacedPod(
-        { namespace: this.#namespace, labelSelector: MANAGED_SELECTOR },
-        requestTimeout(FRESH_FOR_MS, abort.signal),
+      const list = asPodList(
+        await this.#kube.request({
+          method: 'GET',
+          path: this.#podsPath,
+          query: { labelSelector: MANAGED_SELECTOR },
+          timeoutMs: FRESH_FOR_MS,
+          signal: abort.signal,
+        }),
       );
       if (attempt !== this.#attempt) return;
       this.#replaceAll(list.items);
-      this.#resourceVersion = list.metadata?.resourceVersion;
+      this.#resourceVersion = list.resourceVersion;
       this.#heard();
     } catch (err) {
       if (attempt === this.#attempt) this.#fail(err);
@@ -122,15 +124,20 @@ export class PodWatcher {
     const openedAt = performance.now();
     let ended = false;
     let said = false;
-    const controller = await this.#watch.watch(
-      `/api/v1/namespaces/${this.#namespace}/pods`,
+    const controller = await this.#kube.watch(
       {
-        labelSelector: MANAGED_SELECTOR,
-        resourceVersion: this.#resourceVersion,
-        allowWatchBookmarks: true,
-        timeoutSeconds: WATCH_TIMEOUT_SECONDS,
+        path: this.#podsPath,
+        query: {
+          labelSelector: MANAGED_SELECTOR,
+          resourceVersion: this.#resourceVersion,
+          allowWatchBookmarks: true,
+          timeoutSeconds: WATCH_TIMEOUT_SECONDS,
+        },
+        // Silence is caught sooner by #checkStale; these only keep a lost request from lingering.
+        connectTimeoutMs: FRESH_FOR_MS,
+        idleTimeoutMs: 2 * FRESH_FOR_MS,
       },
-      (type: string, obj: V1Pod & { code?: number }) => {
+      (type, obj) => {
         if (attempt !== this.#attempt) return;
         said = true;
         this.#event(type, obj);
@@ -162,12 +169,14 @@ export class PodWatcher {
     }
   }
 
-  #event(type: string, obj: V1Pod & { code?: number }): void {
+  #event(type: string, object: unknown): void {
     if (type === 'ERROR') {
-      if (obj.code === 410) this.#resourceVersion = undefined;
+      if ((object as { code?: unknown } | null)?.code === 410) this.#resourceVersion = undefined;
       return; // the server ends the watch next
     }
     this.#heard();
+    const obj = asPod(object);
+    if (!obj) return;
     const name = obj.metadata?.name ?? '';
     if (type === 'ADDED' || type === 'MODIFIED') this.#upsert(obj);
     else if (type === 'DELETED') {
@@ -179,7 +188,7 @@ export class PodWatcher {
   }
 
   /** A relist: pods gone meanwhile count as finished; changed ones are re-checked. */
-  #replaceAll(items: readonly V1Pod[]): void {
+  #replaceAll(items: readonly WatchedPod[]): void {
     const listed = new Set(items.map((p) => p.metadata?.name ?? ''));
     for (const name of [...this.#pods.keys()]) {
       if (listed.has(name)) continue;
@@ -189,15 +198,19 @@ export class PodWatcher {
     for (const pod of items) this.#upsert(pod);
   }
 
-  #upsert(pod: V1Pod): void {
+  #upsert(pod: WatchedPod): void {
     const name = pod.metadata?.name ?? '';
     const before = this.#pods.get(name);
     this.#pods.set(name, pod);
     const changed = before === undefined || before.metadata?.resourceVersion !== pod.metadata?.resourceVersion;
     // A pod that will never start (a missing Secret, a bad image name) needs a pass as much as a
     // finished one: it is removed and its spec backs off at once, not at the next interval.
-    const failingToStart = (p: V1Pod | undefined) => p !== undefined && isNonTransientWaiting(toObservedPod(p));
+    const failingToStart = (p: WatchedPod | undefined) => p !== undefined && isNonTransientWaiting(toObservedPod(p));
     if (changed && (isFinished(pod) || (failingToStart(pod) && !failingToStart(before)))) this.#onFinished(name);
+  }
+
+  get #podsPath(): string {
+    return `/api/v1/namespaces/${this.#namespace}/pods`;
   }
 
   #heard(): void {

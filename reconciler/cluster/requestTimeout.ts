@@ -1,29 +1,9 @@
-// client-node requests have no timeout of their own: against an API server that accepts the
-// connection and never answers (a partition that drops packets), a call waits forever.
-import { Observable, type ConfigurationOptions } from '@kubernetes/client-node';
+// Every request to the API server is bounded in time (kubeHttp.ts fails it with a TimeoutError):
+// against a server that accepts the connection and never answers (a partition that drops
+// packets), a call would otherwise wait forever.
 
 /** For a one-off call in a pass (an Event, a sync request): long enough for a slow server, short enough not to stall the pass. */
 export const PASS_REQUEST_TIMEOUT_MS = 5_000;
 
-/**
- * Per-call options bounding one request: it fails with a `TimeoutError` after `ms` (counted from
- * when it is sent), or with `signal`'s reason when that aborts first. `base` (e.g. a
- * Content-Type from setHeaderOptions) is kept.
- */
-export function requestTimeout(ms: number, signal?: AbortSignal, base?: ConfigurationOptions): ConfigurationOptions {
-  return {
-    ...base,
-    middleware: [
-      ...(base?.middleware ?? []),
-      {
-        pre: (ctx) => {
-          const timeout = AbortSignal.timeout(ms);
-          ctx.setSignal(signal ? AbortSignal.any([timeout, signal]) : timeout);
-          return new Observable(Promise.resolve(ctx));
-        },
-        post: (response) => new Observable(Promise.resolve(response)),
-      },
-    ],
-    middlewareMergeStrategy: 'append',
-  };
-}
+/** Merge patch (RFC 7386): the fields sent replace those in the object, others stay. */
+export const MERGE_PATCH = 'application/merge-patch+json';

@@ -1,7 +1,7 @@
 // Asks Flux or Argo CD to sync now instead of at their next poll, right after a push.
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import type { SyncTarget } from '../config/syncTarget.ts';
-import { PASS_REQUEST_TIMEOUT_MS, requestTimeout } from './requestTimeout.ts';
+import type { KubeClient } from './kubeClient.ts';
+import { MERGE_PATCH, PASS_REQUEST_TIMEOUT_MS } from './requestTimeout.ts';
 
 export interface SyncRequester {
   /** Never throws (gives up after a few seconds): a failed request only means the GitOps tool syncs at its own interval. */
@@ -12,21 +12,15 @@ export interface SyncRequester {
  * Flux: the `reconcile.fluxcd.io/requestedAt` annotation on the GitRepository (what
  * `flux reconcile source git` sets). Argo CD: `argocd.argoproj.io/refresh: normal` on the Application.
  */
-export function createSyncRequester(kc: KubeConfig, target: SyncTarget, onError: (err: unknown) => void): SyncRequester {
-  const api = kc.makeApiClient(CustomObjectsApi);
-  const ref =
-    target.kind === 'flux'
-      ? { group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'gitrepositories' }
-      : { group: 'argoproj.io', version: 'v1alpha1', plural: 'applications' };
+export function createSyncRequester(kube: KubeClient, target: SyncTarget, onError: (err: unknown) => void): SyncRequester {
+  const resource = target.kind === 'flux' ? 'source.toolkit.fluxcd.io/v1/namespaces/{ns}/gitrepositories' : 'argoproj.io/v1alpha1/namespaces/{ns}/applications';
+  const path = `/apis/${resource.replace('{ns}', target.namespace)}/${target.name}`;
   return {
     async requestSync(now) {
       const annotations =
         target.kind === 'flux' ? { 'reconcile.fluxcd.io/requestedAt': now.toISOString() } : { 'argocd.argoproj.io/refresh': 'normal' };
       try {
-        await api.patchNamespacedCustomObject(
-          { ...ref, namespace: target.namespace, name: target.name, body: { metadata: { annotations } } },
-          requestTimeout(PASS_REQUEST_TIMEOUT_MS, undefined, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
-        );
+        await kube.request({ method: 'PATCH', path, body: { metadata: { annotations } }, contentType: MERGE_PATCH, timeoutMs: PASS_REQUEST_TIMEOUT_MS });
       } catch (err) {
         onError(err);
       }

@@ -41,7 +41,7 @@ export async function startController(config: Config, log: Logger, env: Readonly
   const wired = await wire(config, log, (pod) => loop?.trigger(`pod ${pod} finished`));
   const identity = config.cluster.podName ?? env.POD_NAME ?? `${hostname()}-${randomBytes(3).toString('hex')}`;
   const election = config.cluster.leaderElection
-    ? new LeaderElection(wired.kubeConfig, {
+    ? new LeaderElection(wired.kube, {
         namespace: config.cluster.namespace,
         leaseName: config.cluster.leaseName,
         identity,

@@ -2,12 +2,12 @@
 import { join } from 'node:path';
 import { connectTaskAgentApi } from '../azdo/connection.ts';
 import { PoolDirectory } from '../azdo/pools.ts';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { createAgentSpecResources } from '../cluster/agentSpecResources.ts';
 import { createEventRecorder } from '../cluster/events.ts';
 import { createSyncRequester } from '../cluster/syncRequester.ts';
-import { loadKubeConfig } from '../cluster/kubeConfig.ts';
-import { checkClusterAccess, clusterServer } from '../cluster/kubeFailure.ts';
+import { loadKubeClient } from '../cluster/kubeConfig.ts';
+import type { KubeClient } from '../cluster/kubeClient.ts';
+import { checkClusterAccess } from '../cluster/kubeFailure.ts';
 import { PodWatcher } from '../cluster/podWatcher.ts';
 import type { Config } from '../config/config.ts';
 import { GitRepo } from '../gitops/repo.ts';
@@ -19,7 +19,7 @@ import { AgentSpecStatusSync } from './agentSpecStatusSync.ts';
 
 export interface Wired {
   readonly deps: PassDeps;
-  readonly kubeConfig: KubeConfig;
+  readonly kube: KubeClient;
   readonly watcher: PodWatcher;
   readonly azdo: AzdoSession;
   readonly repo: GitRepo;
@@ -39,10 +39,10 @@ export async function wire(config: Config, log: Logger, onPodFinished: (pod: str
     author: { name: config.git.authorName, email: config.git.authorEmail },
     logger: log,
   });
-  const kc = loadKubeConfig(config.cluster.kubeconfig);
+  const kc = await loadKubeClient(config.cluster.kubeconfig);
   // Refused credentials stop start-up (a setting to fix); an unreachable cluster is said once here.
   const unreachable = await checkClusterAccess(kc, config.cluster.namespace, config.cluster.kubeconfig);
-  if (unreachable) log.warn(`the cluster is unreachable at ${clusterServer(kc)}; going on without it and retrying`, { reason: unreachable.reason });
+  if (unreachable) log.warn(`the cluster is unreachable at ${kc.server}; going on without it and retrying`, { reason: unreachable.reason });
   const watcher = new PodWatcher(kc, config.cluster.namespace, log, onPodFinished);
   // The cluster is one of three sources: a pass runs without it (no pod-based pruning). The
   // first list is bounded in time; a failed one is logged and retried in the background.
@@ -72,7 +72,7 @@ export async function wire(config: Config, log: Logger, onPodFinished: (pod: str
   };
   return {
     deps,
-    kubeConfig: kc,
+    kube: kc,
     watcher,
     azdo,
     repo,

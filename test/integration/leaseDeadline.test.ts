@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CoordinationV1Api, KubeConfig, V1MicroTime } from '@kubernetes/client-node';
 import { LeaderElection } from '../../reconciler/cluster/leaderElection.ts';
+import { loadKubeClient } from '../../reconciler/cluster/kubeConfig.ts';
 import { LeaseLostError } from '../../reconciler/errors/leaseLostError.ts';
 import { createLogger } from '../../reconciler/support/logger.ts';
 import { startKubeApiServer, type KubeApiServer } from '../../sandbox/cluster/apiserver/index.ts';
@@ -24,9 +25,7 @@ before(async () => {
   const kc = new KubeConfig();
   kc.loadFromFile(api.kubeconfigPath);
   admin = kc.makeApiClient(CoordinationV1Api);
-  const reconcilerKc = new KubeConfig();
-  reconcilerKc.loadFromFile(api.kubeconfigFor('reconciler'));
-  election = new LeaderElection(reconcilerKc, { namespace: NS, leaseName: LEASE, identity: 'replica-a', ...timing }, createLogger({ level: 'error' }));
+  election = new LeaderElection(await loadKubeClient(api.kubeconfigFor('reconciler')), { namespace: NS, leaseName: LEASE, identity: 'replica-a', ...timing }, createLogger({ level: 'error' }));
   election.onChange((leader) => changes.push(leader));
   election.start();
   await eventually('leader', () => election.isLeader(), 5_000, 20);

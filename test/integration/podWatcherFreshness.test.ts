@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { FRESH_FOR_MS, WATCH_TIMEOUT_SECONDS } from '../../reconciler/cluster/podWatchTiming.ts';
 import { PodWatcher } from '../../reconciler/cluster/podWatcher.ts';
+import { loadKubeClient } from '../../reconciler/cluster/kubeConfig.ts';
 import { createLogger } from '../../reconciler/support/logger.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../reconciler/manifests/labels.ts';
 import { startKubeApiServer, type KubeApiServer } from '../../sandbox/cluster/apiserver/index.ts';
@@ -31,9 +32,7 @@ before(async () => {
   kc.loadFromFile(api.kubeconfigPath);
   admin = kc.makeApiClient(CoreV1Api);
   await admin.createNamespacedPod({ namespace: NS, body: pod('agent-a') });
-  const reconcilerKc = new KubeConfig();
-  reconcilerKc.loadFromFile(api.kubeconfigFor('reconciler'));
-  watcher = new PodWatcher(reconcilerKc, NS, createLogger({ level: 'debug', write: (l) => logs.push(JSON.parse(l) as { msg: string }) }), () => {});
+  watcher = new PodWatcher(await loadKubeClient(api.kubeconfigFor('reconciler')), NS, createLogger({ level: 'debug', write: (l) => logs.push(JSON.parse(l) as { msg: string }) }), () => {});
   await watcher.start();
 });
 after(async () => {

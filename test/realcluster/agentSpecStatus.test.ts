@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
+import { loadKubeClient } from '../../reconciler/cluster/kubeConfig.ts';
 import { createAgentSpecResources } from '../../reconciler/cluster/agentSpecResources.ts';
 import { createEventRecorder } from '../../reconciler/cluster/events.ts';
 import { AgentSpecStatusSync } from '../../reconciler/loop/agentSpecStatusSync.ts';
@@ -49,8 +49,7 @@ describe('AgentSpec status on a real API server with the example Role', { timeou
   const logs: string[] = [];
   before(async () => {
     cluster = await startRealCluster();
-    const kc = new KubeConfig();
-    kc.loadFromFile(cluster.reconcilerKubeconfigPath);
+    const kc = await loadKubeClient(cluster.reconcilerKubeconfigPath);
     const log = createLogger({ level: 'debug', write: (l) => logs.push(l) });
     sync = new AgentSpecStatusSync(createAgentSpecResources(kc, NS), createEventRecorder(kc, NS, (err) => logs.push(`event failed: ${(err as Error).message}`)), log);
   }, { timeout: START_TIMEOUT });

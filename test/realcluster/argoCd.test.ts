@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
+import { loadKubeClient } from '../../reconciler/cluster/kubeConfig.ts';
 import { createSyncRequester } from '../../reconciler/cluster/syncRequester.ts';
 import { parseSyncTarget } from '../../reconciler/config/syncTarget.ts';
 import { PROJECT_ROOT } from '../../sandbox/index.ts';
@@ -18,8 +18,7 @@ const REFRESH = 'argocd.argoproj.io/refresh';
 
 /** Requests a refresh of `argocd/<name>` as the reconciler's ServiceAccount; resolves with the errors it reported. */
 async function refreshAsReconciler(cluster: RealCluster, name: string): Promise<unknown[]> {
-  const kc = new KubeConfig();
-  kc.loadFromFile(cluster.reconcilerKubeconfigPath);
+  const kc = await loadKubeClient(cluster.reconcilerKubeconfigPath);
   const errors: unknown[] = [];
   await createSyncRequester(kc, parseSyncTarget(`argocd:argocd/${name}`)!, (e) => errors.push(e)).requestSync(new Date());
   return errors;
