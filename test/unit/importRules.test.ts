@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importEdges, importSpecifiers, type ImportEdge } from '../helpers/importGraph.ts';
 
@@ -113,4 +113,24 @@ test('the import reader sees static, re-exported, type-only, multi-line, bare an
     "const url = 'http://x/from/y'; // not an import",
   ].join('\n');
   assert.deepEqual(importSpecifiers(source).sort(), ['../b.ts', './a.ts', './c.ts', './d.ts', './e.ts', './f.ts']);
+});
+
+/** Files under reconciler/ allowed to load @kubernetes/client-node at run time, and how. */
+const CLIENT_NODE_LOADERS: Readonly<Record<string, string>> = {
+  // Only for kubeconfig users with a credential plugin (exec, auth-provider), by a dynamic import.
+  'reconciler/cluster/pluginConnect.ts': 'dynamic',
+};
+
+test('the reconciler loads @kubernetes/client-node (~80 MiB) only for credential plugins: elsewhere its types alone', () => {
+  const walk = (dir: string): string[] =>
+    readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(`${dir}/${e.name}`) : e.name.endsWith('.ts') ? [`${dir}/${e.name}`] : []));
+  const found: string[] = [];
+  for (const file of walk('reconciler')) {
+    const source = readFileSync(join(ROOT, file), 'utf8');
+    const valueImports = [...source.matchAll(/^[ \t]*(?:import|export)(\s+type)?\b[^'"`;]*?\bfrom\s*['"]@kubernetes\/client-node['"]/gm)].filter((m) => !m[1]);
+    const dynamic = /\bimport\s*\(\s*['"]@kubernetes\/client-node['"]\s*\)/.test(source);
+    if (valueImports.length > 0) found.push(`${file}: a static import of @kubernetes/client-node (write import type, or add a thin call to cluster/kubeHttp.ts)`);
+    if (dynamic && CLIENT_NODE_LOADERS[file] !== 'dynamic') found.push(`${file}: a dynamic import of @kubernetes/client-node outside cluster/pluginConnect.ts`);
+  }
+  assert.deepEqual(found, []);
 });
