@@ -42,6 +42,8 @@ export function createEventRecorder(kube: KubeClient, namespace: string, onError
   ) => {
     const now = new Date();
     const body: CoreV1Event = {
+      apiVersion: 'v1',
+      kind: 'Event',
       metadata: { generateName: `${involved.name}.`, namespace, ...(extra.annotations ? { annotations: extra.annotations } : {}) },
       involvedObject: { ...involved, namespace },
       ...(extra.related ? { related: extra.related } : {}),
