@@ -101,7 +101,13 @@ export function createKubeClient(server: string, connect: Connect): KubeClient {
       const text = await readBody(res, signal);
       const status = res.statusCode ?? 0;
       if (status < 200 || status > 299) throw new KubeApiError(status, text, `${req.method} ${req.path}`);
-      return text === '' ? undefined : (JSON.parse(text) as unknown);
+      if (text === '') return undefined;
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        // A proxy's or maintenance page answered 200: no answer from the API server, as far as we can tell.
+        throw new Error(`${req.method} ${req.path}: the answer (${status}) is not JSON: ${text.trim().split('\n')[0]?.slice(0, 80) ?? ''}`);
+      }
     },
 
     async watch(req: KubeWatchRequest, onEvent, done) {
