@@ -4,6 +4,8 @@
 // requests against a server that never answers, and an exec-plugin user through client-node.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse, stringify } from 'yaml';
@@ -11,6 +13,7 @@ import { createAgentSpecResources } from '../../reconciler/cluster/agentSpecReso
 import { KubeApiError } from '../../reconciler/cluster/kubeApiError.ts';
 import type { KubeClient } from '../../reconciler/cluster/kubeClient.ts';
 import { loadKubeClient } from '../../reconciler/cluster/kubeConfig.ts';
+import { createKubeClient, directConnect } from '../../reconciler/cluster/kubeHttp.ts';
 import { checkClusterAccess, ClusterAccessError, kubeFailure } from '../../reconciler/cluster/kubeFailure.ts';
 import { MANAGED_SELECTOR } from '../../reconciler/cluster/podWatcher.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../reconciler/manifests/labels.ts';
@@ -183,4 +186,18 @@ test('an exec-plugin user: client-node runs the plugin and its token authenticat
   const viaPlugin = await loadKubeClient(path);
   const list = (await viaPlugin.request({ method: 'GET', path: PODS, timeoutMs: 10_000 })) as { items: unknown[] };
   assert.ok(Array.isArray(list.items) && list.items.length > 0);
+});
+
+test('a page in place of the API server (200, HTML) fails naming the request, over plain http too', async () => {
+  const page = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>\n'));
+  await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
+  try {
+    const server = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
+    const client = createKubeClient(server, directConnect({ server, tls: { rejectUnauthorized: true }, token: () => undefined }));
+    const err = await client.request({ method: 'GET', path: PODS, timeoutMs: 5_000 }).then(() => undefined, (e: unknown) => e);
+    assert.equal(kubeFailure(err).reason, `GET ${PODS}: the answer (200) is not JSON: <html>maintenance</html>`);
+  } finally {
+    page.closeAllConnections();
+    await new Promise((resolve) => page.close(resolve));
+  }
 });
