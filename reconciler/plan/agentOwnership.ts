@@ -4,6 +4,7 @@
 import type { ForeignAgent } from './changes.ts';
 import type { Manifest, ObservedPod, PoolAgent } from './observed.ts';
 import { isPlaceholderAgent } from './placeholders.ts';
+import { PLACEHOLDER_SUFFIX } from './podNames.ts';
 import { compareStrings } from '../support/compare.ts';
 
 export type AgentOwnership =
@@ -27,21 +28,58 @@ export type AgentOwnership =
    * the predecessor controller's, another tool's, or a pre-marker agent whose pod and manifest
    * are gone. Never disabled, unregistered, bound to a manifest or counted.
    */
-  | 'foreign';
+  | 'foreign'
+  /**
+   * Its capabilities were not read (PoolAgent.capabilitiesRead false) and its name does not bind
+   * it to our pod: ours or not, nothing was read that says. Left alone like a foreign agent, and
+   * not reported as foreign. The pass reads the capabilities of every such agent before planning
+   * (agentsNeedingCapabilities), so this is seen only for an agent registered again between its
+   * list and its read, or by a re-plan on a tip that moved since.
+   */
+  | 'unknown';
+
+/** Our manifests' pod names the cluster shows, with their pools: the evidence for `pod-bound`. */
+class PodBinding {
+  readonly #manifestPool: Map<string, string>;
+  readonly #podNames: Set<string>;
+  constructor(manifests: readonly Manifest[], pods: readonly ObservedPod[] | undefined) {
+    this.#manifestPool = new Map(manifests.map((m) => [m.podName.toLowerCase(), m.poolName.toLowerCase()]));
+    this.#podNames = new Set((pods ?? []).map((p) => p.name.toLowerCase()));
+  }
+
+  binds(a: PoolAgent): boolean {
+    const key = a.name.toLowerCase();
+    return this.#manifestPool.get(key) === a.poolName.toLowerCase() && this.#podNames.has(key);
+  }
+}
+
+// Our pod names end in a 5–8 character suffix, so only a placeholder (or a person) uses this one.
+const isPlaceholderNamed = (a: PoolAgent): boolean => a.name.toLowerCase().endsWith(`-${PLACEHOLDER_SUFFIX}`);
+
+/**
+ * The listed agents whose capabilities a decision depends on, to be read before planning: every
+ * agent with capabilities unread whose name does not bind it to a pod of ours (an orphan
+ * candidate: ours only by its marker; or foreign), and every one named like a placeholder (the
+ * placeholder capability decides it, and settles spec conflicts). Our running pods' agents are
+ * pod-bound by name and need no read: in steady state that is nearly every agent.
+ */
+export function agentsNeedingCapabilities(agents: readonly PoolAgent[], manifests: readonly Manifest[], pods: readonly ObservedPod[] | undefined): PoolAgent[] {
+  const binding = new PodBinding(manifests, pods);
+  return agents.filter((a) => a.capabilitiesRead === false && (isPlaceholderNamed(a) || !binding.binds(a)));
+}
 
 export class Ownership {
   readonly #of = new Map<PoolAgent, AgentOwnership>();
 
   /** @param pods undefined when the cluster could not be observed (then nothing is pod-bound). */
   constructor(agents: readonly PoolAgent[], manifests: readonly Manifest[], pods: readonly ObservedPod[] | undefined) {
-    const manifestPool = new Map(manifests.map((m) => [m.podName.toLowerCase(), m.poolName.toLowerCase()]));
-    const podNames = new Set((pods ?? []).map((p) => p.name.toLowerCase()));
+    const binding = new PodBinding(manifests, pods);
     for (const a of agents) {
-      const key = a.name.toLowerCase();
       let o: AgentOwnership = 'foreign';
-      if (isPlaceholderAgent(a)) o = 'placeholder';
+      if (a.capabilitiesRead === false) o = binding.binds(a) && !isPlaceholderNamed(a) ? 'pod-bound' : 'unknown';
+      else if (isPlaceholderAgent(a)) o = 'placeholder';
       else if (a.specMarker !== undefined) o = 'marked';
-      else if (manifestPool.get(key) === a.poolName.toLowerCase() && podNames.has(key)) o = 'pod-bound';
+      else if (binding.binds(a)) o = 'pod-bound';
       this.#of.set(a, o);
     }
   }

@@ -45,6 +45,13 @@ export interface PoolAgent {
    * publishes its whole env there): see plan/agentOwnership.ts.
    */
   readonly specMarker: string | undefined;
+  /**
+   * false: listed without capabilities and not read since (azdo/agents.ts lists lean), so
+   * specMarker and userCapabilities are empty and prove nothing either way. Absent or true: read.
+   * The pass reads them for every agent whose ownership its name alone cannot settle
+   * (plan/agentOwnership.ts agentsNeedingCapabilities).
+   */
+  readonly capabilitiesRead?: boolean;
 }
 
 /** An agent pod manifest committed to git. From gitops/manifests.ts. */
