@@ -3,6 +3,7 @@
 // ones. It holds nothing durable: once its owner is dead, nothing it waits for ever happens.
 import { PoolDirectory } from '../reconciler/azdo/pools.ts';
 import type { AzdoSession } from '../reconciler/azdo/session.ts';
+import { AgentCapabilityCache } from '../reconciler/azdo/agentCapabilityCache.ts';
 import { runPass, type PassDeps } from '../reconciler/loop/pass.ts';
 import { ReconcileLoop } from '../reconciler/loop/reconcileLoop.ts';
 import type { PassReport } from '../reconciler/plan/passReport.ts';
@@ -40,7 +41,9 @@ export class ReconcilerProcess {
       if (c.method === 'getAgentRequestsForAgents') this.pass.jobsRead = true;
     };
     const api = new ServiceApi(w.svc, rng.split('api'), owner, record);
-    const azdo: AzdoSession = { api, pools: new PoolDirectory(api), openJobRequestListing: (_api, poolId) => api.jobRequestListing(poolId) };
+    const azdo: AzdoSession = {
+      api, pools: new PoolDirectory(api), openJobRequestListing: (_api, poolId) => api.jobRequestListing(poolId), agentCapabilities: new AgentCapabilityCache(),
+    };
     const repo = new MemoryRepo(w.remote, w.vt, rng.split('git'), owner, w.repoHooks ?? { afterFetch: () => {} });
     const deps: PassDeps = {
       settings: w.settings,

@@ -127,8 +127,9 @@ export class ServiceApi implements TaskAgentApi {
     return a && a.poolId === poolId ? a : undefined;
   }
 
-  #wireAgent(a: Agent): TaskAgent {
-    return this.#svc.wire.agent(a, { capabilities: true, assignedRequest: true }) as TaskAgent;
+  /** An agent as the service sends it: capabilities and requests only when asked for (writes answer with all). */
+  #wireAgent(a: Agent, opts: { capabilities?: boolean; assignedRequest?: boolean; lastCompletedRequest?: boolean } = { capabilities: true, assignedRequest: true }): TaskAgent {
+    return this.#svc.wire.agent(a, opts) as TaskAgent;
   }
 
   async getAgentPools(poolName?: string): Promise<TaskAgentPool[]> {
@@ -138,21 +139,23 @@ export class ServiceApi implements TaskAgentApi {
     return r as TaskAgentPool[];
   }
 
-  async getAgents(poolId: number, agentName?: string): Promise<TaskAgent[]> {
+  async getAgents(poolId: number, agentName?: string, includeCapabilities?: boolean, includeAssignedRequest?: boolean, includeLastCompletedRequest?: boolean): Promise<TaskAgent[]> {
+    const opts = { capabilities: includeCapabilities, assignedRequest: includeAssignedRequest, lastCompletedRequest: includeLastCompletedRequest };
     const r = await this.#call('getAgents', 'read', () =>
       this.#svc.state.agentsInPool(poolId)
         .filter((a) => !agentName || a.name.toLowerCase() === agentName.toLowerCase())
         .sort((a, b) => a.id - b.id)
-        .map((a) => this.#wireAgent(a)),
+        .map((a) => this.#wireAgent(a, opts)),
     );
     return r as TaskAgent[];
   }
 
-  async getAgent(poolId: number, agentId: number): Promise<TaskAgent> {
+  async getAgent(poolId: number, agentId: number, includeCapabilities?: boolean, includeAssignedRequest?: boolean, includeLastCompletedRequest?: boolean): Promise<TaskAgent> {
+    const opts = { capabilities: includeCapabilities, assignedRequest: includeAssignedRequest, lastCompletedRequest: includeLastCompletedRequest };
     // 404 resolves as null in the published client.
     const r = await this.#call('getAgent', 'read', () => {
       const a = this.#agent(poolId, agentId);
-      return a ? this.#wireAgent(a) : null;
+      return a ? this.#wireAgent(a, opts) : null;
     });
     return r as TaskAgent;
   }

@@ -1,6 +1,7 @@
 import type { TaskAgent } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
 import type { PoolAgent } from '../plan/observed.ts';
 import { SPEC_MARKER_ENV } from '../manifests/labels.ts';
+import { AzdoUnreadableResponseError } from '../errors/azdoErrors.ts';
 import { callAzdo } from './classifyAzdoError.ts';
 import type { TaskAgentApi } from './connection.ts';
 import { AGENT_FIELDS, expectItem, expectList } from './wireShape.ts';
@@ -8,7 +9,8 @@ import { AGENT_FIELDS, expectItem, expectList } from './wireShape.ts';
 /** TaskAgentStatus in the client: Offline = 1, Online = 2 (the wire sends strings). */
 const ONLINE = 2;
 
-export function toPoolAgent(a: TaskAgent, poolName: string): PoolAgent {
+/** @param capabilitiesRead false for a read without capabilities (see PoolAgent.capabilitiesRead). */
+export function toPoolAgent(a: TaskAgent, poolName: string, capabilitiesRead = true): PoolAgent {
   const status = a.status as unknown;
   const last = a.lastCompletedRequest?.requestId;
   return {
@@ -22,6 +24,7 @@ export function toPoolAgent(a: TaskAgent, poolName: string): PoolAgent {
     userCapabilities: { ...(a.userCapabilities ?? {}) },
     specMarker: specMarkerOf(a.systemCapabilities),
     ...(typeof last === 'number' ? { lastCompletedRequestId: last } : {}),
+    ...(capabilitiesRead ? {} : { capabilitiesRead: false }),
   };
 }
 
@@ -34,24 +37,45 @@ function specMarkerOf(caps: Record<string, string> | undefined): string | undefi
 }
 
 /**
- * One call per pool per pass: every agent with its assigned request, its last completed request
- * (the job a finished pod ran, named in the commit that removes it) and capabilities.
+ * One call per pool per pass: every agent with its assigned request and its last completed
+ * request (the job a finished pod ran, named in the commit that removes it). Without
+ * capabilities: with a real agent's ~60 they are ~9/10 of the list, and only the few agents whose
+ * ownership a name cannot settle need them (readAgentCapabilities, listAgentCapabilities).
  */
 export async function listAgents(api: TaskAgentApi, poolId: number, poolName: string): Promise<PoolAgent[]> {
   const operation = `list agents of pool "${poolName}"`;
-  const agents = await callAzdo(operation, () => api.getAgents(poolId, undefined, true, true, true));
+  const agents = await callAzdo(operation, () => api.getAgents(poolId, undefined, false, true, true));
   // null (unparseable 2xx, or a 404 for a pool we just resolved) and `{}` are not "no agents".
+  return expectList<TaskAgent>(operation, agents, AGENT_FIELDS).map((a) => toPoolAgent(a, poolName, false));
+}
+
+/**
+ * One agent with its capabilities (for its marker and user capabilities). null is a 404 or an
+ * unreadable body alike: unreadable here, so nothing is concluded about the agent this pass.
+ */
+export async function readAgentCapabilities(api: TaskAgentApi, poolId: number, poolName: string, agentId: number): Promise<PoolAgent> {
+  const operation = `read the capabilities of agent ${agentId} of pool "${poolName}"`;
+  const a = await callAzdo(operation, () => api.getAgent(poolId, agentId, true, false, false));
+  if (a === null || a === undefined) throw new AzdoUnreadableResponseError(operation, 'no JSON: a 404 (the agent removed since the list) and an unreadable body read alike');
+  return toPoolAgent(expectItem<TaskAgent>(operation, a, AGENT_FIELDS, agentId), poolName);
+}
+
+/** Every agent of a pool with its capabilities: one call where many agents need them. */
+export async function listAgentCapabilities(api: TaskAgentApi, poolId: number, poolName: string): Promise<PoolAgent[]> {
+  const operation = `list agents of pool "${poolName}" with their capabilities`;
+  const agents = await callAzdo(operation, () => api.getAgents(poolId, undefined, true, false, false));
   return expectList<TaskAgent>(operation, agents, AGENT_FIELDS).map((a) => toPoolAgent(a, poolName));
 }
 
 /**
- * Re-reads one agent; undefined only when a readable list of its pool no longer holds it. The
- * client resolves a 404 and an unreadable 2xx body alike as null, so null alone proves nothing.
+ * Re-reads one agent (no capabilities: the drain needs its state); undefined only when a readable
+ * list of its pool no longer holds it. The client resolves a 404 and an unreadable 2xx body
+ * alike as null, so null alone proves nothing.
  */
 export async function readAgent(api: TaskAgentApi, poolId: number, poolName: string, agentId: number): Promise<PoolAgent | undefined> {
   const operation = `read agent ${agentId} of pool "${poolName}"`;
-  const a = await callAzdo(operation, () => api.getAgent(poolId, agentId, true, true));
-  if (a !== null && a !== undefined) return toPoolAgent(expectItem<TaskAgent>(operation, a, AGENT_FIELDS, agentId), poolName);
+  const a = await callAzdo(operation, () => api.getAgent(poolId, agentId, false, true));
+  if (a !== null && a !== undefined) return toPoolAgent(expectItem<TaskAgent>(operation, a, AGENT_FIELDS, agentId), poolName, false);
   return (await listAgents(api, poolId, poolName)).find((x) => x.id === agentId);
 }
 

@@ -1,5 +1,6 @@
 // One connection to an organization: the Task Agent API and the pool names resolved through it.
 // observe/ reads through it and apply/ writes through it; the loop opens it once per run.
+import type { AgentCapabilityCache } from './agentCapabilityCache.ts';
 import type { TaskAgentApi } from './connection.ts';
 import type { OpenJobRequestListing } from './jobRequests.ts';
 import type { PoolDirectory } from './pools.ts';
@@ -9,4 +10,6 @@ export interface AzdoSession {
   readonly pools: PoolDirectory;
   /** A pool's unfinished job requests, body still to stream (default jobRequests.ts's openJobRequestListing); the simulator's in-memory service. */
   readonly openJobRequestListing?: OpenJobRequestListing;
+  /** What agents' capabilities said, kept across passes (absent: read again each pass). */
+  readonly agentCapabilities?: AgentCapabilityCache;
 }

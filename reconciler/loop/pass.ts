@@ -11,11 +11,13 @@ import { commitAndPush, type Derived, type Sleep, type Tip } from '../gitops/pus
 import type { BranchRepo } from '../gitops/branchRepo.ts';
 import type { AzdoSession } from '../azdo/session.ts';
 import { observeAzdo, type AzdoSnapshot } from '../observe/azdoSnapshot.ts';
+import { readNeededCapabilities } from '../observe/agentCapabilities.ts';
 import { candidatePools, readGitSnapshot, settleWithAgents, type GitSnapshot, type RepoPaths } from '../observe/gitSnapshot.ts';
 import type { Plan } from '../plan/changes.ts';
 import type { ObservedPod, ObservedState } from '../plan/observed.ts';
 import { observedAfterDrain } from '../plan/drainOutcome.ts';
 import { plan as makePlan } from '../plan/plan.ts';
+import { agentsNeedingCapabilities } from '../plan/agentOwnership.ts';
 import { poolMissingError } from '../plan/agentSpecStatus.ts';
 import { fileChanges } from '../manifests/fileChanges.ts';
 import type { SpecDefaults } from '../agentspec/specDefaults.ts';
@@ -108,9 +110,13 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
   const tip = await repo.fetchTip();
   // Pools of every spec, also those losing a conflict: their placeholders settle it.
   const read = await readGitSnapshot((dir) => repo.readFiles(tip, dir), settings.paths, settings.specDefaults);
-  const azdo = await observeAzdo(deps.azdo, candidatePools(read));
-  const git = settleWithAgents(read, azdo.agents);
+  const listed = await observeAzdo(deps.azdo, candidatePools(read));
+  // Pods after the agent lists: an agent listed has a pod this view shows (or had one).
   const pods = deps.pods();
+  // Capabilities only where ownership needs them; most agents are bound by name to our pods.
+  const needed = agentsNeedingCapabilities(listed.agents, read.manifests, pods);
+  const azdo: AzdoSnapshot = { ...listed, agents: (await readNeededCapabilities(deps.azdo, listed.agents, needed)).agents };
+  const git = settleWithAgents(read, azdo.agents);
   const observed = observedState(startedAt, git, azdo, pods, settings.globalMaxAgents);
   // Failing pods hold their spec back; the hold is plain data the plan receives.
   const backoff = deps.podFailures?.advance(observed, mode === 'apply');
