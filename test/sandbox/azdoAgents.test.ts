@@ -72,6 +72,11 @@ describe('azdo emulator: pools and agents', () => {
     assert.deepEqual((await api.getAgent(1, a.id!, true)).systemCapabilities, { AZDO_GITOPS_SPEC: 'linux', docker: 'true' });
     const listed = (await api.getAgents(1, 'env-agent', true)) ?? [];
     assert.deepEqual(listed[0]?.systemCapabilities, { AZDO_GITOPS_SPEC: 'linux', docker: 'true' });
+    // The reconciler's list: includeCapabilities=false with both requests, capabilities omitted.
+    const lean = (await api.getAgents(1, 'env-agent', false, true, true)) ?? [];
+    assert.equal(lean[0]?.name, 'env-agent');
+    assert.equal(lean[0]?.systemCapabilities, undefined);
+    assert.equal(lean[0]?.userCapabilities, undefined);
     await api.deleteAgent(1, a.id!);
   });
 
