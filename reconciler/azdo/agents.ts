@@ -1,7 +1,6 @@
 import type { TaskAgent } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
 import type { PoolAgent } from '../plan/observed.ts';
 import { SPEC_MARKER_ENV } from '../manifests/labels.ts';
-import { AzdoUnreadableResponseError } from '../errors/azdoErrors.ts';
 import { callAzdo } from './classifyAzdoError.ts';
 import type { TaskAgentApi } from './connection.ts';
 import { AGENT_FIELDS, expectItem, expectList } from './wireShape.ts';
@@ -50,14 +49,15 @@ export async function listAgents(api: TaskAgentApi, poolId: number, poolName: st
 }
 
 /**
- * One agent with its capabilities (for its marker and user capabilities). null is a 404 or an
- * unreadable body alike: unreadable here, so nothing is concluded about the agent this pass.
+ * One agent with its capabilities (for its marker and user capabilities): the pool's list
+ * filtered by the agent's name, so null is only ever unreadable (a 404 of `agents/{id}` reads as
+ * null too). undefined when that readable list does not hold the agent's id: it is no longer
+ * registered (removed, or registered again under a new id).
  */
-export async function readAgentCapabilities(api: TaskAgentApi, poolId: number, poolName: string, agentId: number): Promise<PoolAgent> {
-  const operation = `read the capabilities of agent ${agentId} of pool "${poolName}"`;
-  const a = await callAzdo(operation, () => api.getAgent(poolId, agentId, true, false, false));
-  if (a === null || a === undefined) throw new AzdoUnreadableResponseError(operation, 'no JSON: a 404 (the agent removed since the list) and an unreadable body read alike');
-  return toPoolAgent(expectItem<TaskAgent>(operation, a, AGENT_FIELDS, agentId), poolName);
+export async function readAgentCapabilities(api: TaskAgentApi, poolId: number, poolName: string, agent: Pick<PoolAgent, 'id' | 'name'>): Promise<PoolAgent | undefined> {
+  const operation = `read the capabilities of agent "${agent.name}" of pool "${poolName}"`;
+  const got = await callAzdo(operation, () => api.getAgents(poolId, agent.name, true, false, false));
+  return expectList<TaskAgent>(operation, got, AGENT_FIELDS).filter((a) => a.id === agent.id).map((a) => toPoolAgent(a, poolName))[0];
 }
 
 /** Every agent of a pool with its capabilities: one call where many agents need them. */

@@ -42,14 +42,19 @@ export async function readNeededCapabilities(session: AzdoSession, agents: reado
         for (const a of await listAgentCapabilities(session.api, poolId, poolName)) cache.remember(a);
       });
     } else {
-      for (const a of toRead) tasks.push(async () => cache.remember(await readAgentCapabilities(session.api, poolId, poolName, a.id)));
+      for (const a of toRead) {
+        tasks.push(async () => {
+          const read = await readAgentCapabilities(session.api, poolId, poolName, a);
+          if (read !== undefined) cache.remember(read);
+        });
+      }
     }
   }
   await runBounded(tasks, CAPABILITY_READ_CONCURRENCY);
   return {
     calls: tasks.length,
-    // An agent registered again between its list and its read matches no entry: its capabilities
-    // stay unread, so it is left alone this pass (plan/agentOwnership.ts 'unknown').
+    // An agent removed or registered again between its list and its read matches no entry: its
+    // capabilities stay unread, so it is left alone this pass (plan/agentOwnership.ts 'unknown').
     agents: agents.map((a) => {
       if (a.capabilitiesRead !== false) return a;
       const known = cache.get(a);

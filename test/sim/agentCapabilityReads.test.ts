@@ -9,6 +9,7 @@ import { PoolDirectory } from '../../reconciler/azdo/pools.ts';
 import type { AzdoSession } from '../../reconciler/azdo/session.ts';
 import { AzdoUnreadableResponseError } from '../../reconciler/errors/azdoErrors.ts';
 import { CAPABILITY_READ_CONCURRENCY, LIST_CAPABILITIES_ABOVE, readNeededCapabilities } from '../../reconciler/observe/agentCapabilities.ts';
+import { Ownership } from '../../reconciler/plan/agentOwnership.ts';
 import type { PoolAgent } from '../../reconciler/plan/observed.ts';
 import { Rng } from '../../sim/random.ts';
 import { registerAgent, ServiceApi, ServiceModel, type CallRecord } from '../../sim/serviceModel.ts';
@@ -58,7 +59,7 @@ test('the lean list carries no capabilities; the per-agent read carries them', a
   const r = await s.observe(() => true);
   assert.equal(r.byName.get('linux-abc12')?.specMarker, 'linux');
   assert.equal(r.byName.get('linux-abc12')?.capabilitiesRead, true);
-  assert.deepEqual(r.byMethod, { getAgent: 1 });
+  assert.deepEqual(r.byMethod, { getAgents: 1 }, 'one read: the list filtered by its name');
 });
 
 test('each registration is read once: a steady pass makes no read; an agent registered again is read again', async () => {
@@ -68,7 +69,7 @@ test('each registration is read once: a steady pass makes no read; an agent regi
   registerAgent(s.svc, s.pool.id, 'linux-abc12', env('linux'), {}, '4.260.0');
   const notOurPod = (a: PoolAgent) => a.name !== 'linux-abc12';
   const first = await s.observe(notOurPod);
-  assert.deepEqual(first.byMethod, { getAgent: 2 });
+  assert.deepEqual(first.byMethod, { getAgents: 2 });
   assert.equal(first.byName.get('linux-placeholder')?.userCapabilities['azdo-gitops.placeholder'], 'linux');
   assert.equal(first.byName.get('build-vm')?.specMarker, undefined);
   assert.equal(first.byName.get('linux-abc12')?.capabilitiesRead, false, 'our pod’s agent was not read');
@@ -80,7 +81,7 @@ test('each registration is read once: a steady pass makes no read; an agent regi
   s.svc.state.agents.delete(person.id);
   registerAgent(s.svc, s.pool.id, 'build-vm', { PATH: '/usr/bin', AZDO_GITOPS_SPEC: 'linux' }, {}, '4.260.0');
   const again = await s.observe(notOurPod);
-  assert.deepEqual(again.byMethod, { getAgent: 1 });
+  assert.deepEqual(again.byMethod, { getAgents: 1 });
   assert.equal(again.byName.get('build-vm')?.specMarker, 'linux');
   assert.equal(s.session.agentCapabilities?.size, 2, 'the removed registration’s entry is dropped');
 });
@@ -89,7 +90,7 @@ test('when many agents of a pool need a read, the pool is listed with capabiliti
   const s = service();
   for (let i = 0; i < LIST_CAPABILITIES_ABOVE + 1; i++) registerAgent(s.svc, s.pool.id, `linux-a${String(i).padStart(4, '0')}`, env('linux'), {}, '4.260.0');
   const r = await s.observe(() => true);
-  assert.deepEqual(r.byMethod, { getAgents: 1 });
+  assert.deepEqual(r.byMethod, { getAgents: 1 }, 'one list, not 51 reads');
   assert.ok(r.agents.every((a) => a.specMarker === 'linux' && a.capabilitiesRead === true));
   assert.deepEqual((await s.observe(() => true)).byMethod, {});
 });
@@ -99,17 +100,19 @@ test('per-agent reads run at most CAPABILITY_READ_CONCURRENCY at once', async ()
   for (let i = 0; i < 30; i++) registerAgent(s.svc, s.pool.id, `vm-${i}`, { PATH: '/usr/bin' }, {}, '4.260.0');
   let inFlight = 0;
   let most = 0;
-  const getAgent = s.api.getAgent.bind(s.api);
-  s.api.getAgent = async (...args: Parameters<typeof getAgent>) => {
+  const getAgents = s.api.getAgents.bind(s.api);
+  s.api.getAgents = async (...args: Parameters<typeof getAgents>) => {
     most = Math.max(most, ++inFlight);
     try {
-      return await getAgent(...args);
+      return await getAgents(...args);
     } finally {
       inFlight--;
     }
   };
-  const r = await s.observe(() => true);
-  assert.equal(r.byMethod['getAgent'], 30);
+  const listed = await s.run(listAgents(s.api, s.pool.id, POOL));
+  most = 0;
+  await s.run(readNeededCapabilities(s.session, listed, listed));
+  assert.equal(s.session.agentCapabilities?.size, 30);
   assert.equal(most, CAPABILITY_READ_CONCURRENCY);
 });
 
@@ -117,13 +120,21 @@ test('a read that fails or is unreadable fails the observation: nothing is concl
   const s = service();
   registerAgent(s.svc, s.pool.id, 'build-vm', { PATH: '/usr/bin' }, {}, '4.260.0');
   const listed = await s.run(listAgents(s.api, s.pool.id, POOL));
+  await s.run(s.session.pools.idOf(POOL));
   s.svc.faults = { throttle: 0, serverError: 0, unreadable: 1 };
   await assert.rejects(s.run(readNeededCapabilities(s.session, listed, listed)), AzdoUnreadableResponseError);
   assert.equal(s.session.agentCapabilities?.size, 0, 'nothing remembered');
   s.svc.faults = { throttle: 0, serverError: 1, unreadable: 0 };
   await assert.rejects(s.run(readNeededCapabilities(s.session, listed, listed)));
-  // Removed between the list and its read: a 404, which the client reads as null like an unreadable body.
-  s.svc.faults = { throttle: 0, serverError: 0, unreadable: 0 };
+});
+
+test('an agent removed between the list and its read stays unread: its ownership unknown, left alone', async () => {
+  const s = service();
+  registerAgent(s.svc, s.pool.id, 'linux-orph1', env('linux'), {}, '4.260.0');
+  const listed = await s.run(listAgents(s.api, s.pool.id, POOL));
+  await s.run(s.session.pools.idOf(POOL));
   s.svc.state.agents.clear();
-  await assert.rejects(s.run(readNeededCapabilities(s.session, listed, listed)), /404/);
+  const r = await s.run(readNeededCapabilities(s.session, listed, listed));
+  assert.equal(r.agents[0]?.capabilitiesRead, false);
+  assert.equal(new Ownership(r.agents, [], []).of(r.agents[0]!), 'unknown');
 });
