@@ -5,7 +5,7 @@ import { inspect } from 'node:util';
 import type { TaskAgent, TaskAgentJobRequest } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
 import { demandStrings, listPendingJobs, needsAgent, toPendingJob } from '../../reconciler/azdo/jobRequests.ts';
 import { callAzdo, classifyAzdoError } from '../../reconciler/azdo/classifyAzdoError.ts';
-import { listAgents, readAgent, toPoolAgent } from '../../reconciler/azdo/agents.ts';
+import { listAgentCapabilities, listAgents, readAgent, readAgentCapabilities, toPoolAgent } from '../../reconciler/azdo/agents.ts';
 import type { TaskAgentApi } from '../../reconciler/azdo/connection.ts';
 import { PoolDirectory } from '../../reconciler/azdo/pools.ts';
 import { AGENT_FIELDS, expectItem, expectList, JOB_REQUEST_FIELDS, POOL_FIELDS } from '../../reconciler/azdo/wireShape.ts';
@@ -345,6 +345,20 @@ test('listAgents: null and {} are unreadable, never "no agents"', async () => {
   await assert.rejects(listAgents(clientAnswering({ agents: null }), 1, 'k8s-agents'), unreadable(/^list agents of pool "k8s-agents": /));
   await assert.rejects(listAgents(clientAnswering({ agents: {} }), 1, 'k8s-agents'), unreadable(/empty object/));
   assert.deepEqual((await listAgents(clientAnswering({ agents: [agent()] }), 1, 'p')).map((a) => a.name), ['linux-abc12']);
+});
+
+test('listAgents lists lean (capabilities unread); readAgentCapabilities reads one agent’s, or says it is gone', async () => {
+  const listed = await listAgents(clientAnswering({ agents: [agent({ systemCapabilities: { AZDO_GITOPS_SPEC: 'linux' } })] }), 1, 'p');
+  assert.equal(listed[0]?.capabilitiesRead, false);
+  const marked = agent({ systemCapabilities: { AZDO_GITOPS_SPEC: 'linux' }, userCapabilities: { docker: 'true' } });
+  const read = await readAgentCapabilities(clientAnswering({ agents: [marked] }), 1, 'p', { id: 4, name: 'linux-abc12' });
+  assert.equal(read?.specMarker, 'linux');
+  assert.deepEqual(read?.userCapabilities, { docker: 'true' });
+  assert.ok(!('capabilitiesRead' in read!), 'read: the field is absent');
+  assert.equal(await readAgentCapabilities(clientAnswering({ agents: [] }), 1, 'p', { id: 4, name: 'linux-abc12' }), undefined, 'no longer registered');
+  assert.equal(await readAgentCapabilities(clientAnswering({ agents: [agent({ id: 9 })] }), 1, 'p', { id: 4, name: 'linux-abc12' }), undefined, 'registered again under a new id');
+  await assert.rejects(readAgentCapabilities(clientAnswering({ agents: null }), 1, 'p', { id: 4, name: 'linux-abc12' }), unreadable(/^read the capabilities of agent "linux-abc12" of pool "p": /));
+  await assert.rejects(listAgentCapabilities(clientAnswering({ agents: {} }), 1, 'p'), unreadable(/empty object/));
 });
 
 test('readAgent: the agent read is returned; an unreadable object throws', async () => {
