@@ -38,7 +38,7 @@ function specMarkerOf(caps: Record<string, string> | undefined): string | undefi
 /**
  * One call per pool per pass: every agent with its assigned request and its last completed
  * request (the job a finished pod ran, named in the commit that removes it). Without
- * capabilities: with a real agent's ~60 they are ~9/10 of the list, and only the few agents whose
+ * capabilities: with a real agent's ~60 they are ~6/7 of the list, and only the few agents whose
  * ownership a name cannot settle need them (readAgentCapabilities, listAgentCapabilities).
  */
 export async function listAgents(api: TaskAgentApi, poolId: number, poolName: string): Promise<PoolAgent[]> {

@@ -115,7 +115,7 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
   const pods = deps.pods();
   // Capabilities only where ownership needs them; most agents are bound by name to our pods.
   const needed = agentsNeedingCapabilities(listed.agents, read.manifests, pods);
-  const azdo: AzdoSnapshot = { ...listed, agents: (await readNeededCapabilities(deps.azdo, listed.agents, needed)).agents };
+  const azdo: AzdoSnapshot = { ...listed, agents: await readNeededCapabilities(deps.azdo, listed.agents, needed) };
   const git = settleWithAgents(read, azdo.agents);
   const observed = observedState(startedAt, git, azdo, pods, settings.globalMaxAgents);
   // Failing pods hold their spec back; the hold is plain data the plan receives.

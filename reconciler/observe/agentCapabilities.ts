@@ -13,18 +13,12 @@ export const CAPABILITY_READ_CONCURRENCY = 8;
 /** Above this many agents of one pool to read, one list of the pool with capabilities is read instead. */
 export const LIST_CAPABILITIES_ABOVE = 50;
 
-export interface CapabilityReads {
-  /** The listed agents, with the capabilities known of them (read now or before) filled in. */
-  readonly agents: PoolAgent[];
-  /** Calls made: per-agent reads and pool lists with capabilities. */
-  readonly calls: number;
-}
-
 /**
+ * The listed agents with the capabilities known of them (read now or before) filled in.
  * @param agents this pass's agent lists (lean), @param needed those whose capabilities the plan
  *   needs. Throws the first failed read (the reads already done are kept for the next pass).
  */
-export async function readNeededCapabilities(session: AzdoSession, agents: readonly PoolAgent[], needed: readonly PoolAgent[]): Promise<CapabilityReads> {
+export async function readNeededCapabilities(session: AzdoSession, agents: readonly PoolAgent[], needed: readonly PoolAgent[]): Promise<PoolAgent[]> {
   const cache = session.agentCapabilities ?? new AgentCapabilityCache();
   cache.retain(agents);
   const byPool = new Map<string, PoolAgent[]>();
@@ -51,16 +45,13 @@ export async function readNeededCapabilities(session: AzdoSession, agents: reado
     }
   }
   await runBounded(tasks, CAPABILITY_READ_CONCURRENCY);
-  return {
-    calls: tasks.length,
-    // An agent removed or registered again between its list and its read matches no entry: its
-    // capabilities stay unread, so it is left alone this pass (plan/agentOwnership.ts 'unknown').
-    agents: agents.map((a) => {
-      if (a.capabilitiesRead !== false) return a;
-      const known = cache.get(a);
-      return known === undefined ? a : { ...a, specMarker: known.specMarker, userCapabilities: known.userCapabilities, capabilitiesRead: true };
-    }),
-  };
+  // An agent removed or registered again between its list and its read matches no entry: its
+  // capabilities stay unread, so it is left alone this pass (plan/agentOwnership.ts 'unknown').
+  return agents.map((a) => {
+    if (a.capabilitiesRead !== false) return a;
+    const known = cache.get(a);
+    return known === undefined ? a : { ...a, specMarker: known.specMarker, userCapabilities: known.userCapabilities, capabilitiesRead: true };
+  });
 }
 
 /** Runs the tasks, at most `limit` at once; the first failure stops new ones starting and is thrown. */

@@ -33,8 +33,8 @@ export type AgentOwnership =
    * Its capabilities were not read (PoolAgent.capabilitiesRead false) and its name does not bind
    * it to our pod: ours or not, nothing was read that says. Left alone like a foreign agent, and
    * not reported as foreign. The pass reads the capabilities of every such agent before planning
-   * (agentsNeedingCapabilities), so this is seen only for an agent registered again between its
-   * list and its read, or by a re-plan on a tip that moved since.
+   * (agentsNeedingCapabilities), so this is seen only for an agent removed or registered again
+   * between its list and its read, or by a re-plan on a tip that moved since.
    */
   | 'unknown';
 

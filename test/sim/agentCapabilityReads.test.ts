@@ -40,10 +40,10 @@ function service() {
     const listed = await run(listAgents(api, pool.id, POOL));
     await run(session.pools.idOf(POOL)); // the pass resolved the pool before listing it
     calls.length = 0;
-    const r = await run(readNeededCapabilities(session, listed, listed.filter(needed)));
+    const agents = await run(readNeededCapabilities(session, listed, listed.filter(needed)));
     const byMethod: Record<string, number> = {};
     for (const c of calls) byMethod[c.method] = (byMethod[c.method] ?? 0) + 1;
-    return { ...r, byMethod, byName: new Map(r.agents.map((a) => [a.name, a])) };
+    return { agents, byMethod, byName: new Map(agents.map((a) => [a.name, a])) };
   };
   return { svc, pool, api, run, session, observe };
 }
@@ -134,7 +134,7 @@ test('an agent removed between the list and its read stays unread: its ownership
   const listed = await s.run(listAgents(s.api, s.pool.id, POOL));
   await s.run(s.session.pools.idOf(POOL));
   s.svc.state.agents.clear();
-  const r = await s.run(readNeededCapabilities(s.session, listed, listed));
-  assert.equal(r.agents[0]?.capabilitiesRead, false);
-  assert.equal(new Ownership(r.agents, [], []).of(r.agents[0]!), 'unknown');
+  const agents = await s.run(readNeededCapabilities(s.session, listed, listed));
+  assert.equal(agents[0]?.capabilitiesRead, false);
+  assert.equal(new Ownership(agents, [], []).of(agents[0]!), 'unknown');
 });
