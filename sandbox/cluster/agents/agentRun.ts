@@ -8,13 +8,16 @@ import { hostname } from 'node:os';
 import { getPersonalAccessTokenHandler, WebApi } from 'azure-devops-node-api';
 import type { ITaskAgentApi } from 'azure-devops-node-api/TaskAgentApi.js';
 import type { TaskAgent, TaskAgentSession } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
-import type { CoreV1Api, V1ContainerStatus, V1Pod, V1PodStatus } from '@kubernetes/client-node';
+import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
+import { succeededStatus } from '../kubelet/podLifecycle.ts';
 import { k8sStatusCode, nowRfc3339, writePodStatus } from '../kubelet/podStatus.ts';
-import { envCapabilities } from './envCapabilities.ts';
+import { agentSystemCapabilities, SIMULATED_AGENT_VERSION } from './envCapabilities.ts';
 import type { PodAgentConfig } from './podAgentConfig.ts';
 import { AbortedError, sleep, withRetry } from './retry.ts';
 
-export const SIMULATED_AGENT_VERSION = '4.258.1';
+export { succeededStatus } from '../kubelet/podLifecycle.ts';
+export { SIMULATED_AGENT_VERSION } from './envCapabilities.ts';
+
 const OS_DESCRIPTION = 'Linux 6.8.0 (simulated) #1 SMP x86_64';
 
 export type AgentRunState = 'starting' | 'registered' | 'listening' | 'running-job' | 'finished' | 'stopped' | 'failed';
@@ -47,34 +50,6 @@ function decodeSecretValue(data: Record<string, string> | undefined, stringData:
   if (stringData?.[key] !== undefined) return stringData[key];
   const b64 = data?.[key];
   return b64 === undefined ? undefined : Buffer.from(b64, 'base64').toString('utf8');
-}
-
-/** Succeeded status of a pod whose agent exited 0 (`--once` after one job). */
-export function succeededStatus(pod: V1Pod, at: Date): V1PodStatus {
-  const prev = new Map((pod.status?.containerStatuses ?? []).map((s) => [s.name, s]));
-  return {
-    phase: 'Succeeded',
-    conditions: [
-      { type: 'PodReadyToStartContainers', status: 'False', lastTransitionTime: at },
-      { type: 'Initialized', status: 'True', lastTransitionTime: at, reason: 'PodCompleted' },
-      { type: 'Ready', status: 'False', lastTransitionTime: at, reason: 'PodCompleted' },
-      { type: 'ContainersReady', status: 'False', lastTransitionTime: at, reason: 'PodCompleted' },
-      { type: 'PodScheduled', status: 'True', lastTransitionTime: at },
-    ],
-    containerStatuses: (pod.spec?.containers ?? []).map<V1ContainerStatus>((c) => {
-      const p = prev.get(c.name);
-      return {
-        name: c.name,
-        image: p?.image ?? c.image ?? '',
-        imageID: p?.imageID ?? '',
-        ...(p?.containerID ? { containerID: p.containerID } : {}),
-        ready: false,
-        started: false,
-        restartCount: p?.restartCount ?? 0,
-        state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: p?.state?.running?.startedAt ?? pod.status?.startTime ?? at, finishedAt: at } },
-      };
-    }),
-  };
 }
 
 export class AgentRun {
@@ -160,14 +135,7 @@ export class AgentRun {
       return pool.id;
     });
     // The agent publishes its env as system capabilities (minus VSO_AGENT_IGNORE), then its own.
-    const systemCapabilities: Record<string, string> = {
-      ...envCapabilities(await this.resolveEnv()),
-      'Agent.Name': this.cfg.agentName,
-      'Agent.Version': SIMULATED_AGENT_VERSION,
-      'Agent.OS': 'Linux',
-      'Agent.OSArchitecture': 'X64',
-      'Agent.ComputerName': this.info.podName,
-    };
+    const systemCapabilities = agentSystemCapabilities(await this.resolveEnv(), this.cfg.agentName, this.info.podName);
     const agent: TaskAgent = await this.retry(`register agent ${this.cfg.agentName}`, async () => {
       const existing = ((await api.getAgents(poolId, this.cfg.agentName)) ?? []).find(
         (a) => a.name?.toLowerCase() === this.cfg.agentName.toLowerCase(),

@@ -24,3 +24,18 @@ export function envCapabilities(env: ReadonlyMap<string, string>): Record<string
   }
   return out;
 }
+
+/** The simulated agent's version, as it registers and as its Agent.Version capability says. */
+export const SIMULATED_AGENT_VERSION = '4.258.1';
+
+/** All the system capabilities the simulated agent registers with: its env's, then its own `Agent.*`. Pure. */
+export function agentSystemCapabilities(env: ReadonlyMap<string, string>, agentName: string, computerName: string): Record<string, string> {
+  return {
+    ...envCapabilities(env),
+    'Agent.Name': agentName,
+    'Agent.Version': SIMULATED_AGENT_VERSION,
+    'Agent.OS': 'Linux',
+    'Agent.OSArchitecture': 'X64',
+    'Agent.ComputerName': computerName,
+  };
+}

@@ -7,15 +7,20 @@
  * a hash of the pod name: Failed with the container terminated, its exit code and reason Error;
  * else Running). It never finishes a Running pod: the agent simulator does. It also completes
  * graceful deletions (a real kubelet confirms them with a zero-grace delete). Uses only the
- * Kubernetes API.
+ * Kubernetes API. What happens to a pod, and the status written for it, is podLifecycle.ts (the
+ * simulator runs the same in virtual time); this file does the watching, timing and writing.
  */
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import type { V1ContainerStatus, V1Pod, V1PodCondition, V1PodStatus } from '@kubernetes/client-node';
+import type { V1Pod, V1PodStatus } from '@kubernetes/client-node';
 import { watchPods } from './podInformer.ts';
 import type { PodWatch } from './podInformer.ts';
 import { k8sErrorMessage, k8sStatusCode, nowRfc3339, writePodStatus } from './podStatus.ts';
 import { containerConfigError, type ConfigLookup } from './containerConfig.ts';
+import * as lifecycle from './podLifecycle.ts';
+import { fateFromOptions, isUnpullable, nextStep, pullStep, sandboxKubeletTimings, startStep, stepStatus, type KubeletNode } from './podLifecycle.ts';
+
+export { configErrorStatus, crashExitCode, failsByShare, fullImageRef, isUnpullable, nameFraction } from './podLifecycle.ts';
 
 export interface KubeletOptions {
   kubeconfigPath: string;
@@ -39,181 +44,21 @@ export interface Kubelet {
   close(): Promise<void>;
 }
 
-/** FNV-1a 32-bit hash of the pod name mapped to [0, 1): deterministic across runs. */
-export function nameFraction(name: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) {
-    h ^= name.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h / 0x100000000;
-}
+const randomId = (): string => randomBytes(32).toString('hex');
+const nodeAt = (hostIP: string): KubeletNode => ({ hostIP, newId: randomId });
 
-export function failsByShare(name: string, failShare: number): boolean {
-  return failShare > 0 && nameFraction(name) < failShare;
-}
-
-export function isUnpullable(image: string, unpullable: string[]): boolean {
-  return unpullable.some((u) => u !== '' && image.includes(u));
-}
-
-/** The exit code of an image whose entrypoint crashes, if it is one. */
-export function crashExitCode(image: string, crashing: Readonly<Record<string, number>>): number | undefined {
-  return Object.entries(crashing).find(([u]) => u !== '' && image.includes(u))?.[1];
-}
-
-/**
- * An image reference as containerd names it: `agent:1` → `docker.io/library/agent:1`, a
- * missing tag → `:latest`.
- */
-export function fullImageRef(image: string): string {
-  const slash = image.indexOf('/');
-  const first = slash < 0 ? '' : image.slice(0, slash);
-  const hasRegistry = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
-  const named = hasRegistry ? image : `docker.io/${slash < 0 ? 'library/' : ''}${image}`;
-  const lastPart = named.slice(named.lastIndexOf('/') + 1);
-  return lastPart.includes(':') || lastPart.includes('@') ? named : `${named}:latest`;
-}
-
-/** The image as the kubelet names it in messages: the spec's image with the default tag applied. */
-function withDefaultTag(image: string): string {
-  const lastPart = image.slice(image.lastIndexOf('/') + 1);
-  return lastPart.includes(':') || lastPart.includes('@') ? image : `${image}:latest`;
-}
-
-function podIpFor(name: string): string {
-  const n = Math.floor(nameFraction(name) * 65000) + 2;
-  return `10.244.${(n >> 8) & 255}.${n & 255 || 1}`;
-}
-
-function condition(type: string, status: 'True' | 'False', at: Date, reason?: string): V1PodCondition {
-  return { type, status, lastProbeTime: null as unknown as undefined, lastTransitionTime: at, ...(reason ? { reason } : {}) };
-}
-
-/** What every status the kubelet writes shares: addresses, start time, QoS and the five conditions. */
-function podStatus(
-  pod: V1Pod,
-  at: Date,
-  hostIP: string,
-  phase: 'Running' | 'Pending' | 'Failed',
-  notReady: string | undefined,
-  containerStatuses: V1ContainerStatus[],
-): V1PodStatus {
-  const podIP = podIpFor(pod.metadata?.name ?? '');
-  const ready = notReady === undefined ? 'True' : 'False';
-  return {
-    phase,
-    hostIP,
-    hostIPs: [{ ip: hostIP }],
-    podIP,
-    podIPs: [{ ip: podIP }],
-    startTime: at,
-    qosClass: 'BestEffort',
-    conditions: [
-      condition('PodReadyToStartContainers', phase === 'Failed' ? 'False' : 'True', at),
-      condition('Initialized', 'True', at),
-      condition('Ready', ready, at, notReady),
-      condition('ContainersReady', ready, at, notReady),
-      condition('PodScheduled', 'True', at),
-    ],
-    containerStatuses,
-  };
-}
-
-function startedContainer(image: string): Pick<V1ContainerStatus, 'image' | 'imageID' | 'containerID' | 'restartCount'> {
-  return {
-    image,
-    imageID: `${image}@sha256:${randomBytes(32).toString('hex')}`,
-    containerID: `containerd://${randomBytes(32).toString('hex')}`,
-    restartCount: 0,
-  };
-}
-
+// The status bodies with the sandbox's node (random container ids), as its tests call them.
 export function runningStatus(pod: V1Pod, at: Date, hostIP: string): V1PodStatus {
-  return podStatus(
-    pod,
-    at,
-    hostIP,
-    'Running',
-    undefined,
-    (pod.spec?.containers ?? []).map<V1ContainerStatus>((c) => ({
-      name: c.name,
-      ...startedContainer(c.image ?? ''),
-      ready: true,
-      started: true,
-      state: { running: { startedAt: at } },
-    })),
-  );
+  return lifecycle.runningStatus(pod, at, nodeAt(hostIP));
 }
 
 export function imagePullStatus(pod: V1Pod, at: Date, hostIP: string, reason: 'ErrImagePull' | 'ImagePullBackOff', unpullable: string[]): V1PodStatus {
-  // containerd's error as the kubelet passes it through (ErrImagePull), and the kubelet's own
-  // back-off message (ImagePullBackOff).
-  const waiting = (image: string) => {
-    const ref = fullImageRef(image);
-    return reason === 'ErrImagePull'
-      ? `rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": ${ref}: not found`
-      : `Back-off pulling image "${withDefaultTag(image)}"`;
-  };
-  return podStatus(
-    pod,
-    at,
-    hostIP,
-    'Pending',
-    'ContainersNotReady',
-    (pod.spec?.containers ?? []).map<V1ContainerStatus>((c) => {
-      const image = c.image ?? '';
-      return {
-        name: c.name,
-        image,
-        imageID: '',
-        ready: false,
-        started: false,
-        restartCount: 0,
-        state: isUnpullable(image, unpullable) ? { waiting: { reason, message: waiting(image) } } : { waiting: { reason: 'PodInitializing' } },
-      };
-    }),
-  );
-}
-
-/**
- * The container whose configuration cannot be built waits with the kubelet's message; it was
- * never created, so it has no imageID. (The simulator starts a pod's containers all at once, so
- * the others wait in ContainerCreating; a kubelet would start them.)
- */
-export function configErrorStatus(pod: V1Pod, at: Date, hostIP: string, failing: { container: string; message: string }): V1PodStatus {
-  return podStatus(
-    pod,
-    at,
-    hostIP,
-    'Pending',
-    'ContainersNotReady',
-    (pod.spec?.containers ?? []).map<V1ContainerStatus>((c) => ({
-      name: c.name,
-      image: c.image ?? '',
-      imageID: '',
-      ready: false,
-      started: false,
-      restartCount: 0,
-      state: { waiting: c.name === failing.container ? { reason: 'CreateContainerConfigError', message: failing.message } : { reason: 'ContainerCreating' } },
-    })),
-  );
+  return lifecycle.imagePullStatus(pod, at, hostIP, reason, (image) => isUnpullable(image, unpullable));
 }
 
 /** @param exitCode of the first container (a crashing entrypoint's); default 1. */
 export function failedStatus(pod: V1Pod, at: Date, hostIP: string, exitCode = 1): V1PodStatus {
-  return podStatus(
-    pod,
-    at,
-    hostIP,
-    'Failed',
-    'PodFailed',
-    (pod.spec?.containers ?? []).map<V1ContainerStatus>((c, i) => {
-      const started = startedContainer(c.image ?? '');
-      const code = i === 0 ? exitCode : 1;
-      return { name: c.name, ...started, ready: false, started: false, state: { terminated: { containerID: started.containerID, exitCode: code, reason: 'Error', startedAt: at, finishedAt: at } } };
-    }),
-  );
+  return lifecycle.failedStatus(pod, at, nodeAt(hostIP), exitCode);
 }
 
 export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
@@ -221,12 +66,8 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   kc.loadFromFile(opts.kubeconfigPath);
   const core = kc.makeApiClient(CoreV1Api);
   const ns = opts.namespace;
-  const runDelayMs = opts.runDelayMs ?? 300;
-  const unpullable = opts.unpullableImages ?? [];
-  const failShare = opts.failShare ?? 0;
-  const crashing = opts.crashingImages ?? {};
-  const configRetryMs = opts.configRetryMs ?? 1000;
-  const hostIP = '10.0.0.10';
+  const timings = sandboxKubeletTimings(opts.runDelayMs ?? 300, opts.configRetryMs ?? 1000);
+  const node = nodeAt('10.0.0.10');
   const log = (line: string) => opts.log?.(`[kubelet] ${line}`);
   const handled = new Set<string>();
   const deleting = new Set<string>();
@@ -282,46 +123,45 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
         log(`${name}: sync failed (retrying): ${k8sErrorMessage(err)}`);
         retryConfig(name, uid);
       }
-    }, configRetryMs);
+    }, timings.configRetryMs);
   }
 
   async function start(name: string, uid: string): Promise<void> {
     const pod = await current(name, uid);
     if (!pod || (pod.status?.phase && pod.status.phase !== 'Pending')) return;
     const at = nowRfc3339();
-    const images = (pod.spec?.containers ?? []).map((c) => c.image ?? '');
-    if (images.some((i) => isUnpullable(i, unpullable))) {
-      await writePodStatus(core, ns, name, imagePullStatus(pod, at, hostIP, 'ErrImagePull', unpullable));
-      log(`${name}: ErrImagePull`);
+    const fate = fateFromOptions(name, opts);
+    const pulled = pullStep(pod, fate);
+    if (pulled) {
+      await writePodStatus(core, ns, name, stepStatus(pod, pulled, at, node, fate));
+      log(`${name}: ${pulled.kind}`);
       later(async () => {
         const p = await current(name, uid);
         if (p?.status?.phase !== 'Pending') return;
-        await writePodStatus(core, ns, name, imagePullStatus(p, at, hostIP, 'ImagePullBackOff', unpullable));
+        await writePodStatus(core, ns, name, stepStatus(p, { kind: 'ImagePullBackOff' }, at, node, fate));
         counts.imagePullBackOff++;
         log(`${name}: ImagePullBackOff`);
-      }, runDelayMs);
+      }, nextStep(pulled, timings)!.afterMs);
       return;
     }
-    const configError = await containerConfigError(pod, ns, lookup);
-    if (configError) {
+    const step = startStep(pod, fate, await containerConfigError(pod, ns, lookup));
+    if (step.kind === 'CreateContainerConfigError') {
       // The kubelet retries on its next sync of the pod: the container starts once the Secret exists.
-      if (configWaiting.get(uid) !== configError.message) {
-        await writePodStatus(core, ns, name, configErrorStatus(pod, at, hostIP, configError));
+      if (configWaiting.get(uid) !== step.message) {
+        await writePodStatus(core, ns, name, stepStatus(pod, step, at, node, fate));
         if (!configWaiting.has(uid)) counts.createContainerConfigError++;
-        configWaiting.set(uid, configError.message);
-        log(`${name}: CreateContainerConfigError: ${configError.message}`);
+        configWaiting.set(uid, step.message);
+        log(`${name}: CreateContainerConfigError: ${step.message}`);
       }
       retryConfig(name, uid);
       return;
     }
     configWaiting.delete(uid);
-    const crashCode = images.map((i) => crashExitCode(i, crashing)).find((c) => c !== undefined);
-    if (crashCode !== undefined || failsByShare(name, failShare)) {
-      await writePodStatus(core, ns, name, failedStatus(pod, at, hostIP, crashCode ?? 1));
+    await writePodStatus(core, ns, name, stepStatus(pod, step, at, node, fate));
+    if (step.kind === 'Failed') {
       counts.failed++;
-      log(`${name}: Failed (exit code ${crashCode ?? 1})`);
+      log(`${name}: Failed (exit code ${step.exitCode})`);
     } else {
-      await writePodStatus(core, ns, name, runningStatus(pod, at, hostIP));
       counts.running++;
       log(`${name}: Running`);
     }
@@ -342,7 +182,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
         } catch (err) {
           if (k8sStatusCode(err) !== 404 && k8sStatusCode(err) !== 409) throw err;
         }
-      }, Math.min(runDelayMs, 100));
+      }, timings.deletionMs);
       return;
     }
     if (handled.has(uid)) return;
@@ -363,7 +203,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
           log(`${name}: status update failed (retrying): ${k8sErrorMessage(err)}`);
           attempt(n + 1);
         }
-      }, runDelayMs * (n + 1));
+      }, timings.startDelayMs * (n + 1));
     attempt(0);
   }
 
