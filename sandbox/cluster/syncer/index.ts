@@ -2,6 +2,7 @@
  * A Flux-like syncer (source-controller + kustomize-controller in one loop): fetch the branch
  * with the real git CLI, `kubectl kustomize` the path, dry-run the whole set, apply, prune what
  * left git (inventory in a ConfigMap), report status. Talks to Kubernetes only through its API.
+ * What to apply and prune is syncPlan.ts (the simulator runs the same); this file does the I/O.
  */
 import { rm } from 'node:fs/promises';
 import { CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
@@ -11,16 +12,8 @@ import { remoteHead, shallowClone } from './gitSource.ts';
 import type { GitSource } from './gitSource.ts';
 import { loadInventory, saveInventory } from './inventory.ts';
 import { kustomizeBuild } from './kustomize.ts';
-import {
-  applyOrder,
-  contentMatches,
-  isSubset,
-  metadataMatches,
-  objectId,
-  podSpecForbiddenMessage,
-  refOf,
-  validateObject,
-} from './objects.ts';
+import { objectId, refOf } from './objects.ts';
+import { applySteps, desiredObjects, inventoryAfterFailedApply, metadataPatch, pruneAction, pruneCandidates, replaceBody, type LiveRead } from './syncPlan.ts';
 import type { ManifestObject, ObjectRef } from './objects.ts';
 
 export { INVENTORY_CONFIGMAP } from './inventory.ts';
@@ -67,8 +60,6 @@ export interface Syncer {
   status(): SyncStatus;
   close(): Promise<void>;
 }
-
-const PRUNE_ANNOTATION = 'kustomize.toolkit.fluxcd.io/prune';
 
 function httpCode(err: unknown): number | undefined {
   const e = err as { code?: unknown; statusCode?: unknown };
@@ -150,56 +141,21 @@ export function startSyncer(opts: SyncerOptions): Syncer {
     const { commit, docs } = await render();
     result.commit = commit;
 
-    // Dry-run, part 1: client-side validation of every document.
-    const failures: string[] = [];
-    const desired: ManifestObject[] = [];
-    const seen = new Set<string>();
-    for (const doc of docs) {
-      const problems = validateObject(doc);
-      const d = doc as ManifestObject;
-      const label = `${(d as { kind?: string })?.kind ?? '?'}/${(d as { metadata?: { name?: string } })?.metadata?.name ?? '?'}`;
-      if (problems.length) {
-        failures.push(`${label} dry-run failed (Invalid): ${problems.join('; ')}`);
-        continue;
-      }
-      const obj = clone(d);
-      obj.metadata.namespace ??= namespace;
-      obj.metadata.labels = {
-        ...(obj.metadata.labels ?? {}),
-        'kustomize.toolkit.fluxcd.io/name': name,
-        'kustomize.toolkit.fluxcd.io/namespace': namespace,
-      };
-      const id = objectId(refOf(obj, namespace));
-      if (seen.has(id)) failures.push(`${id} dry-run failed: duplicate object in the kustomize output`);
-      seen.add(id);
-      desired.push(obj);
-    }
+    // Dry-run: every document valid, then each against its live object; any failure fails the set.
+    const { desired, failures } = desiredObjects(docs, { namespace, name });
     if (failures.length) throw new DryRunFailedError(failures);
-    desired.sort((a, b) => applyOrder(a.kind) - applyOrder(b.kind) || objectId(refOf(a, namespace)).localeCompare(objectId(refOf(b, namespace))));
-
-    // Dry-run, part 2: compare with the live objects; a changed Pod spec is invalid.
-    type Step = { kind: 'create' | 'patch-metadata' | 'replace' | 'none'; obj: ManifestObject; live: ManifestObject | null };
-    const steps: Step[] = [];
+    const live = new Map<string, LiveRead>();
     for (const obj of desired) {
-      const id = objectId(refOf(obj, namespace));
-      let live: ManifestObject | null;
+      let read: LiveRead;
       try {
-        live = await readLive(obj);
+        read = { object: await readLive(obj) };
       } catch (err) {
-        const m = apiMessage(err);
-        failures.push(`${id} dry-run failed: ${/Unrecognized API version and kind/.test(m) ? `no matches for kind "${obj.kind}" in version "${obj.apiVersion}"` : m}`);
-        continue;
+        read = { readError: apiMessage(err) };
       }
-      if (!live) steps.push({ kind: 'create', obj, live });
-      else if (obj.kind === 'Pod') {
-        if (!isSubset(obj.spec, live.spec, 'spec')) {
-          failures.push(`${id} dry-run failed (Invalid): ${podSpecForbiddenMessage(obj.metadata.name)}`);
-        } else steps.push({ kind: metadataMatches(obj, live) ? 'none' : 'patch-metadata', obj, live });
-      } else {
-        steps.push({ kind: metadataMatches(obj, live) && contentMatches(obj, live) ? 'none' : 'replace', obj, live });
-      }
+      live.set(objectId(refOf(obj, namespace)), read);
     }
-    if (failures.length) throw new DryRunFailedError(failures);
+    const { steps, failures: conflicts } = applySteps(desired, live, namespace);
+    if (conflicts.length) throw new DryRunFailedError(conflicts);
 
     // Apply.
     const previous = await loadInventory(core, namespace, name);
@@ -213,44 +169,33 @@ export function startSyncer(opts: SyncerOptions): Syncer {
           result.created.push(id);
           log(`${id} created`);
         } else if (s.kind === 'patch-metadata') {
-          await objects.patch(
-            { apiVersion: s.obj.apiVersion, kind: s.obj.kind, metadata: { name: s.obj.metadata.name, namespace: ref.namespace, labels: s.obj.metadata.labels ?? {}, annotations: s.obj.metadata.annotations ?? {} } },
-            undefined, undefined, 'azdo-gitops-syncer', undefined, PatchStrategy.MergePatch,
-          );
+          await objects.patch(metadataPatch(s.obj, ref.namespace) as KubernetesObject, undefined, undefined, 'azdo-gitops-syncer', undefined, PatchStrategy.MergePatch);
           result.updated.push(id);
           log(`${id} configured`);
         } else if (s.kind === 'replace') {
-          const body = clone(s.obj);
-          body.metadata.resourceVersion = s.live!.metadata.resourceVersion;
-          body.metadata.labels = { ...(s.live!.metadata.labels ?? {}), ...(s.obj.metadata.labels ?? {}) };
-          body.metadata.annotations = { ...(s.live!.metadata.annotations ?? {}), ...(s.obj.metadata.annotations ?? {}) };
-          await objects.replace(body as KubernetesObject);
+          await objects.replace(replaceBody(s) as KubernetesObject);
           result.updated.push(id);
           log(`${id} configured`);
         } else result.unchanged++;
         applied.push(ref);
       }
     } catch (err) {
-      // Keep what was applied in the inventory so a later prune still finds it.
-      const known = new Map(previous.map((r) => [objectId(r), r]));
-      for (const r of applied) known.set(objectId(r), r);
-      await saveInventory(core, namespace, name, [...known.values()], commit).catch(() => undefined);
+      await saveInventory(core, namespace, name, inventoryAfterFailedApply(previous, applied), commit).catch(() => undefined);
       throw new Error(`apply failed: ${apiMessage(err)}`);
     }
 
     // Prune what left git (only what this syncer applied before).
-    const keep = new Set(applied.map(objectId));
     const stillOwned: ObjectRef[] = [...applied];
-    for (const ref of previous) {
+    for (const ref of pruneCandidates(previous, applied)) {
       const id = objectId(ref);
-      if (keep.has(id)) continue;
+      const meta = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } };
       try {
-        const live = await objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } });
-        if (live.metadata?.annotations?.[PRUNE_ANNOTATION] === 'disabled') {
+        const action = pruneAction((await objects.read(meta)) as unknown as ManifestObject);
+        if (action === 'prune-disabled') {
           log(`${id} prune disabled, skipped`);
           continue;
         }
-        await objects.delete({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } });
+        await objects.delete(meta);
         result.pruned.push(id);
         log(`${id} deleted`);
       } catch (err) {
