@@ -1,22 +1,35 @@
-// The cluster in virtual time: a Flux-like syncer that applies the remote's agents/ directory
-// with prune after a delay (and sooner when asked), a kubelet that starts, fails or cannot pull
-// a pod, and in each running pod a `run.sh --once` agent that registers, opens a session, takes
-// one job through the emulator's scheduler and exits. Watches drop: the reconciler's view of the
-// pods then freezes until the relist.
-import { parse as parseYaml } from 'yaml';
+// The cluster in virtual time, run by the sandbox's own models: the Flux-like syncer's plan
+// (sandbox/cluster/syncer/syncPlan.ts: whole-set dry-run, create / label patch, prune by
+// inventory) applies agents/ at the remote's tip after a delay (and sooner when asked); the
+// kubelet's lifecycle (sandbox/cluster/kubelet/podLifecycle.ts) moves each pod and writes the
+// statuses the sandbox's kubelet writes; in each running pod a `run.sh --once` agent configured
+// as the sandbox's agent simulator reads it (podAgentConfig.ts, envCapabilities.ts) registers,
+// opens a session, takes one job through the emulator's scheduler and exits. The reconciler sees
+// the pods through its own V1Pod reading (cluster/observedPod.ts). Watches drop: the
+// reconciler's view of the pods then freezes until the relist. What stays the simulator's own:
+// the timings and failures drawn from the seed, the kustomize subset (kustomizeBuild.ts), and
+// the agent's calls made on the emulator's state rather than over HTTP.
+import type { V1EnvVar, V1Pod } from '@kubernetes/client-node';
+import { toObservedPod } from '../reconciler/cluster/observedPod.ts';
+import { AGENT_IGNORE_ENV, SPEC_LABEL } from '../reconciler/manifests/labels.ts';
 import type { ObservedPod, PodPhase, TerminatedContainer } from '../reconciler/plan/observed.ts';
-import { isSpecError, parseManifest } from '../reconciler/manifests/parseManifest.ts';
-import { agentContainerIndex } from '../reconciler/manifests/renderPod.ts';
+import { agentSystemCapabilities, SIMULATED_AGENT_VERSION } from '../sandbox/cluster/agents/envCapabilities.ts';
+import { agentConfigFromPod } from '../sandbox/cluster/agents/podAgentConfig.ts';
+import { nextStep, pullStep, startStep, stepStatus, succeededStatus, type KubeletNode, type KubeletTimings, type PodFate, type PodStep } from '../sandbox/cluster/kubelet/podLifecycle.ts';
+import { objectId, refOf, type ManifestObject, type ObjectRef } from '../sandbox/cluster/syncer/objects.ts';
+import { applySteps, desiredObjects, metadataPatch, pruneAction, pruneCandidates, replaceBody, type LiveRead, type SyncTarget } from '../sandbox/cluster/syncer/syncPlan.ts';
 import type { Session } from '../sandbox/azdo/state.ts';
 import type { GitRemote } from './gitRemote.ts';
+import { KustomizeCache } from './kustomizeBuild.ts';
 import type { Rng } from './random.ts';
 import { registerAgent, type ServiceModel } from './serviceModel.ts';
+import { NAMESPACE } from './specs.ts';
 import type { VirtualTime } from './virtualTime.ts';
 
 export interface ClusterFaults {
-  /** Per pod: the image never pulls (ErrImagePull). */
+  /** Per pod: the image never pulls (ErrImagePull, then ImagePullBackOff). */
   readonly imagePull: number;
-  /** Per pod: the container exits 1 before its agent registers. */
+  /** Per pod: the container's entrypoint exits 1 when it starts (Failed, reason Error). */
   readonly crash: number;
   /** Per minute: the pod watch drops for a while (the reconciler sees a frozen list). */
   readonly watchDrop: number;
@@ -24,35 +37,78 @@ export interface ClusterFaults {
 
 export const NO_CLUSTER_FAULTS: ClusterFaults = { imagePull: 0, crash: 0, watchDrop: 0 };
 
-export interface SimPod {
-  readonly name: string;
-  readonly specName: string | undefined;
-  readonly poolName: string;
+/** The syncer's name, as the sandbox's default: its Flux labels and inventory key. */
+const SYNCER_NAME = 'azdo-gitops-agents';
+/** The agent token Secret's value as the agent reads it: the simulator holds no Secrets. */
+const SIM_SECRET_VALUE = 'sim-secret-value';
+const NODE_IP = '10.0.0.10';
+
+/** One pod: the object the API server would hold (manifest, the kubelet's status, deletion) and its agent. */
+export class SimPod {
+  readonly obj: V1Pod;
   readonly createdAt: number;
-  readonly capabilities: Readonly<Record<string, string>>;
-  phase: PodPhase;
-  waitingReason: string | undefined;
-  terminated: TerminatedContainer | undefined;
-  deleting: boolean;
-  session: Session | undefined;
+  session: Session | undefined = undefined;
   /** The one job this agent took. */
-  jobId: number | undefined;
-  startedAt: number | undefined;
+  jobId: number | undefined = undefined;
+  startedAt: number | undefined = undefined;
   /** When the container ended or deletion began: the pod's agent-time ends here. */
-  endedAt: number | undefined;
+  endedAt: number | undefined = undefined;
+
+  constructor(obj: V1Pod, createdAt: number) {
+    this.obj = obj;
+    this.createdAt = createdAt;
+  }
+
+  get name(): string {
+    return this.obj.metadata!.name!;
+  }
+
+  get specName(): string | undefined {
+    return this.obj.metadata?.labels?.[SPEC_LABEL];
+  }
+
+  get phase(): PodPhase {
+    return (this.obj.status?.phase as PodPhase | undefined) ?? 'Pending';
+  }
+
+  get deleting(): boolean {
+    return this.obj.metadata?.deletionTimestamp !== undefined;
+  }
+
+  /** What the reconciler's pod watcher makes of it. */
+  observed(): ObservedPod {
+    return toObservedPod(this.obj);
+  }
+
+  get waitingReason(): string | undefined {
+    return this.observed().waitingReason;
+  }
+
+  get terminated(): TerminatedContainer | undefined {
+    return this.observed().terminated;
+  }
 }
 
 export interface ClusterTimings {
   readonly syncIntervalMs: readonly [number, number];
   readonly podStartMs: readonly [number, number];
+  readonly imagePullBackOffMs: readonly [number, number];
+  readonly podDeletionMs: readonly [number, number];
   readonly registerMs: readonly [number, number];
 }
 
 export const DEFAULT_CLUSTER_TIMINGS: ClusterTimings = {
   syncIntervalMs: [30_000, 60_000],
   podStartMs: [3_000, 20_000],
+  imagePullBackOffMs: [5_000, 20_000],
+  podDeletionMs: [1_000, 10_000],
   registerMs: [5_000, 25_000],
 };
+
+/** Time as the API server writes it (RFC 3339, whole seconds). */
+function apiTime(ms: number): Date {
+  return new Date(Math.floor(ms / 1000) * 1000);
+}
 
 export class ClusterModel {
   readonly pods = new Map<string, SimPod>();
@@ -62,6 +118,8 @@ export class ClusterModel {
   podsStarted = 0;
   /** The agent's exit also removes its registration (the container script's cleanup trap), for controllers that never unregister. */
   unregisterOnExit = false;
+  /** Why the last sync applied nothing (kustomize or dry-run failure), as the syncer's status says; undefined after a good one. */
+  lastSyncError: string | undefined;
   #nextPod = 0;
   /** A pod of ours finished (Succeeded or Failed): the reconciler's watcher triggers a pass. */
   onPodFinished: (name: string) => void = () => {};
@@ -73,9 +131,17 @@ export class ClusterModel {
   readonly #remote: GitRemote;
   readonly #agentsDir: string;
   readonly #timings: ClusterTimings;
+  readonly #target: SyncTarget = { namespace: NAMESPACE, name: SYNCER_NAME };
+  /** Objects other than pods (the sentinel ConfigMap), by objectId. */
+  readonly #objects = new Map<string, ManifestObject>();
+  /** What the syncer applied last (its prune set). */
+  #inventory: ObjectRef[] = [];
+  readonly #kustomize = new KustomizeCache();
+  #nextId = 0;
+  readonly #node: KubeletNode = { hostIP: NODE_IP, newId: () => (++this.#nextId).toString(16).padStart(64, '0') };
+  /** Each pod's kubelet timings, drawn when it was created. */
+  readonly #podTimings = new WeakMap<SimPod, KubeletTimings>();
   #frozen: ObservedPod[] | undefined;
-  /** Pod files are write-once: each content is parsed once. */
-  readonly #parsed = new Map<string, { podName: string; specName: string; poolName: string } | undefined>();
   #syncQueued = false;
 
   constructor(vt: VirtualTime, rng: Rng, svc: ServiceModel, remote: GitRemote, agentsDir: string, timings = DEFAULT_CLUSTER_TIMINGS) {
@@ -87,10 +153,26 @@ export class ClusterModel {
     this.#timings = timings;
   }
 
-  /** A controller that creates pods itself (a KEDA ScaledJob, the predecessor) rather than through git. */
+  /**
+   * A controller that creates pods itself (a KEDA ScaledJob, the predecessor) rather than through
+   * git: the agent container's env says the pool and the capabilities, as a rendered pod's does.
+   */
   launch(specName: string, poolName: string, capabilities: Readonly<Record<string, string>>): SimPod {
     const name = `${specName}-${(++this.#nextPod).toString(36).padStart(5, '0')}`;
-    return this.#createPod(name, specName, poolName, undefined, capabilities);
+    const env: V1EnvVar[] = [
+      { name: 'AZP_URL', value: 'http://service.invalid/org' },
+      { name: 'AZP_POOL', value: poolName },
+      { name: 'AZP_AGENT_NAME', value: name },
+      { name: 'AZP_TOKEN', valueFrom: { secretKeyRef: { name: 'azdo-agent-token', key: 'token' } } },
+      { name: AGENT_IGNORE_ENV, value: 'AZP_TOKEN' },
+      ...Object.entries(capabilities).map(([k, v]) => ({ name: k, value: v })),
+    ];
+    return this.#createPod({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: NAMESPACE, labels: { [SPEC_LABEL]: specName } },
+      spec: { restartPolicy: 'Never', containers: [{ name: 'agent', image: 'registry.example.com/azure-pipelines-agent:ubuntu-24.04', env }] },
+    });
   }
 
   remove(name: string): void {
@@ -142,78 +224,129 @@ export class ClusterModel {
   }
 
   #observe(): ObservedPod[] {
-    return [...this.pods.values()].map((p) => ({
-      name: p.name,
-      phase: p.phase,
-      createdAt: new Date(p.createdAt),
-      waitingReason: p.waitingReason,
-      terminated: p.terminated,
-      unschedulable: false,
-      deleting: p.deleting,
-      specName: p.specName,
-    }));
+    return [...this.pods.values()].map((p) => p.observed());
   }
 
-  /** Applies agents/ at the remote's tip with prune (Flux's Kustomization, prune: true). */
+  #live(ref: ObjectRef): ManifestObject | null {
+    if (ref.kind === 'Pod') {
+      const pod = ref.namespace === NAMESPACE ? this.pods.get(ref.name) : undefined;
+      return pod ? (pod.obj as unknown as ManifestObject) : null;
+    }
+    return this.#objects.get(objectId(ref)) ?? null;
+  }
+
+  /** One sync of agents/ at the remote's tip, as the sandbox's syncer does it (Flux's Kustomization, prune: true). */
   sync(): void {
-    const files = this.#remote.tipCommit().files;
-    const wanted = new Map<string, { specName: string; poolName: string; content: string }>();
-    for (const [path, content] of files) {
-      if (!path.startsWith(`${this.#agentsDir}/pods/`)) continue;
-      const key = `${path}\0${content}`;
-      if (!this.#parsed.has(key)) {
-        const m = parseManifest(path, content);
-        this.#parsed.set(key, isSpecError(m) ? undefined : { podName: m.podName, specName: m.specName, poolName: m.poolName });
-      }
-      const m = this.#parsed.get(key);
-      if (m) wanted.set(m.podName, { specName: m.specName, poolName: m.poolName, content });
+    const { namespace } = this.#target;
+    let docs: unknown[];
+    try {
+      docs = this.#kustomize.build(this.#remote.tipCommit().files, this.#agentsDir);
+    } catch (err) {
+      this.lastSyncError = err instanceof Error ? err.message : String(err);
+      return;
     }
-    for (const [name, m] of wanted) {
-      if (!this.pods.has(name)) this.#createPod(name, m.specName, m.poolName, m.content);
+    const { desired, failures } = desiredObjects(docs, this.#target);
+    const live = new Map<string, LiveRead>(desired.map((o) => [objectId(refOf(o, namespace)), { object: this.#live(refOf(o, namespace)) }]));
+    const { steps, failures: conflicts } = failures.length ? { steps: [], failures } : applySteps(desired, live, namespace);
+    if (conflicts.length) {
+      this.lastSyncError = `dry-run failed: ${conflicts.join('; ')}`;
+      return;
     }
-    for (const pod of this.pods.values()) {
-      if (!wanted.has(pod.name) && !pod.deleting) this.#deletePod(pod);
+    const applied: ObjectRef[] = [];
+    for (const s of steps) {
+      const ref = refOf(s.obj, namespace);
+      if (s.kind === 'create') {
+        if (s.obj.kind === 'Pod') this.#createPod(s.obj as unknown as V1Pod);
+        else this.#objects.set(objectId(ref), s.obj);
+      } else if (s.kind === 'patch-metadata') {
+        const patch = metadataPatch(s.obj, namespace).metadata;
+        const meta = s.live!.metadata;
+        meta.labels = { ...(meta.labels ?? {}), ...patch.labels };
+        meta.annotations = { ...(meta.annotations ?? {}), ...patch.annotations };
+      } else if (s.kind === 'replace') this.#objects.set(objectId(ref), replaceBody(s));
+      applied.push(ref);
     }
+    for (const ref of pruneCandidates(this.#inventory, applied)) {
+      const live = this.#live(ref);
+      if (pruneAction(live) !== 'delete') continue;
+      if (ref.kind === 'Pod') this.#deletePod(this.pods.get(ref.name)!);
+      else this.#objects.delete(objectId(ref));
+    }
+    this.#inventory = applied;
+    this.lastSyncError = undefined;
   }
 
-  #createPod(name: string, specName: string, poolName: string, content: string | undefined, caps?: Readonly<Record<string, string>>): SimPod {
-    const pod: SimPod = {
-      name, specName, poolName, createdAt: this.#vt.now(), capabilities: caps ?? envCapabilities(content ?? ''),
-      phase: 'Pending', waitingReason: 'ContainerCreating', terminated: undefined, deleting: false,
-      session: undefined, jobId: undefined, startedAt: undefined, endedAt: undefined,
-    };
+  /** The kubelet's timings for one pod, drawn from the seed. */
+  #kubeletTimings(): KubeletTimings {
+    const t = this.#timings;
+    return { startDelayMs: this.#rng.int(...t.podStartMs), imagePullBackOffMs: this.#rng.int(...t.imagePullBackOffMs), configRetryMs: 1000, deletionMs: this.#rng.int(...t.podDeletionMs) };
+  }
+
+  #createPod(manifest: V1Pod): SimPod {
+    const now = this.#vt.now();
+    const obj: V1Pod = JSON.parse(JSON.stringify(manifest)) as V1Pod;
+    obj.metadata = { ...obj.metadata, creationTimestamp: apiTime(now) };
+    // As the API server stores a new pod, before the kubelet's first status.
+    obj.status = { phase: 'Pending' };
+    const pod = new SimPod(obj, now);
+    const name = pod.name;
     this.pods.set(name, pod);
     this.history.push(pod);
     this.podsStarted++;
-    this.#vt.at(this.#rng.int(...this.#timings.podStartMs), `kubelet starts ${name}`, () => {
-      if (pod.deleting || !this.pods.has(name)) return;
-      if (this.#rng.chance(this.faults.imagePull)) {
-        pod.waitingReason = 'ErrImagePull';
+    const timings = this.#kubeletTimings();
+    this.#podTimings.set(pod, timings);
+    const current = () => !pod.deleting && this.pods.get(name) === pod && pod.phase === 'Pending';
+    const write = (step: PodStep, fate: PodFate) => {
+      pod.obj.status = stepStatus(pod.obj, step, apiTime(this.#vt.now()), this.#node, fate);
+    };
+    this.#vt.at(timings.startDelayMs, `kubelet starts ${name}`, () => {
+      if (!current()) return;
+      // Which pods fail is the seed's; what the kubelet then does and writes is the sandbox's.
+      const pullFails = this.#rng.chance(this.faults.imagePull);
+      const crashes = !pullFails && this.#rng.chance(this.faults.crash);
+      const fate: PodFate = { unpullable: () => pullFails, crashExitCode: () => (crashes ? 1 : undefined) };
+      const pulled = pullStep(pod.obj, fate);
+      if (pulled) {
+        write(pulled, fate);
+        this.#vt.at(nextStep(pulled, timings)!.afterMs, `kubelet backs off pulling for ${name}`, () => {
+          if (current()) write({ kind: 'ImagePullBackOff' }, fate);
+        });
         return;
       }
-      pod.phase = 'Running';
-      pod.waitingReason = undefined;
+      // The simulator holds no Secrets or ConfigMaps: the token Secret always exists.
+      const step = startStep(pod.obj, fate, undefined);
+      write(step, fate);
+      if (step.kind === 'Failed') return this.#finished(pod);
       pod.startedAt = this.#vt.now();
-      if (this.#rng.chance(this.faults.crash)) {
-        this.#vt.at(this.#rng.int(1_000, 10_000), `container of ${name} exits 1`, () => this.#exit(pod, 1));
-        return;
-      }
       this.#vt.at(this.#rng.int(...this.#timings.registerMs), `agent ${name} registers`, () => this.#register(pod));
     });
     return pod;
   }
 
-  /** config.sh --replace, then run.sh --once: a session, one job. */
+  /**
+   * config.sh --replace, then run.sh --once: a session, one job. Configured from the pod's env as
+   * the sandbox's agent simulator is; a pod without an agent container runs on without one.
+   */
   #register(pod: SimPod): void {
     if (pod.deleting || pod.phase !== 'Running') return;
+    const cfg = agentConfigFromPod(pod.obj);
+    if (!cfg) return;
     const svc = this.#svc;
-    const poolObj = svc.state.poolByName(pod.poolName);
-    if (!poolObj) return this.#exit(pod, 1);
-    const existing = svc.state.agentByName(poolObj.id, pod.name);
-    const agent = existing ?? registerAgent(svc, poolObj.id, pod.name, pod.capabilities, {}, '4.260.0');
+    const poolObj = svc.state.poolByName(cfg.pool);
+    if (!poolObj) {
+      // The agent retries until the pool exists.
+      this.#vt.at(this.#rng.int(...this.#timings.registerMs), `agent ${pod.name} registers`, () => this.#register(pod));
+      return;
+    }
+    const env = new Map(cfg.env.map((e) => [e.name, 'value' in e ? e.value : SIM_SECRET_VALUE]));
+    const capabilities = agentSystemCapabilities(env, cfg.agentName, pod.name);
+    const existing = svc.state.agentByName(poolObj.id, cfg.agentName);
+    // Replace keeps the agent's id and enabled flag; the rest comes from the new registration.
+    const agent = existing ?? registerAgent(svc, poolObj.id, cfg.agentName, capabilities, {}, SIMULATED_AGENT_VERSION);
     if (existing) {
-      existing.systemCapabilities = { ...pod.capabilities };
-      existing.enabled = true;
+      existing.systemCapabilities = capabilities;
+      existing.userCapabilities = {};
+      existing.version = SIMULATED_AGENT_VERSION;
     }
     const now = this.#vt.now();
     const session: Session = {
@@ -238,7 +371,12 @@ export class ClusterModel {
         continue;
       }
       const job = svc.state.jobs.get(pod.jobId);
-      if (!job || job.finishTime !== undefined) this.#exit(pod, 0);
+      if (!job || job.finishTime !== undefined) {
+        // The session goes, the agent stays registered (offline); the container exits 0.
+        this.#endSession(pod);
+        pod.obj.status = succeededStatus(pod.obj, apiTime(this.#vt.now()));
+        this.#finished(pod);
+      }
     }
   }
 
@@ -253,32 +391,21 @@ export class ClusterModel {
     pod.session = undefined;
   }
 
-  #exit(pod: SimPod, code: number): void {
-    if (pod.phase === 'Succeeded' || pod.phase === 'Failed') return;
+  /** The container ended (Succeeded or Failed): the pod's agent-time ends and the reconciler's watcher hears of it. */
+  #finished(pod: SimPod): void {
     this.#endSession(pod);
-    pod.phase = code === 0 ? 'Succeeded' : 'Failed';
-    pod.terminated = { container: 'agent', exitCode: code, reason: code === 0 ? 'Completed' : 'Error', message: undefined };
     if (!pod.deleting) this.onPodFinished(pod.name);
   }
 
   #deletePod(pod: SimPod): void {
-    pod.deleting = true;
+    if (pod.deleting) return;
+    pod.obj.metadata!.deletionTimestamp = apiTime(this.#vt.now());
     const agent = pod.session ? this.#svc.state.agents.get(pod.session.agentId) : undefined;
     if (agent?.assignedRequestId !== undefined) this.onBusyPodDeleted(pod, agent.assignedRequestId);
     // SIGTERM: the agent process ends with the container; the service abandons a running job.
     this.#endSession(pod);
-    this.#vt.at(this.#rng.int(1_000, 10_000), `pod ${pod.name} gone`, () => this.pods.delete(pod.name));
+    this.#vt.at(this.#podTimings.get(pod)!.deletionMs, `pod ${pod.name} gone`, () => {
+      if (this.pods.get(pod.name) === pod) this.pods.delete(pod.name);
+    });
   }
-}
-
-/** What the agent reports as system capabilities: its container's literal env, less VSO_AGENT_IGNORE. */
-function envCapabilities(content: string): Record<string, string> {
-  const doc = parseYaml(content) as { spec?: { containers?: Array<Record<string, unknown>> } };
-  const containers = doc.spec?.containers ?? [];
-  const env = (containers[agentContainerIndex(containers)]?.['env'] ?? []) as Array<{ name: string; value?: string }>;
-  const literal = env.filter((e) => typeof e.value === 'string');
-  const ignore = new Set((literal.find((e) => e.name === 'VSO_AGENT_IGNORE')?.value ?? '').split(',').map((s) => s.trim()));
-  const caps: Record<string, string> = {};
-  for (const e of literal) if (!ignore.has(e.name)) caps[e.name] = e.value!;
-  return caps;
 }
