@@ -125,6 +125,8 @@ export class ClusterModel {
   onPodFinished: (name: string) => void = () => {};
   /** A pod is being deleted while its agent holds a job (the invariants judge it). */
   onBusyPodDeleted: (pod: SimPod, requestId: number) => void = () => {};
+  /** A sync applied nothing (kustomize or dry-run failure): the syncer's status shows it, pods stop changing. */
+  onSyncFailed: (error: string) => void = () => {};
   readonly #vt: VirtualTime;
   readonly #rng: Rng;
   readonly #svc: ServiceModel;
@@ -242,16 +244,12 @@ export class ClusterModel {
     try {
       docs = this.#kustomize.build(this.#remote.tipCommit().files, this.#agentsDir);
     } catch (err) {
-      this.lastSyncError = err instanceof Error ? err.message : String(err);
-      return;
+      return this.#syncFailed(err instanceof Error ? err.message : String(err));
     }
     const { desired, failures } = desiredObjects(docs, this.#target);
     const live = new Map<string, LiveRead>(desired.map((o) => [objectId(refOf(o, namespace)), { object: this.#live(refOf(o, namespace)) }]));
     const { steps, failures: conflicts } = failures.length ? { steps: [], failures } : applySteps(desired, live, namespace);
-    if (conflicts.length) {
-      this.lastSyncError = `dry-run failed: ${conflicts.join('; ')}`;
-      return;
-    }
+    if (conflicts.length) return this.#syncFailed(`dry-run failed: ${conflicts.join('; ')}`);
     const applied: ObjectRef[] = [];
     for (const s of steps) {
       const ref = refOf(s.obj, namespace);
@@ -274,6 +272,11 @@ export class ClusterModel {
     }
     this.#inventory = applied;
     this.lastSyncError = undefined;
+  }
+
+  #syncFailed(error: string): void {
+    this.lastSyncError = error;
+    this.onSyncFailed(error);
   }
 
   /** The kubelet's timings for one pod, drawn from the seed. */

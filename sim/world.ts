@@ -107,6 +107,7 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
   };
   svc.onDelete = (a) => inv.unregistering(a, proc?.pass);
   cluster.onBusyPodDeleted = (pod, requestId) => inv.busyPodDeleted(pod.name, requestId);
+  cluster.onSyncFailed = (error) => note(`syncer: ${error}`);
 
   // The reconciler process.
   // The logger stamps wall-clock time; the trace has virtual time already, and must not vary.

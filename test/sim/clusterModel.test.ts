@@ -103,7 +103,10 @@ test('a pod whose spec changed under the same name fails the whole sync with the
   w.commit({ 'linux-a1': podYaml('linux-a1'), 'linux-a2': podYaml('linux-a2') });
   w.cluster.sync();
   w.commit({ 'linux-a1': podYaml('linux-a1', 'registry.example.com/azure-pipelines-agent:2'), 'linux-a3': podYaml('linux-a3') });
+  const failed: string[] = [];
+  w.cluster.onSyncFailed = (e) => failed.push(e);
   w.cluster.sync();
+  assert.deepEqual(failed, [w.cluster.lastSyncError]);
   assert.match(w.cluster.lastSyncError ?? '', /Pod\/azdo-agents\/linux-a1 dry-run failed \(Invalid\): Pod "linux-a1" is invalid: spec: Forbidden/);
   assert.deepEqual([...w.cluster.pods.values()].map((p) => `${p.name} ${p.deleting}`).sort(), ['linux-a1 false', 'linux-a2 false']);
 });
