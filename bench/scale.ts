@@ -8,149 +8,18 @@
 // 20 queued jobs); steady is the median, peak the high-water mark, of the process at --scale.
 // cpuMs/planCpuMs come from the reconciler's own "pass done" log lines (absent before they
 // existed: --entry of an older checkout then reports wall time and memory only).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { WorldInfo, WorldRequest } from './scaleWorldServer.ts';
+import { arg, pct, RECONCILER_MAIN, startReconciler as startProcess, startWorld, waitPasses, type Reconciler, type World } from './scaleProcesses.ts';
 
-const HERE = fileURLToPath(new URL('.', import.meta.url));
 /** The CLI to measure (`--entry`: another checkout's reconciler/main.ts, for before/after). */
-const entry = (): string => arg('entry', join(HERE, '..', 'reconciler', 'main.ts'));
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
+const entry = (): string => arg('entry', RECONCILER_MAIN);
 const t0 = Date.now();
 const say = (line: string): void => void process.stderr.write(`bench:scale: [${((Date.now() - t0) / 1000).toFixed(0)} s] ${line}\n`);
 
-function pct(values: readonly number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  return Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! * 10) / 10;
-}
-
-interface World {
-  readonly info: WorldInfo;
-  ask<T>(req: WorldRequest): Promise<T>;
-  close(): Promise<void>;
-}
-
-async function startWorld(scale: number, history: number): Promise<World> {
-  const child = spawn(process.execPath, [join(HERE, 'scaleWorldServer.ts')], {
-    env: { ...process.env, BENCH_SCALE: String(scale), BENCH_HISTORY: String(history) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const waiters: ((m: { op: string }) => void)[] = [];
-  child.on('message', (m: { op: string }) => waiters.shift()?.(m));
-  const next = <T>(): Promise<T> => new Promise((resolve, reject) => {
-    waiters.push((m) => resolve(m as T));
-    child.once('exit', (code) => reject(new Error(`the world process exited (${code})`)));
-  });
-  const ready = await next<{ info: WorldInfo }>();
-  return {
-    info: ready.info,
-    async ask<T>(req: WorldRequest): Promise<T> {
-      const r = next<T>();
-      child.send(req);
-      return r;
-    },
-    async close() {
-      const r = next<unknown>().catch(() => undefined);
-      child.send({ op: 'close' });
-      await r;
-      if (child.exitCode === null) child.kill();
-    },
-  };
-}
-
-interface PassLine { durationMs: number; cpuMs?: number; planCpuMs?: number; commit?: string }
-
-interface Reconciler {
-  readonly child: ChildProcess;
-  readonly passes: PassLine[];
-  /** The end of its output, for errors. */
-  tail(): string;
-  /** RSS samples (KiB) since the last reset, and the kernel's high-water mark. */
-  rssSamples(): number[];
-  resetRss(): void;
-  peakKiB(): Promise<number>;
-  stop(): Promise<void>;
-}
-
-async function procStatus(pid: number, key: string): Promise<number> {
-  const text = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
-}
-
-function startReconciler(world: World, stateDir: string): Reconciler {
-  const child = spawn(process.execPath, [entry(), 'run'], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      ...world.info.env,
-      STATE_DIR: stateDir,
-      POLL_INTERVAL_SECONDS: arg('interval', '2'),
-      HTTP_PORT: '0',
-      LOG_LEVEL: 'debug',
-      // --node-options: V8 flags for the measured process (e.g. a smaller young generation).
-      ...(arg('node-options', '') ? { NODE_OPTIONS: arg('node-options', '') } : {}),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const passes: PassLine[] = [];
-  let buf = '';
-  let outTail = '';
-  // The log goes to stderr, the command's own output to stdout: both are read.
-  const onData = (d: Buffer) => {
-    buf += d.toString();
-    outTail = (outTail + d.toString()).slice(-3000);
-    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      if (!line.includes('"pass done"')) continue;
-      try {
-        passes.push(JSON.parse(line) as PassLine);
-      } catch { /* not a log line */ }
-    }
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  const errText = '';
-  child.on('exit', (code) => { if (code && code !== 0) say(`reconciler exited ${code}: ${errText}`); });
-  let samples: number[] = [];
-  const timer = setInterval(() => {
-    if (child.pid === undefined || child.exitCode !== null) return;
-    procStatus(child.pid, 'VmRSS').then((kib) => { if (Number.isFinite(kib)) samples.push(kib); }, () => {});
-  }, 100);
-  return {
-    child,
-    passes,
-    tail: () => `${outTail}\n${errText}`,
-    rssSamples: () => samples,
-    resetRss: () => { samples = []; },
-    peakKiB: () => procStatus(child.pid!, 'VmHWM'),
-    async stop() {
-      clearInterval(timer);
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-async function waitPasses(r: Reconciler, count: number, timeoutMs: number): Promise<void> {
-  const target = r.passes.length + count;
-  const deadline = Date.now() + timeoutMs;
-  while (r.passes.length < target) {
-    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${count} passes, saw ${r.passes.length}; the reconciler said:\n${r.tail()}`);
-    if (r.child.exitCode !== null) throw new Error('the reconciler exited');
-    await new Promise((res) => setTimeout(res, 100));
-  }
-}
+const startReconciler = (world: World, stateDir: string): Reconciler =>
+  startProcess(world, stateDir, { entry: entry(), intervalSeconds: arg('interval', '2'), nodeOptions: arg('node-options', ''), say });
 
 const MiB = (kib: number): number => Math.round((kib / 1024) * 10) / 10;
 

@@ -89,7 +89,8 @@ function churn(count: number): string {
 async function main(): Promise<void> {
   const scale = Number(process.env.BENCH_SCALE ?? '1');
   const historyCommits = Number(process.env.BENCH_HISTORY ?? '10000');
-  const sizes = sizesAt(scale);
+  // BENCH_QUEUED: another queue length than the scale's (bench/pruneLatency.ts keeps it short).
+  const sizes = { ...sizesAt(scale), ...(process.env.BENCH_QUEUED ? { jobs: Number(process.env.BENCH_QUEUED) } : {}) };
   const dir = await mkdtemp(join(tmpdir(), 'azdo-gitops-bench-world-'));
   const closers: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
   const send = (m: unknown) => process.send!(m);

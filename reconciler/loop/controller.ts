@@ -71,6 +71,7 @@ export async function startController(config: Config, log: Logger, env: Readonly
           durationMs: r.durationMs,
           cpuMs: r.cpuMs,
           planCpuMs: r.planCpuMs,
+          phasesMs: r.phasesMs,
           pendingJobs: r.observed.pendingJobs,
           added: r.commit ? r.plan.add.map((a) => a.podName) : [],
           removed: r.commit ? r.plan.remove.map((x) => x.podName) : [],

@@ -26,6 +26,7 @@ import type { Logger } from '../support/logger.ts';
 import type { PassFailure, PassReport } from '../plan/passReport.ts';
 import type { PodFailureTracker } from './podFailureTracker.ts';
 import type { SpecHold } from '../plan/podFailureBackoff.ts';
+import { PassPhases } from './passPhases.ts';
 
 export interface PassSettings {
   readonly orgUrl: string;
@@ -104,24 +105,26 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
     }
   };
   const passId = startedAt.toISOString();
-  const { settings, repo, log } = deps;
+  const { settings, log } = deps;
+  const phases = new PassPhases();
+  const repo = phases.repo(deps.repo);
 
   // Observe. Git first: the specs say which pools to ask Azure DevOps about.
   const tip = await repo.fetchTip();
   // Pools of every spec, also those losing a conflict: their placeholders settle it.
-  const read = await readGitSnapshot((dir) => repo.readFiles(tip, dir), settings.paths, settings.specDefaults);
-  const listed = await observeAzdo(deps.azdo, candidatePools(read));
+  const read = await phases.time('read', () => readGitSnapshot((dir) => repo.readFiles(tip, dir), settings.paths, settings.specDefaults));
+  const listed = await phases.time('observe', () => observeAzdo(deps.azdo, candidatePools(read)));
   // Pods after the agent lists: an agent listed has a pod this view shows (or had one).
   const pods = deps.pods();
   // Capabilities only where ownership needs them; most agents are bound by name to our pods.
   const needed = agentsNeedingCapabilities(listed.agents, read.manifests, pods);
-  const azdo: AzdoSnapshot = { ...listed, agents: await readNeededCapabilities(deps.azdo, listed.agents, needed) };
+  const azdo: AzdoSnapshot = { ...listed, agents: await phases.time('observe', () => readNeededCapabilities(deps.azdo, listed.agents, needed)) };
   const git = settleWithAgents(read, azdo.agents);
   const observed = observedState(startedAt, git, azdo, pods, settings.globalMaxAgents);
   // Failing pods hold their spec back; the hold is plain data the plan receives.
   const backoff = deps.podFailures?.advance(observed, mode === 'apply');
   const holds = backoff?.state.holds;
-  const planned = timedPlan(observed, { nameSeed: passId, holds });
+  const planned = phases.timeSync('plan', () => timedPlan(observed, { nameSeed: passId, holds }));
   /** The report of the plan that was carried out (the last one derived) and what carrying it out did. */
   const report = (last: { readonly observed: ObservedState; readonly plan: Plan }, extra: Partial<PassReport>): PassReport => ({
     passId,
@@ -144,31 +147,34 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
     observed: { pendingJobs: azdo.pendingJobs.length, agents: azdo.agents.length, manifests: git.manifests.length, pods: pods?.length },
     cpuMs: Math.round(cpuMsSince(cpuAtStart) * 10) / 10,
     planCpuMs: Math.round(planCpuMs * 100) / 100,
+    phasesMs: phases.totals(),
     ...extra,
   });
   if (mode === 'dry-run') return report({ observed, plan: planned }, {});
   await announceHolds(deps, backoff?.started ?? [], backoff?.reset ?? []);
 
   // 1. Idle agents leaving are disabled and re-read first; one that took a job stays.
-  const drain = await drainIdleAgents(deps.azdo, planned.remove, azdo.agents, log, deps.signal);
+  const drain = await phases.time('drain', () => drainIdleAgents(deps.azdo, planned.remove, azdo.agents, log, deps.signal));
 
   // 2. One commit, derived from whatever tip the push lands on. A human's commit in between
   //    is kept: we re-read specs and manifests from the new tip and plan again. The re-plan sees
   //    what the drain saw, and removes no live agent the drain did not confirm.
   const derive = async (t: Tip): Promise<PassDerivation> => {
-    const gitAt = t.oid === tip ? git : settleWithAgents(await readGitSnapshot(t.readFiles, settings.paths, settings.specDefaults), azdo.agents);
-    const observedAt = observedAfterDrain(observedState(startedAt, gitAt, azdo, pods, settings.globalMaxAgents), drain);
-    const planAt = timedPlan(observedAt, { nameSeed: passId, drained: drain.confirmedIdle, holds });
-    const changes = fileChanges(planAt, {
-      agentsPath: settings.paths.agents,
-      orgUrl: settings.orgUrl,
-      now: startedAt,
-      specs: observedAt.specs,
-      files: new Map(gitAt.agentFiles.map((f) => [f.path, f.content])),
-      sentinelNamespace: settings.specDefaults.namespace,
+    const gitAt = t.oid === tip ? git : settleWithAgents(await phases.time('read', () => readGitSnapshot(t.readFiles, settings.paths, settings.specDefaults)), azdo.agents);
+    return phases.timeSync('plan', () => {
+      const observedAt = observedAfterDrain(observedState(startedAt, gitAt, azdo, pods, settings.globalMaxAgents), drain);
+      const planAt = timedPlan(observedAt, { nameSeed: passId, drained: drain.confirmedIdle, holds });
+      const changes = fileChanges(planAt, {
+        agentsPath: settings.paths.agents,
+        orgUrl: settings.orgUrl,
+        now: startedAt,
+        specs: observedAt.specs,
+        files: new Map(gitAt.agentFiles.map((f) => [f.path, f.content])),
+        sentinelNamespace: settings.specDefaults.namespace,
+      });
+      const message = changes.length === 0 ? '' : commitMessage(planAt, passId);
+      return { changes, message, git: gitAt, observed: observedAt, plan: planAt };
     });
-    const message = changes.length === 0 ? '' : commitMessage(planAt, passId);
-    return { changes, message, git: gitAt, observed: observedAt, plan: planAt };
   };
   const pushed = await commitAndPush(repo, derive, {
     maxAttempts: settings.pushAttempts,
@@ -190,10 +196,10 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
   //    once the commit removing them is pushed, or when nothing needed committing).
   const removedNow = new Set(last.plan.remove.map((r) => r.podName));
   const remaining = new Set(last.git.manifests.map((m) => m.podName).filter((n) => !removedNow.has(n)));
-  const unreg = await unregisterAgents(deps.azdo, last.plan.unregister, remaining, log, deps.signal);
+  const unreg = await phases.time('unregister', () => unregisterAgents(deps.azdo, last.plan.unregister, remaining, log, deps.signal));
 
   // 4. Placeholders keep the service accepting jobs for specs scaled to zero.
-  const ph = await registerPlaceholders(deps.azdo, last.plan.registerPlaceholders, log, deps.signal);
+  const ph = await phases.time('placeholders', () => registerPlaceholders(deps.azdo, last.plan.registerPlaceholders, log, deps.signal));
 
   const failures: PassFailure[] = [
     ...drain.failures.map((f) => ({ action: 'disable', target: f.agent, error: f.error })),

@@ -10,6 +10,11 @@ export interface PassFailure {
   readonly error: string;
 }
 
+/** The steps of a pass, in order; `plan` includes rendering the manifests and the commit message. */
+export type PassPhase = 'fetch' | 'read' | 'observe' | 'plan' | 'drain' | 'commit' | 'push' | 'unregister' | 'placeholders';
+/** Wall time per phase that ran (ms); a phase repeated (another push attempt) is summed. */
+export type PhaseDurations = Partial<Readonly<Record<PassPhase, number>>>;
+
 export interface PassReport {
   readonly passId: string;
   readonly mode: 'apply' | 'dry-run';
@@ -35,4 +40,5 @@ export interface PassReport {
   /** CPU time of the process during the pass (user + system, ms), and of plan() alone. */
   readonly cpuMs?: number;
   readonly planCpuMs?: number;
+  readonly phasesMs?: PhaseDurations;
 }
