@@ -45,6 +45,7 @@ async function main(): Promise<void> {
       say(`  round ${round + 1}: ${c.latencies.map((l) => Math.round(l)).join(' ')} ms`);
     }
     const passes = r.passes.slice(from);
+    for (const p of passes) say(`pass: ${p.trigger} removed ${p.removed?.length ?? 0}, ${p.durationMs} ms: ${Object.entries(p.phasesMs ?? {}).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}`);
     const pruning = passes.filter((p) => (p.removed?.length ?? 0) > 0);
     const phase = (name: string, p: number) => pct(pruning.map((x) => x.phasesMs?.[name] ?? 0), p);
     const result = {
