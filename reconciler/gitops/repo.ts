@@ -84,6 +84,20 @@ async function dirStats(dir: string): Promise<DirStats> {
   return out;
 }
 
+/** One subtree as read: its files (recursive) and the keys (path + id) of its direct subtrees and blobs. */
+interface TreeRead {
+  readonly files: RepoFile[];
+  readonly subtrees: readonly string[];
+  readonly blobs: readonly string[];
+}
+
+interface ReadCache {
+  readonly trees: Map<string, TreeRead>;
+  readonly blobs: Map<string, RepoFile>;
+}
+
+const emptyReadCache = (): ReadCache => ({ trees: new Map(), blobs: new Map() });
+
 export class GitRepo implements BranchRepo {
   readonly url: string;
   readonly branch: string;
@@ -93,8 +107,8 @@ export class GitRepo implements BranchRepo {
   readonly #secrets: string[];
   readonly #http: HttpClient;
   #store: ObjectStore | undefined;
-  /** Per directory read: the files of each subtree and blob (by path and id) of the last read. */
-  readonly #treeFiles = new Map<string, Map<string, RepoFile[]>>();
+  /** Per directory read: the subtrees and blobs (by path and id) of the last read. */
+  readonly #treeFiles = new Map<string, ReadCache>();
   #generation = 0;
   #fetchesSinceClone = 0;
   #stats = { clones: 0, fetches: 0, upToDate: 0, pushes: 0, lastFetchBytes: 0, totalFetchBytes: 0, objectsBytes: 0, objectFiles: 0 };
@@ -320,32 +334,52 @@ export class GitRepo implements BranchRepo {
       // only the blobs that changed, and returns the very same RepoFile objects for the rest
       // (callers may cache what they derive from them by identity). Only this read's subtrees
       // are kept for the next, so the cache is the size of the current tree.
-      const previous = this.#treeFiles.get(clean) ?? new Map<string, RepoFile[]>();
-      const current = new Map<string, RepoFile[]>();
+      const previous = this.#treeFiles.get(clean) ?? emptyReadCache();
+      const current = emptyReadCache();
+      // A subtree known whole is carried over with everything below it: the next read, of a
+      // commit that changed one file in it, then re-reads that file's trees and blob only.
+      const keep = (key: string, t: TreeRead): void => {
+        current.trees.set(key, t);
+        for (const b of t.blobs) {
+          const f = previous.blobs.get(b);
+          if (f !== undefined) current.blobs.set(b, f);
+        }
+        for (const sub of t.subtrees) {
+          const st = previous.trees.get(sub);
+          if (st !== undefined && !current.trees.has(sub)) keep(sub, st);
+        }
+      };
       const walk = async (oid: string, prefix: string): Promise<RepoFile[]> => {
         const key = `${prefix}\u0000${oid}`;
-        const known = previous.get(key) ?? current.get(key);
+        const done = current.trees.get(key);
+        if (done) return done.files;
+        const known = previous.trees.get(key);
         if (known) {
-          current.set(key, known);
-          return known;
+          keep(key, known);
+          return known.files;
         }
         const files: RepoFile[] = [];
+        const subtrees: string[] = [];
+        const blobs: string[] = [];
         const { tree } = await git.readTree({ fs, gitdir: store.gitdir, oid, cache: store.cache });
         for (const e of tree) {
           const p = prefix ? `${prefix}/${e.path}` : e.path;
-          if (e.type === 'tree') files.push(...(await walk(e.oid, p)));
-          else if (e.type === 'blob') {
+          if (e.type === 'tree') {
+            subtrees.push(`${p}\u0000${e.oid}`);
+            files.push(...(await walk(e.oid, p)));
+          } else if (e.type === 'blob') {
             const blobKey = `${p}\u0000${e.oid}`;
-            let file = (previous.get(blobKey) ?? current.get(blobKey))?.[0];
+            let file = previous.blobs.get(blobKey) ?? current.blobs.get(blobKey);
             if (file === undefined) {
               const { blob } = await git.readBlob({ fs, gitdir: store.gitdir, oid: e.oid, cache: store.cache });
               file = { path: p, content: Buffer.from(blob).toString('utf8') };
             }
-            current.set(blobKey, [file]);
+            current.blobs.set(blobKey, file);
+            blobs.push(blobKey);
             files.push(file);
           }
         }
-        current.set(key, files);
+        current.trees.set(key, { files, subtrees, blobs });
         return files;
       };
       const out = [...(await walk(treeOid, clean === '.' ? '' : clean))];

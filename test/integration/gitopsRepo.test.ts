@@ -178,3 +178,28 @@ test('readFiles of a later commit returns the same file objects for unchanged bl
   // Reading the older commit again gives its own content back.
   assert.doesNotMatch(byPath(await repo.readFiles(r.commitOid!, 'agents'), 'agents/pods/b/b-1.yaml')!.content, /labels/);
 });
+
+test('readFiles of an unchanged commit keeps every file for the next read: only a changed blob is read again', async () => {
+  const repo = await GitRepo.open(opts());
+  const base = await repo.fetchTip();
+  const r = await commitAndPush(repo, async () => ({
+    message: 'add pods',
+    changes: [
+      { path: 'agents/pods/a/a-1.yaml', content: 'kind: Pod\nmetadata:\n  name: a-1\n' },
+      { path: 'agents/pods/b/b-1.yaml', content: 'kind: Pod\nmetadata:\n  name: b-1\n' },
+    ],
+  }), { maxAttempts: 3, jitterMs: 10 });
+  assert.notEqual(r.commitOid, base);
+  const first = await repo.readFiles(r.commitOid!, 'agents');
+  // The same commit again (a pass with nothing to do): the whole tree is known by its id.
+  assert.deepEqual(await repo.readFiles(r.commitOid!, 'agents'), first);
+  const r2 = await commitAndPush(repo, async () => ({
+    message: 'remove one pod',
+    changes: [{ path: 'agents/pods/b/b-1.yaml', content: null }],
+  }), { maxAttempts: 3, jitterMs: 10 });
+  const second = await repo.readFiles(r2.commitOid!, 'agents');
+  const byPath = (files: readonly { path: string }[], p: string) => files.find((f) => f.path === p);
+  assert.equal(byPath(second, 'agents/pods/a/a-1.yaml'), byPath(first, 'agents/pods/a/a-1.yaml'), 'a file below a subtree reused whole is the same object');
+  assert.equal(byPath(second, 'agents/sentinel.yaml'), byPath(first, 'agents/sentinel.yaml'));
+  assert.equal(byPath(second, 'agents/pods/b/b-1.yaml'), undefined);
+});
