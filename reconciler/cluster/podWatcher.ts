@@ -179,10 +179,7 @@ export class PodWatcher {
     if (!obj) return;
     const name = obj.metadata?.name ?? '';
     if (type === 'ADDED' || type === 'MODIFIED') this.#upsert(obj);
-    else if (type === 'DELETED') {
-      this.#pods.delete(name);
-      this.#onFinished(name);
-    }
+    else if (type === 'DELETED') this.#gone(name);
     const rv = obj.metadata?.resourceVersion;
     if (rv) this.#resourceVersion = rv;
   }
@@ -192,8 +189,7 @@ export class PodWatcher {
     const listed = new Set(items.map((p) => p.metadata?.name ?? ''));
     for (const name of [...this.#pods.keys()]) {
       if (listed.has(name)) continue;
-      this.#pods.delete(name);
-      this.#onFinished(name);
+      this.#gone(name);
     }
     for (const pod of items) this.#upsert(pod);
   }
@@ -206,7 +202,20 @@ export class PodWatcher {
     // A pod that will never start (a missing Secret, a bad image name) needs a pass as much as a
     // finished one: it is removed and its spec backs off at once, not at the next interval.
     const failingToStart = (p: WatchedPod | undefined) => p !== undefined && isNonTransientWaiting(toObservedPod(p));
-    if (changed && (isFinished(pod) || (failingToStart(pod) && !failingToStart(before)))) this.#onFinished(name);
+    // Once per pod: a finished pod's later changes (its deletion begun) tell a pass nothing new.
+    const finishedNow = isFinished(pod) && !(before !== undefined && isFinished(before));
+    if (changed && (finishedNow || (failingToStart(pod) && !failingToStart(before)))) this.#onFinished(name);
+  }
+
+  /**
+   * A pod deleted counts as finished, unless it had finished already: that pass has run, and the
+   * deletion (the GitOps tool applying the pruned manifest) would only cost another full pass,
+   * which completions arriving meanwhile would wait for.
+   */
+  #gone(name: string): void {
+    const before = this.#pods.get(name);
+    this.#pods.delete(name);
+    if (before === undefined || !isFinished(before)) this.#onFinished(name);
   }
 
   get #podsPath(): string {
