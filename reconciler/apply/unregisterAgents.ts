@@ -3,11 +3,15 @@ import type { AgentToUnregister } from '../plan/changes.ts';
 import type { AzdoSession } from '../azdo/session.ts';
 import type { Logger } from '../support/logger.ts';
 
+/** Deletes at a time: a round of completions is unregistered in one round trip or two, not one per agent. */
+const CONCURRENCY = 4;
+
 /**
  * Runs only after the commit removing the agents' pods is pushed (or when no manifest was
  * left to remove), so a crash in between leaves a manifest-less agent the next pass finds
  * and unregisters, never a pod whose agent is gone. `signal` (leadership) is checked before
- * each delete: once aborted, it throws its reason.
+ * each delete: once aborted, it throws its reason (after the deletes already sent have ended).
+ * Results keep the order of `agents`.
  */
 export async function unregisterAgents(
   azdo: AzdoSession,
@@ -16,18 +20,35 @@ export async function unregisterAgents(
   log: Logger,
   signal?: AbortSignal,
 ): Promise<{ unregistered: string[]; failures: { agent: string; error: string }[] }> {
+  const todo = agents.filter((a) => !manifestNames.has(a.name));
+  const outcome: ({ ok: true } | { ok: false; error: string } | undefined)[] = todo.map(() => undefined);
+  let next = 0;
+  let aborted: unknown;
+  const worker = async (): Promise<void> => {
+    while (next < todo.length && aborted === undefined) {
+      const i = next++;
+      const a = todo[i]!;
+      if (signal?.aborted) {
+        aborted = signal.reason;
+        return;
+      }
+      try {
+        await deleteAgent(azdo.api, await azdo.pools.idOf(a.poolName), a.agentId);
+        outcome[i] = { ok: true };
+        log.info('unregistered agent', { agent: a.name, pool: a.poolName, reason: a.reason });
+      } catch (err) {
+        outcome[i] = { ok: false, error: (err as Error).message };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, todo.length) }, worker));
+  signal?.throwIfAborted();
   const unregistered: string[] = [];
   const failures: { agent: string; error: string }[] = [];
-  for (const a of agents) {
-    if (manifestNames.has(a.name)) continue;
-    signal?.throwIfAborted();
-    try {
-      await deleteAgent(azdo.api, await azdo.pools.idOf(a.poolName), a.agentId);
-      unregistered.push(a.name);
-      log.info('unregistered agent', { agent: a.name, pool: a.poolName, reason: a.reason });
-    } catch (err) {
-      failures.push({ agent: a.name, error: (err as Error).message });
-    }
-  }
+  todo.forEach((a, i) => {
+    const o = outcome[i];
+    if (o?.ok) unregistered.push(a.name);
+    else if (o) failures.push({ agent: a.name, error: o.error });
+  });
   return { unregistered, failures };
 }
