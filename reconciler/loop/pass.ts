@@ -91,6 +91,11 @@ interface PassDerivation extends Derived {
   readonly plan: Plan;
 }
 
+/** The pools each session's last pass observed (sorted): the next pass starts with them. */
+const lastPools = new WeakMap<AzdoSession, readonly string[]>();
+
+const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
 export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promise<PassReport> {
   const clock = deps.now ?? (() => new Date());
   const startedAt = clock();
@@ -109,11 +114,19 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
   const phases = new PassPhases();
   const repo = phases.repo(deps.repo);
 
-  // Observe. Git first: the specs say which pools to ask Azure DevOps about.
+  // Observe. The specs say which pools to ask Azure DevOps about; they seldom change, so the
+  // pools of the last pass are asked about while git is fetched and read (the listing is the
+  // slowest read at scale), and again only if the specs now name other pools.
+  const observe = (pools: readonly string[]) => phases.time('observe', () => observeAzdo(deps.azdo, pools));
+  const guessed = lastPools.get(deps.azdo);
+  const early = guessed === undefined ? undefined : observe(guessed);
+  early?.catch(() => {}); // awaited below, unless git fails first
   const tip = await repo.fetchTip();
   // Pools of every spec, also those losing a conflict: their placeholders settle it.
   const read = await phases.time('read', () => readGitSnapshot((dir) => repo.readFiles(tip, dir), settings.paths, settings.specDefaults));
-  const listed = await phases.time('observe', () => observeAzdo(deps.azdo, candidatePools(read)));
+  const pools = candidatePools(read).sort();
+  const listed = early !== undefined && sameList(pools, guessed!) ? await early : await observe(pools);
+  lastPools.set(deps.azdo, pools);
   // Pods after the agent lists: an agent listed has a pod this view shows (or had one).
   const pods = deps.pods();
   // Capabilities only where ownership needs them; most agents are bound by name to our pods.
