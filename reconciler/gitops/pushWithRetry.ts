@@ -39,6 +39,12 @@ export interface CommitAndPushOptions {
   /** The pause between attempts and its randomness (default: node timers, Math.random); the simulator's virtual time. */
   readonly sleep?: Sleep;
   readonly random?: () => number;
+  /**
+   * A tip the caller fetched moments ago (a pass fetches before it observes): the first attempt
+   * derives from it instead of asking the remote again. A remote that moved since rejects the
+   * push, and the next attempt fetches, as after any lost race.
+   */
+  readonly fetchedTip?: string;
 }
 
 /** Waits ms; rejects when the signal aborts. */
@@ -76,7 +82,7 @@ export async function commitAndPush<D extends Derived | null>(
     let tip = '';
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       opts.signal?.throwIfAborted();
-      tip = await repo.fetchTip();
+      tip = attempt === 1 && opts.fetchedTip !== undefined ? opts.fetchedTip : await repo.fetchTip();
       const at = tip;
       const derived = await derive({ oid: at, readFiles: (dirPath) => repo.readFiles(at, dirPath) });
       if (!derived || derived.changes.length === 0) return { pushed: false, attempts: attempt, tip, derived };

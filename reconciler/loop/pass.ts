@@ -197,6 +197,7 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
     now: deps.now,
     sleep: deps.sleep,
     random: deps.random,
+    fetchedTip: tip,
   });
   const last = pushed.derived;
   if (pushed.commitOid) {

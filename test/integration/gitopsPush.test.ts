@@ -206,3 +206,26 @@ test('storage and fetch size stay bounded as history grows (200 commits + 40 pas
   await rm(work, { recursive: true, force: true });
   await rm(full, { recursive: true, force: true });
 });
+
+test('a fetchedTip is derived from without fetching again; once the remote moved past it, the push is rejected and the next attempt fetches', async () => {
+  const repo = await GitRepo.open(opts());
+  const first = await repo.fetchTip();
+  // Nothing moved: one attempt, no second fetch.
+  const fetchesBefore = repo.stats.upToDate + repo.stats.fetches;
+  const r1 = await commitAndPush(repo, async (tip) => ({ message: 'one\n', changes: [{ path: 'agents/pods/x/known-1.yaml', content: `from ${tip.oid}\n` }] }),
+    { maxAttempts: 3, jitterMs: 10, fetchedTip: first });
+  assert.equal(r1.attempts, 1);
+  assert.equal(r1.tip, first);
+  assert.equal(repo.stats.upToDate + repo.stats.fetches, fetchesBefore, 'the first attempt did not ask the remote for its tip');
+  // A person pushes after our fetch: the stale tip's push is refused, never forced; theirs survives.
+  const stale = await repo.fetchTip();
+  const person = await fx.pushAsPerson({ 'docs/person.md': 'mine\n' }, 'a person');
+  const log = captureLog();
+  const r2 = await commitAndPush(repo, async (tip) => ({ message: 'two\n', changes: [{ path: 'agents/pods/x/known-2.yaml', content: `from ${tip.oid}\n` }] }),
+    { maxAttempts: 3, jitterMs: 10, log, fetchedTip: stale });
+  assert.equal(r2.attempts, 2);
+  assert.equal(r2.tip, person);
+  assert.deepEqual(log.lines, ['WARN remote moved, re-deriving (attempt 2/3)']);
+  const clone = await fx.cloneTo();
+  await fx.gitCli(['merge-base', '--is-ancestor', person, 'origin/main'], clone);
+});
