@@ -8,7 +8,9 @@
 // --entry takes one CLI or several, comma-separated (another checkout's reconciler/main.ts, for
 // before/after): they take turns against the same world, --blocks turns each, a fresh process
 // and cache per turn, so a loaded machine's swings fall on all of them alike.
-// Run: npx node bench/pruneLatency.ts [--scale 1] [--queued 20] [--blocks 1] [--rounds 6]
+// --running-match own: each running job demands its own agent (one matched agent each in the
+// listing, not the pool's ~200: ~70 MiB less per pass at scale 1, built by the emulator).
+// Run: npx node bench/pruneLatency.ts [--scale 1] [--queued 20] [--running-match pool|own] [--blocks 1] [--rounds 6]
 //      [--per-round 10] [--interval 15] [--history 1000] [--entry a.ts,b.ts] [--cpu-prof DIR]
 // Progress goes to stderr; one JSON line per entry and a Markdown table to stdout.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -36,7 +38,7 @@ async function main(): Promise<void> {
   const needed = entries.length * blocks * rounds * perRound;
 
   say(`building the world at scale ${scale}`);
-  const world = await startWorld(scale, Number(arg('history', '1000')), { BENCH_QUEUED: arg('queued', '20') });
+  const world = await startWorld(scale, Number(arg('history', '1000')), { BENCH_QUEUED: arg('queued', '20'), BENCH_RUNNING_MATCH: arg('running-match', 'pool') });
   if (needed > world.info.agents) throw new Error(`${needed} completions need as many pods; the world has ${world.info.agents}`);
   const measured: Measured[] = entries.map(() => ({ latencies: [], timedOut: 0, passes: [] }));
   try {

@@ -160,7 +160,11 @@ async function main(): Promise<void> {
     };
     state.agents.set(agent.id, agent);
     state.sessions.set(`session-${agent.id}`, { sessionId: `session-${agent.id}`, poolId: pool.id, agentId: agent.id, ownerName: a.podName, createdAt: now, lastPollAt: now, waiters: new Set() });
-    const job: Job = scheduler.queueJob({ poolId: pool.id, demands: ['docker'], durationMs: LONG_MS, name: `running-${a.podName}` });
+    // BENCH_RUNNING_MATCH=own: the running job demands its own agent, so the job listing carries
+    // one matched agent per running job instead of the pool's ~200 (bench/pruneLatency.ts uses it
+    // to measure the pass's git and apply work apart from the listing's size).
+    const demands = process.env.BENCH_RUNNING_MATCH === 'own' ? [`Agent.Name -equals ${a.podName}`] : ['docker'];
+    const job: Job = scheduler.queueJob({ poolId: pool.id, demands, durationMs: LONG_MS, name: `running-${a.podName}` });
     Object.assign(job, { assignTime: now, receiveTime: now, reservedAgentId: agent.id, reservedAgentName: agent.name, lockedUntil: now + LONG_MS });
     agent.assignedRequestId = job.requestId;
     podOf.set(a.podName, { agentId: agent.id, jobId: job.requestId });
