@@ -35,8 +35,12 @@ export async function startWorld(scale: number, history: number, env: Record<str
   const waiters: ((m: { op: string }) => void)[] = [];
   child.on('message', (m: { op: string }) => waiters.shift()?.(m));
   const next = <T>(): Promise<T> => new Promise((resolve, reject) => {
-    waiters.push((m) => resolve(m as T));
-    child.once('exit', (code) => reject(new Error(`the world process exited (${code})`)));
+    const exited = (code: number | null) => reject(new Error(`the world process exited (${code})`));
+    child.once('exit', exited);
+    waiters.push((m) => {
+      child.off('exit', exited);
+      resolve(m as T);
+    });
   });
   const ready = await next<{ info: WorldInfo }>();
   return {
