@@ -163,7 +163,7 @@ async function main(): Promise<void> {
     // BENCH_RUNNING_MATCH=own: the running job demands its own agent, so the job listing carries
     // one matched agent per running job instead of the pool's ~200 (bench/pruneLatency.ts uses it
     // to measure the pass's git and apply work apart from the listing's size).
-    const demands = process.env.BENCH_RUNNING_MATCH === 'own' ? [`Agent.Name -equals ${a.podName}`] : ['docker'];
+    const demands = process.env.BENCH_RUNNING_MATCH === 'own' ? [`Agent.Name -equals ${agent.systemCapabilities['Agent.Name']}`] : ['docker'];
     const job: Job = scheduler.queueJob({ poolId: pool.id, demands, durationMs: LONG_MS, name: `running-${a.podName}` });
     Object.assign(job, { assignTime: now, receiveTime: now, reservedAgentId: agent.id, reservedAgentName: agent.name, lockedUntil: now + LONG_MS });
     agent.assignedRequestId = job.requestId;
