@@ -315,7 +315,7 @@ function agentIdHint(name: string): number {
 }
 
 async function adminStats(azdo: AzdoEmulator): Promise<unknown> {
-  return ((await (await fetch(`${azdo.adminUrl}/state`)).json()) as { stats: unknown }).stats;
+  return (await fetch(`${azdo.adminUrl}/stats`)).json();
 }
 
 /** The pod the syncer created for a job request (its manifest names the request), if any yet. */

@@ -53,10 +53,8 @@ export const jobRequestRoutes: Route[] = [
         .filter((j) => j.finishTime !== undefined)
         .sort((a, b) => (b.finishTime ?? 0) - (a.finishTime ?? 0) || b.requestId - a.requestId)
         .slice(0, completed);
-      const value = [...unfinished, ...finished]
-        .sort((a, b) => a.requestId - b.requestId)
-        .map((j) => emu.wire.job(j, { matchedAgents: true, liveMatched: () => emu.scheduler.liveMatchedIds(j) }));
-      return { status: 200, body: list(value) };
+      const value = [...unfinished, ...finished].sort((a, b) => a.requestId - b.requestId);
+      return { status: 200, json: emu.listing.body(value) };
     },
   },
   {
