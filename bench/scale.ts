@@ -2,7 +2,8 @@
 // world of bench/scaleWorldServer.ts (a third process). Prints one JSON line:
 //   {agents, queuedJobs, specs, pools, historyCommits, rssIdleMiB, rssSteadyMiB, rssPeakMiB,
 //    passWallMs, passCpuMs, planCpuMs, pruneLatencyMs, queuedToPodMs, azdoCallsPerPass, azdoBytesPerPass}
-// Run: npm run bench:scale -- --scale 0.1|1|10 [--passes N]. Progress goes to stderr.
+// Run: npm run bench:scale -- --scale 0.1|1|10 [--passes N] [--world-node-args "..."]. Progress
+// goes to stderr.
 //
 // rssIdle is the same `run` against the smallest world (--idle-scale, default 0.01: 10 agents,
 // 20 queued jobs); steady is the median, peak the high-water mark, of the process at --scale.
@@ -39,7 +40,10 @@ interface World {
 }
 
 async function startWorld(scale: number, history: number): Promise<World> {
-  const child = spawn(process.execPath, [join(HERE, 'scaleWorldServer.ts')], {
+  // --world-node-args: flags for the world's process (e.g. "--cpu-prof --cpu-prof-dir=DIR" to
+  // see what the emulator spends its time on; NODE_OPTIONS refuses --cpu-prof).
+  const nodeArgs = arg('world-node-args', '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(HERE, 'scaleWorldServer.ts')], {
     env: { ...process.env, BENCH_SCALE: String(scale), BENCH_HISTORY: String(history) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -61,6 +65,13 @@ async function startWorld(scale: number, history: number): Promise<World> {
       const r = next<unknown>().catch(() => undefined);
       child.send({ op: 'close' });
       await r;
+      // It exits on its own (writing a --cpu-prof profile first, which takes a few seconds).
+      if (child.exitCode === null) {
+        await new Promise<void>((res) => {
+          const timer = setTimeout(res, 30_000);
+          child.once('exit', () => { clearTimeout(timer); res(); });
+        });
+      }
       if (child.exitCode === null) child.kill();
     },
   };
