@@ -150,41 +150,48 @@ async function main(): Promise<void> {
 
   // Agents: registered, online (a session), busy with a running job; the pod Running.
   const podOf = new Map<string, { agentId: number; jobId: number }>();
-  for (const a of add) {
-    const spec = parsed.specs.find((s) => s.name === a.specName)!;
-    const pool = state.poolByName(spec.pool)!;
-    const now = Date.now();
-    const agent: Agent = {
-      id: state.newAgentId(), poolId: pool.id, name: a.podName, version: AGENT_VERSION, osDescription: 'Linux',
-      enabled: true, maxParallelism: 1, createdOn: now, statusChangedOn: now,
-      systemCapabilities: agentSystemCapabilities(spec.name, agentIdHint(a.podName)),
-      userCapabilities: Object.fromEntries(spec.capabilities.map((c) => [c.name, c.value ?? ''])),
-      authorization: undefined, assignedRequestId: undefined, lastCompletedRequestId: undefined, cooldownUntil: 0,
-    };
-    state.agents.set(agent.id, agent);
-    state.sessions.set(`session-${agent.id}`, { sessionId: `session-${agent.id}`, poolId: pool.id, agentId: agent.id, ownerName: a.podName, createdAt: now, lastPollAt: now, waiters: new Set() });
-    const job: Job = scheduler.queueJob({ poolId: pool.id, demands: ['docker'], durationMs: LONG_MS, name: `running-${a.podName}` });
-    Object.assign(job, { assignTime: now, receiveTime: now, reservedAgentId: agent.id, reservedAgentName: agent.name, lockedUntil: now + LONG_MS });
-    agent.assignedRequestId = job.requestId;
-    podOf.set(a.podName, { agentId: agent.id, jobId: job.requestId });
-  }
-  // A person's agent per pool offers `fortran`: jobs demanding it are accepted, and no spec serves them.
-  for (let p = 0; p < POOLS; p++) {
-    const pool = state.poolByName(poolName(p))!;
-    const now = Date.now();
-    const id = state.newAgentId();
-    state.agents.set(id, {
-      id, poolId: pool.id, name: `build-box-${p}`, version: AGENT_VERSION, osDescription: 'Linux',
-      enabled: true, maxParallelism: 1, createdOn: now, statusChangedOn: now, systemCapabilities: { 'Agent.Name': `build-box-${p}` },
-      userCapabilities: { fortran: '' }, authorization: undefined,
-      assignedRequestId: undefined, lastCompletedRequestId: undefined, cooldownUntil: 0,
-    });
-  }
-  // The queue: jobs of every pool with mixed demands (Agent.Version is added by the service).
-  for (let j = 0; j < sizes.jobs; j++) {
-    const job = worldJob(j, sizes.specs);
-    scheduler.queueJob({ poolId: state.poolByName(job.pool)!.id, demands: job.demands, durationMs: LONG_MS, name: `queued-${j}` });
-  }
+  // Built in one scheduling batch: a pass per queued job is jobs × (jobs + agents) at 10,000 agents.
+  scheduler.batch(() => {
+    for (const a of add) {
+      const spec = parsed.specs.find((s) => s.name === a.specName)!;
+      const pool = state.poolByName(spec.pool)!;
+      const now = Date.now();
+      const agent: Agent = {
+        id: state.newAgentId(), poolId: pool.id, name: a.podName, version: AGENT_VERSION, osDescription: 'Linux',
+        enabled: true, maxParallelism: 1, createdOn: now, statusChangedOn: now,
+        systemCapabilities: agentSystemCapabilities(spec.name, agentIdHint(a.podName)),
+        userCapabilities: Object.fromEntries(spec.capabilities.map((c) => [c.name, c.value ?? ''])),
+        authorization: undefined, assignedRequestId: undefined, lastCompletedRequestId: undefined, cooldownUntil: 0,
+      };
+      state.agents.set(agent.id, agent);
+      state.sessions.set(`session-${agent.id}`, { sessionId: `session-${agent.id}`, poolId: pool.id, agentId: agent.id, ownerName: a.podName, createdAt: now, lastPollAt: now, waiters: new Set() });
+      const job: Job = scheduler.queueJob({ poolId: pool.id, demands: ['docker'], durationMs: LONG_MS, name: `running-${a.podName}` });
+      // Assigned as a pass would have assigned it: the pool's agents so far frozen as its matchedAgents.
+      Object.assign(job, {
+        assignTime: now, receiveTime: now, reservedAgentId: agent.id, reservedAgentName: agent.name, lockedUntil: now + LONG_MS,
+        matchedAgentIds: scheduler.liveMatchedIds(job),
+      });
+      agent.assignedRequestId = job.requestId;
+      podOf.set(a.podName, { agentId: agent.id, jobId: job.requestId });
+    }
+    // A person's agent per pool offers `fortran`: jobs demanding it are accepted, and no spec serves them.
+    for (let p = 0; p < POOLS; p++) {
+      const pool = state.poolByName(poolName(p))!;
+      const now = Date.now();
+      const id = state.newAgentId();
+      state.agents.set(id, {
+        id, poolId: pool.id, name: `build-box-${p}`, version: AGENT_VERSION, osDescription: 'Linux',
+        enabled: true, maxParallelism: 1, createdOn: now, statusChangedOn: now, systemCapabilities: { 'Agent.Name': `build-box-${p}` },
+        userCapabilities: { fortran: '' }, authorization: undefined,
+        assignedRequestId: undefined, lastCompletedRequestId: undefined, cooldownUntil: 0,
+      });
+    }
+    // The queue: jobs of every pool with mixed demands (Agent.Version is added by the service).
+    for (let j = 0; j < sizes.jobs; j++) {
+      const job = worldJob(j, sizes.specs);
+      scheduler.queueJob({ poolId: state.poolByName(job.pool)!.id, demands: job.demands, durationMs: LONG_MS, name: `queued-${j}` });
+    }
+  });
 
   step(`${sizes.agents} agents and ${sizes.jobs} queued jobs in the emulator`);
   // Pods, Running, as the kubelet would leave them.

@@ -87,7 +87,7 @@ export async function sendJsonPieces(res: ServerResponse, status: number, body: 
 
 /** The whole text of a body in pieces (for a fault that cuts it short; small bodies only). */
 export function joinPieces(body: JsonPieces): string {
-  return Buffer.concat(body.pieces.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))).toString('utf8');
+  return Buffer.concat([...body.pieces].map((p) => (typeof p === 'string' ? Buffer.from(p) : p))).toString('utf8');
 }
 
 export function sendError(res: ServerResponse, err: ServiceError, headers: Record<string, string> = {}): void {

@@ -48,6 +48,8 @@ export class Scheduler {
   private readonly state: EmulatorState;
   private readonly opts: SchedulerOptions;
   private timer: NodeJS.Timeout | undefined;
+  private batching = 0;
+  private tickHeld = false;
   private readonly now: () => number;
   /** Eligible agents per (pool, demand set): matchedAgents, queue-time rejection and assignment read it. */
   readonly eligibility: Eligibility;
@@ -193,8 +195,29 @@ export class Scheduler {
     this.state.agents.delete(agent.id);
   }
 
+  /**
+   * Runs `fn` with the scheduling passes it asks for (every queued job, every route's change)
+   * held back and run once at its end: a world built in bulk costs one pass, not one per job.
+   */
+  batch<T>(fn: () => T): T {
+    this.batching += 1;
+    try {
+      return fn();
+    } finally {
+      this.batching -= 1;
+      if (this.batching === 0 && this.tickHeld) {
+        this.tickHeld = false;
+        this.tick();
+      }
+    }
+  }
+
   /** One scheduling pass: finish due jobs, expire idle sessions, assign queued jobs FIFO. */
   tick(now = this.now()): void {
+    if (this.batching > 0) {
+      this.tickHeld = true;
+      return;
+    }
     for (const job of this.state.jobs.values()) {
       if (jobState(job) === 'running' && now >= (job.receiveTime ?? now) + job.durationMs) {
         this.finish(job, job.plannedResult, now);

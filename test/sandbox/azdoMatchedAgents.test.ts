@@ -96,7 +96,7 @@ describe('azdo emulator: matchedAgents and assignment follow agent changes', () 
 
   it('shows enabled and online as they change, and assigns only to an agent that now qualifies', async () => {
     const worker = await register('worker', { x: '' });
-    await register('holder', { y: '' }); // offline: lets the service accept jobs demanding y
+    const holder = await register('holder', { y: '' }); // offline: lets the service accept jobs demanding y
     const session = await api.createAgentSession({ agent: { id: worker.id, name: worker.name, version: worker.version }, ownerName: 'worker' } as never, POOL);
     const job = await queueJob(emu, { pool: 'k8s-agents', demands: ['y'] });
     let jobs = await listing();
@@ -114,8 +114,14 @@ describe('azdo emulator: matchedAgents and assignment follow agent changes', () 
     const assigned = await waitFor(async () => (await listing()).get(job)?.reservedAgent?.name);
     assert.equal(assigned, 'worker');
 
+    assert.deepEqual(matched(await listing(), job), ['worker', 'holder'], 'frozen at assignment');
+    await api.deleteAgent(POOL, holder.id!);
+    assert.deepEqual(matched(await listing(), job), ['worker'], 'a deleted agent drops out of a frozen list');
+
+    // The session ends before the job was delivered: the job is queued again, its worker offline.
     await api.deleteAgentSession(POOL, session.sessionId!);
     jobs = await listing(50);
+    assert.equal(jobs.get(job)!.reservedAgent, undefined);
     assert.equal(String(jobs.get(job)!.matchedAgents!.find((a) => a.name === 'worker')?.status), 'offline');
   });
 });
