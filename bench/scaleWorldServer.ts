@@ -150,8 +150,11 @@ async function main(): Promise<void> {
 
   // Agents: registered, online (a session), busy with a running job; the pod Running.
   const podOf = new Map<string, { agentId: number; jobId: number }>();
-  // Built in one scheduling batch: a pass per queued job is jobs × (jobs + agents) at 10,000 agents.
+  // Built in one scheduling batch: a pass per queued job is jobs × (jobs + agents) at 10,000
+  // agents. All agents first, then their jobs: each job assigned as a pass would have assigned it
+  // while agents registered one by one, the pool's agents up to its own frozen as its matchedAgents.
   scheduler.batch(() => {
+    const registered: Agent[] = [];
     for (const a of add) {
       const spec = parsed.specs.find((s) => s.name === a.specName)!;
       const pool = state.poolByName(spec.pool)!;
@@ -165,14 +168,20 @@ async function main(): Promise<void> {
       };
       state.agents.set(agent.id, agent);
       state.sessions.set(`session-${agent.id}`, { sessionId: `session-${agent.id}`, poolId: pool.id, agentId: agent.id, ownerName: a.podName, createdAt: now, lastPollAt: now, waiters: new Set() });
-      const job: Job = scheduler.queueJob({ poolId: pool.id, demands: ['docker'], durationMs: LONG_MS, name: `running-${a.podName}` });
-      // Assigned as a pass would have assigned it: the pool's agents so far frozen as its matchedAgents.
+      registered.push(agent);
+    }
+    const poolSoFar = new Map<number, number[]>();
+    for (const agent of registered) {
+      const soFar = poolSoFar.get(agent.poolId) ?? poolSoFar.set(agent.poolId, []).get(agent.poolId)!;
+      soFar.push(agent.id);
+      const now = Date.now();
+      const job: Job = scheduler.queueJob({ poolId: agent.poolId, demands: ['docker'], durationMs: LONG_MS, name: `running-${agent.name}` });
       Object.assign(job, {
         assignTime: now, receiveTime: now, reservedAgentId: agent.id, reservedAgentName: agent.name, lockedUntil: now + LONG_MS,
-        matchedAgentIds: scheduler.liveMatchedIds(job),
+        matchedAgentIds: [...soFar],
       });
       agent.assignedRequestId = job.requestId;
-      podOf.set(a.podName, { agentId: agent.id, jobId: job.requestId });
+      podOf.set(agent.name, { agentId: agent.id, jobId: job.requestId });
     }
     // A person's agent per pool offers `fortran`: jobs demanding it are accepted, and no spec serves them.
     for (let p = 0; p < POOLS; p++) {
@@ -194,11 +203,13 @@ async function main(): Promise<void> {
   });
 
   step(`${sizes.agents} agents and ${sizes.jobs} queued jobs in the emulator`);
-  // Pods, Running, as the kubelet would leave them.
-  for (const f of files) {
-    if (!f.path.startsWith('agents/pods/')) continue;
-    await createRunningPod(core, parseYaml(f.content!) as V1Pod);
-  }
+  // Pods, Running, as the kubelet would leave them; several requests at a time (one by one,
+  // 10,000 pods took most of the world's build on a loaded machine).
+  const podFiles = files.filter((f) => f.path.startsWith('agents/pods/'));
+  let nextPod = 0;
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (nextPod < podFiles.length) await createRunningPod(core, parseYaml(podFiles[nextPod++]!.content!) as V1Pod);
+  }));
 
   step('pods running');
   // The syncer: every commit's pod files added or deleted, applied; removal times recorded.
