@@ -94,6 +94,16 @@ describe('azdo emulator: matchedAgents and assignment follow agent changes', () 
     await listing(50);
   });
 
+  it('lists more requests than one slice of the body (500) exactly, with mixed demands', async () => {
+    await register('many-a', { docker: '', java: '17' });
+    await register('many-b', { docker: '' });
+    const ids = emu.emu.scheduler.batch(() => Array.from({ length: 620 }, (_, i) =>
+      emu.emu.scheduler.queueJob({ poolId: POOL, demands: i % 3 === 0 ? ['docker', 'java -equals 17'] : ['docker'] }).requestId));
+    const jobs = await listing();
+    assert.ok(ids.every((id) => jobs.has(id)));
+    for (const id of ids) emu.emu.scheduler.cancel(emu.emu.state.jobs.get(id)!);
+  });
+
   it('shows enabled and online as they change, and assigns only to an agent that now qualifies', async () => {
     const worker = await register('worker', { x: '' });
     const holder = await register('holder', { y: '' }); // offline: lets the service accept jobs demanding y
