@@ -2,7 +2,8 @@
 // world of bench/scaleWorldServer.ts (a third process). Prints one JSON line:
 //   {agents, queuedJobs, specs, pools, historyCommits, rssIdleMiB, rssSteadyMiB, rssPeakMiB,
 //    passWallMs, passCpuMs, planCpuMs, pruneLatencyMs, queuedToPodMs, azdoCallsPerPass, azdoBytesPerPass}
-// Run: npm run bench:scale -- --scale 0.1|1|10 [--passes N]. Progress goes to stderr.
+// Run: npm run bench:scale -- --scale 0.1|1|10 [--passes N] [--timeout S] [--world-node-args "..."].
+// Progress goes to stderr.
 //
 // rssIdle is the same `run` against the smallest world (--idle-scale, default 0.01: 10 agents,
 // 20 queued jobs); steady is the median, peak the high-water mark, of the process at --scale.
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
   const steadyPasses = Number(arg('passes', '10'));
   const history = Number(arg('history', '10000'));
   const idleScale = Number(arg('idle-scale', '0.01'));
+  // --timeout: seconds to wait for the warm-up passes, and again for the steady ones.
+  const passTimeoutMs = Number(arg('timeout', '600')) * 1000;
 
   say(`idle: run against the smallest world (scale ${idleScale})`);
   const rssIdleKiB = await idleRss(idleScale);
@@ -53,17 +56,17 @@ async function main(): Promise<void> {
   }
 
   say(`building the world at scale ${scale}`);
-  const world = await startWorld(scale, history);
+  const world = await startWorld(scale, history, {}, arg('world-node-args', '').split(' ').filter(Boolean));
   const state = await mkdtemp(join(tmpdir(), 'azdo-gitops-bench-'));
   const r = startReconciler(world, state);
   try {
     say('warm-up: first passes (placeholders, clone)');
-    await waitPasses(r, 3, 600_000);
+    await waitPasses(r, 3, passTimeoutMs);
     await world.ask({ op: 'resetStats' });
     r.resetRss();
     const from = r.passes.length;
     say(`steady: ${steadyPasses} passes`);
-    await waitPasses(r, steadyPasses, 600_000);
+    await waitPasses(r, steadyPasses, passTimeoutMs);
     const steady = r.passes.slice(from);
     const stats = (await world.ask<{ stats: { requests: number; bytes: number } }>({ op: 'stats' })).stats;
     const passCount = r.passes.length - from;

@@ -26,9 +26,13 @@ export interface World {
   close(): Promise<void>;
 }
 
-/** The world at `scale`; env adds BENCH_* settings of scaleWorldServer.ts (e.g. BENCH_QUEUED). */
-export async function startWorld(scale: number, history: number, env: Record<string, string> = {}): Promise<World> {
-  const child = spawn(process.execPath, [join(HERE, 'scaleWorldServer.ts')], {
+/**
+ * The world at `scale`; env adds BENCH_* settings of scaleWorldServer.ts (e.g. BENCH_QUEUED);
+ * nodeArgs are flags for the world's process (e.g. "--cpu-prof --cpu-prof-dir=DIR" to see what the
+ * emulator spends its time on; NODE_OPTIONS refuses --cpu-prof).
+ */
+export async function startWorld(scale: number, history: number, env: Record<string, string> = {}, nodeArgs: readonly string[] = []): Promise<World> {
+  const child = spawn(process.execPath, [...nodeArgs, join(HERE, 'scaleWorldServer.ts')], {
     env: { ...process.env, BENCH_SCALE: String(scale), BENCH_HISTORY: String(history), ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -54,6 +58,16 @@ export async function startWorld(scale: number, history: number, env: Record<str
       const r = next<unknown>().catch(() => undefined);
       child.send({ op: 'close' });
       await r;
+      // It exits on its own (writing a --cpu-prof profile first, which takes a few seconds).
+      if (child.exitCode === null) {
+        await new Promise<void>((res) => {
+          const timer = setTimeout(res, 30_000);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            res();
+          });
+        });
+      }
       if (child.exitCode === null) child.kill();
     },
   };

@@ -5,7 +5,7 @@
 // applies what the reconciler commits (pods added and deleted), and the world measures from the
 // outside what the reconciler achieves: a completed pod's manifest gone and its agent
 // unregistered, a queued job's pod created. Driven over IPC by bench/scale.ts.
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
@@ -91,6 +91,8 @@ async function main(): Promise<void> {
   const historyCommits = Number(process.env.BENCH_HISTORY ?? '10000');
   // BENCH_QUEUED: another queue length than the scale's (bench/pruneLatency.ts keeps it short).
   const sizes = { ...sizesAt(scale), ...(process.env.BENCH_QUEUED ? { jobs: Number(process.env.BENCH_QUEUED) } : {}) };
+  const started = Date.now();
+  const step = (what: string): void => void process.stderr.write(`world: [${((Date.now() - started) / 1000).toFixed(0)} s] ${what}\n`);
   const dir = await mkdtemp(join(tmpdir(), 'azdo-gitops-bench-world-'));
   const closers: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
   const send = (m: unknown) => process.send!(m);
@@ -141,68 +143,91 @@ async function main(): Promise<void> {
     await mkdir(join(seed, f.path, '..'), { recursive: true });
     await writeFile(join(seed, f.path), f.content!);
   }
+  step(`${files.length} manifests and ${specFiles.length} specs written`);
   const gitUrl = await git.createRepo('cluster', seed);
   const bare = join(git.root, 'cluster.git');
   await fastImport(bare, churn(historyCommits));
+  step(`repository created, ${historyCommits} commits of history`);
 
   // Agents: registered, online (a session), busy with a running job; the pod Running.
   const podOf = new Map<string, { agentId: number; jobId: number }>();
-  for (const a of add) {
-    const spec = parsed.specs.find((s) => s.name === a.specName)!;
-    const pool = state.poolByName(spec.pool)!;
-    const now = Date.now();
-    const agent: Agent = {
-      id: state.newAgentId(), poolId: pool.id, name: a.podName, version: AGENT_VERSION, osDescription: 'Linux',
-      enabled: true, maxParallelism: 1, createdOn: now, statusChangedOn: now,
-      systemCapabilities: agentSystemCapabilities(spec.name, agentIdHint(a.podName)),
-      userCapabilities: Object.fromEntries(spec.capabilities.map((c) => [c.name, c.value ?? ''])),
-      authorization: undefined, assignedRequestId: undefined, lastCompletedRequestId: undefined, cooldownUntil: 0,
-    };
-    state.agents.set(agent.id, agent);
-    state.sessions.set(`session-${agent.id}`, { sessionId: `session-${agent.id}`, poolId: pool.id, agentId: agent.id, ownerName: a.podName, createdAt: now, lastPollAt: now, waiters: new Set() });
-    // BENCH_RUNNING_MATCH=own: the running job demands its own agent, so the job listing carries
-    // one matched agent per running job instead of the pool's ~200 (bench/pruneLatency.ts uses it
-    // to measure the pass's git and apply work apart from the listing's size).
-    const demands = process.env.BENCH_RUNNING_MATCH === 'own' ? [`Agent.Name -equals ${agent.systemCapabilities['Agent.Name']}`] : ['docker'];
-    const job: Job = scheduler.queueJob({ poolId: pool.id, demands, durationMs: LONG_MS, name: `running-${a.podName}` });
-    Object.assign(job, { assignTime: now, receiveTime: now, reservedAgentId: agent.id, reservedAgentName: agent.name, lockedUntil: now + LONG_MS });
-    agent.assignedRequestId = job.requestId;
-    podOf.set(a.podName, { agentId: agent.id, jobId: job.requestId });
-  }
-  // A person's agent per pool offers `fortran`: jobs demanding it are accepted, and no spec serves them.
-  for (let p = 0; p < POOLS; p++) {
-    const pool = state.poolByName(poolName(p))!;
-    const now = Date.now();
-    const id = state.newAgentId();
-    state.agents.set(id, {
-      id, poolId: pool.id, name: `build-box-${p}`, version: AGENT_VERSION, osDescription: 'Linux',
-      enabled: true, maxParallelism: 1, createdOn: now, statusChangedOn: now, systemCapabilities: { 'Agent.Name': `build-box-${p}` },
-      userCapabilities: { fortran: '' }, authorization: undefined,
-      assignedRequestId: undefined, lastCompletedRequestId: undefined, cooldownUntil: 0,
-    });
-  }
-  // The queue: jobs of every pool with mixed demands (Agent.Version is added by the service).
-  for (let j = 0; j < sizes.jobs; j++) {
-    const job = worldJob(j, sizes.specs);
-    scheduler.queueJob({ poolId: state.poolByName(job.pool)!.id, demands: job.demands, durationMs: LONG_MS, name: `queued-${j}` });
-  }
+  // Built in one scheduling batch: a pass per queued job is jobs × (jobs + agents) at 10,000
+  // agents. All agents first, then their jobs: each job assigned as a pass would have assigned it
+  // while agents registered one by one, the pool's agents up to its own frozen as its matchedAgents.
+  scheduler.batch(() => {
+    const registered: Agent[] = [];
+    for (const a of add) {
+      const spec = parsed.specs.find((s) => s.name === a.specName)!;
+      const pool = state.poolByName(spec.pool)!;
+      const now = Date.now();
+      const agent: Agent = {
+        id: state.newAgentId(), poolId: pool.id, name: a.podName, version: AGENT_VERSION, osDescription: 'Linux',
+        enabled: true, maxParallelism: 1, createdOn: now, statusChangedOn: now,
+        systemCapabilities: agentSystemCapabilities(spec.name, agentIdHint(a.podName)),
+        userCapabilities: Object.fromEntries(spec.capabilities.map((c) => [c.name, c.value ?? ''])),
+        authorization: undefined, assignedRequestId: undefined, lastCompletedRequestId: undefined, cooldownUntil: 0,
+      };
+      state.agents.set(agent.id, agent);
+      state.sessions.set(`session-${agent.id}`, { sessionId: `session-${agent.id}`, poolId: pool.id, agentId: agent.id, ownerName: a.podName, createdAt: now, lastPollAt: now, waiters: new Set() });
+      registered.push(agent);
+    }
+    const poolSoFar = new Map<number, number[]>();
+    for (const agent of registered) {
+      const soFar = poolSoFar.get(agent.poolId) ?? poolSoFar.set(agent.poolId, []).get(agent.poolId)!;
+      soFar.push(agent.id);
+      const now = Date.now();
+      // BENCH_RUNNING_MATCH=own: the running job demands its own agent, so the job listing carries
+      // one matched agent per running job instead of the pool's ~200 (bench/pruneLatency.ts uses it
+      // to measure the pass's git and apply work apart from the listing's size).
+      const own = process.env.BENCH_RUNNING_MATCH === 'own';
+      const demands = own ? [`Agent.Name -equals ${agent.systemCapabilities['Agent.Name']}`] : ['docker'];
+      const job: Job = scheduler.queueJob({ poolId: agent.poolId, demands, durationMs: LONG_MS, name: `running-${agent.name}` });
+      Object.assign(job, {
+        assignTime: now, receiveTime: now, reservedAgentId: agent.id, reservedAgentName: agent.name, lockedUntil: now + LONG_MS,
+        matchedAgentIds: own ? [agent.id] : [...soFar],
+      });
+      agent.assignedRequestId = job.requestId;
+      podOf.set(agent.name, { agentId: agent.id, jobId: job.requestId });
+    }
+    // A person's agent per pool offers `fortran`: jobs demanding it are accepted, and no spec serves them.
+    for (let p = 0; p < POOLS; p++) {
+      const pool = state.poolByName(poolName(p))!;
+      const now = Date.now();
+      const id = state.newAgentId();
+      state.agents.set(id, {
+        id, poolId: pool.id, name: `build-box-${p}`, version: AGENT_VERSION, osDescription: 'Linux',
+        enabled: true, maxParallelism: 1, createdOn: now, statusChangedOn: now, systemCapabilities: { 'Agent.Name': `build-box-${p}` },
+        userCapabilities: { fortran: '' }, authorization: undefined,
+        assignedRequestId: undefined, lastCompletedRequestId: undefined, cooldownUntil: 0,
+      });
+    }
+    // The queue: jobs of every pool with mixed demands (Agent.Version is added by the service).
+    for (let j = 0; j < sizes.jobs; j++) {
+      const job = worldJob(j, sizes.specs);
+      scheduler.queueJob({ poolId: state.poolByName(job.pool)!.id, demands: job.demands, durationMs: LONG_MS, name: `queued-${j}` });
+    }
+  });
 
-  // Pods, Running, as the kubelet would leave them.
-  for (const f of files) {
-    if (!f.path.startsWith('agents/pods/')) continue;
-    await createRunningPod(core, parseYaml(f.content!) as V1Pod);
-  }
+  step(`${sizes.agents} agents and ${sizes.jobs} queued jobs in the emulator`);
+  // Pods, Running, as the kubelet would leave them; several requests at a time (one by one,
+  // 10,000 pods took most of the world's build on a loaded machine).
+  const podFiles = files.filter((f) => f.path.startsWith('agents/pods/'));
+  let nextPod = 0;
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (nextPod < podFiles.length) await createRunningPod(core, parseYaml(podFiles[nextPod++]!.content!) as V1Pod);
+  }));
 
+  step('pods running');
   // The syncer: every commit's pod files added or deleted, applied; removal times recorded.
   const manifestGoneAt = new Map<string, number>();
   const podCreatedAt = new Map<string, number>();
-  let applied = (await runGit(['rev-parse', 'refs/heads/main'], bare)).stdout.trim();
+  let applied = await mainTip(bare);
   let syncing = false;
   const sync = async (): Promise<void> => {
     if (syncing) return;
     syncing = true;
     try {
-      const tip = (await runGit(['rev-parse', 'refs/heads/main'], bare)).stdout.trim();
+      const tip = await mainTip(bare);
       if (tip === applied) return;
       const diff = (await runGit(['diff', '--name-status', '--no-renames', applied, tip, '--', 'agents/pods'], bare)).stdout;
       const now = Date.now();
@@ -269,10 +294,11 @@ async function main(): Promise<void> {
       const latencies: number[] = [];
       const deadline = Date.now() + 120_000;
       while (latencies.length < names.length && Date.now() < deadline) {
+        const registered = new Set([...state.agents.values()].map((a) => a.name));
         for (const name of names) {
           if (!started.has(name)) continue;
           const gone = manifestGoneAt.get(name);
-          const unregistered = ![...state.agents.values()].some((a) => a.name === name);
+          const unregistered = !registered.has(name);
           if (gone !== undefined && unregistered) {
             latencies.push(Math.max(gone, Date.now()) - started.get(name)!);
             started.delete(name);
@@ -315,12 +341,22 @@ async function main(): Promise<void> {
   send({ op: 'ready', info });
 }
 
+/**
+ * The branch's tip, read from its loose ref (git only when the ref is packed): the syncer looks
+ * every 100 ms, and spawning git that often cost the world more CPU than serving the reconciler.
+ */
+async function mainTip(bare: string): Promise<string> {
+  const loose = await readFile(join(bare, 'refs', 'heads', 'main'), 'utf8').catch(() => '');
+  if (/^[0-9a-f]{40}\s*$/.test(loose)) return loose.trim();
+  return (await runGit(['rev-parse', 'refs/heads/main'], bare)).stdout.trim();
+}
+
 function agentIdHint(name: string): number {
   return parseInt(name.slice(name.lastIndexOf('-s') + 2), 36) || 0;
 }
 
 async function adminStats(azdo: AzdoEmulator): Promise<unknown> {
-  return ((await (await fetch(`${azdo.adminUrl}/state`)).json()) as { stats: unknown }).stats;
+  return (await fetch(`${azdo.adminUrl}/stats`)).json();
 }
 
 /** The pod the syncer created for a job request (its manifest names the request), if any yet. */

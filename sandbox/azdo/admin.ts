@@ -95,6 +95,7 @@ export async function handleAdmin(deps: AdminDeps, req: IncomingMessage, path: s
   const route = `${method} /${parts.join('/')}`;
 
   if (route === 'GET /state') return { status: 200, body: state(deps) };
+  if (route === 'GET /stats') return { status: 200, body: deps.stats.snapshot() };
   if (route === 'DELETE /stats') { deps.stats.reset(); return { status: 204 }; }
   if (route === 'POST /pools') {
     const body = await readObject(req, '{name}');

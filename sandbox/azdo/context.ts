@@ -1,5 +1,6 @@
 // What every REST handler gets: the shared state and services, plus the parsed request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JobListing, JsonPieces } from './jobListing.ts';
 import type { EmulatorState } from './state.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { Wire } from './wire.ts';
@@ -8,6 +9,8 @@ export interface Emulator {
   state: EmulatorState;
   scheduler: Scheduler;
   wire: Wire;
+  /** The job-request listing's body, matchedAgents serialized once per eligible set. */
+  listing: JobListing;
   messageLongPollMs: number;
   /** Set by close(): long-polls answer at once. */
   closing: boolean;
@@ -26,6 +29,8 @@ export interface RequestContext {
 export interface RouteResult {
   status: number;
   body?: unknown;
+  /** A JSON body already serialized, in pieces (instead of `body`). */
+  json?: JsonPieces;
   headers?: Record<string, string>;
 }
 

@@ -38,8 +38,20 @@ function lookup(capabilities: Record<string, string>, name: string): string | un
   return undefined;
 }
 
-export function satisfies(capabilities: Record<string, string>, demand: Demand): boolean {
-  const value = lookup(capabilities, demand.name);
+/**
+ * A capability record by lowercased name, for matching many demand sets against one agent: of
+ * names differing only in case the first wins, as lookup() finds it.
+ */
+export function capabilityIndex(capabilities: Record<string, string>): ReadonlyMap<string, string> {
+  const index = new Map<string, string>();
+  for (const [key, value] of Object.entries(capabilities)) {
+    const lower = key.toLowerCase();
+    if (!index.has(lower)) index.set(lower, value);
+  }
+  return index;
+}
+
+function holds(value: string | undefined, demand: Demand): boolean {
   if (value === undefined) return false;
   switch (demand.kind) {
     case 'exists': return true;
@@ -48,6 +60,15 @@ export function satisfies(capabilities: Record<string, string>, demand: Demand):
   }
 }
 
+export function satisfies(capabilities: Record<string, string>, demand: Demand): boolean {
+  return holds(lookup(capabilities, demand.name), demand);
+}
+
 export function satisfiesAll(capabilities: Record<string, string>, demands: readonly Demand[]): boolean {
   return demands.every((d) => satisfies(capabilities, d));
+}
+
+/** satisfiesAll against a capabilityIndex(). */
+export function indexSatisfiesAll(index: ReadonlyMap<string, string>, demands: readonly Demand[]): boolean {
+  return demands.every((d) => holds(index.get(d.name.toLowerCase()), d));
 }

@@ -1,6 +1,7 @@
 // Small HTTP helpers shared by the REST and admin handlers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badArgument, badJson, ServiceError } from './errors.ts';
+import type { JsonPieces } from './jobListing.ts';
 
 const MAX_BODY = 1024 * 1024;
 
@@ -51,6 +52,42 @@ export function sendText(res: ServerResponse, status: number, contentType: strin
   for (const [k, v] of Object.entries(all)) res.setHeader(k, v);
   res.writeHead(status);
   res.end(text);
+}
+
+/**
+ * A JSON body written piece by piece as the socket drains (a body too large to be one string),
+ * with the same headers as sendText.
+ */
+export async function sendJsonPieces(res: ServerResponse, status: number, body: JsonPieces, headers: Record<string, string> = {}): Promise<void> {
+  if (res.headersSent || res.destroyed) return;
+  const all: Record<string, string | number> = {
+    ...headers,
+    'Content-Type': JSON_CONTENT_TYPE,
+    'Content-Length': body.bytes,
+    'ActivityId': crypto.randomUUID(),
+  };
+  for (const [k, v] of Object.entries(all)) res.setHeader(k, v);
+  res.writeHead(status);
+  for (const piece of body.pieces) {
+    if (res.destroyed) return;
+    if (!res.write(piece)) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      });
+    }
+  }
+  res.end();
+}
+
+/** The whole text of a body in pieces (for a fault that cuts it short; small bodies only). */
+export function joinPieces(body: JsonPieces): string {
+  return Buffer.concat([...body.pieces].map((p) => (typeof p === 'string' ? Buffer.from(p) : p))).toString('utf8');
 }
 
 export function sendError(res: ServerResponse, err: ServiceError, headers: Record<string, string> = {}): void {

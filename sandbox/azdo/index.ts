@@ -7,6 +7,7 @@ import { Faults } from './faults.ts';
 import { Router } from './router.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { discoveryRoutes } from './routes/discovery.ts';
+import { JobListing } from './jobListing.ts';
 import { jobRequestRoutes } from './routes/jobRequests.ts';
 import { poolRoutes } from './routes/pools.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -78,10 +79,12 @@ export async function startAzdoEmulator(opts: AzdoEmulatorOptions = {}): Promise
     defaultJobDurationMs: opts.defaultJobDurationMs ?? 1000,
   });
   let orgUrl = '';
+  const wire = new Wire(state, () => orgUrl);
   const emu: Emulator = {
     state,
     scheduler,
-    wire: new Wire(state, () => orgUrl),
+    wire,
+    listing: new JobListing(state, scheduler.eligibility, wire),
     messageLongPollMs: opts.messageLongPollMs ?? 1000,
     closing: false,
     wakeAll() {

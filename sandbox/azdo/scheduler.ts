@@ -1,8 +1,9 @@
 // The service's job scheduler: queue-time demand check, FIFO assignment to online, enabled,
 // idle agents past their cleanup cooldown, message delivery, run timing, finish/abandon.
 import { demandsNotSatisfied, badArgument } from './errors.ts';
-import { parseDemand, satisfiesAll } from './demands.ts';
-import type { Demand } from './demands.ts';
+import { parseDemand } from './demands.ts';
+import { Eligibility } from './eligibility.ts';
+import type { PoolEligibility } from './eligibility.ts';
 import { type EmulatorState, randomGuid, TASK_RESULTS, jobState } from './state.ts';
 import type { Agent, Job, Session, TaskResult } from './state.ts';
 
@@ -41,21 +42,21 @@ export interface AgentMessage {
 
 const LOCK_MS = 5 * 60_000;
 
-/** Capabilities the scheduler matches: system ∪ user, plus Agent.Version from `version`. */
-export function capabilitiesOf(agent: Agent): Record<string, string> {
-  const caps: Record<string, string> = { ...agent.systemCapabilities, ...agent.userCapabilities };
-  if (agent.version) caps['Agent.Version'] = agent.version;
-  return caps;
-}
+export { capabilitiesOf } from './eligibility.ts';
 
 export class Scheduler {
   private readonly state: EmulatorState;
   private readonly opts: SchedulerOptions;
   private timer: NodeJS.Timeout | undefined;
+  private batching = 0;
+  private tickHeld = false;
   private readonly now: () => number;
+  /** Eligible agents per (pool, demand set): matchedAgents, queue-time rejection and assignment read it. */
+  readonly eligibility: Eligibility;
 
   constructor(state: EmulatorState, opts: SchedulerOptions) {
     this.state = state;
+    this.eligibility = new Eligibility(state);
     this.opts = opts;
     this.now = opts.now ?? Date.now;
   }
@@ -71,12 +72,12 @@ export class Scheduler {
   }
 
   /** All registered agents of the pool (offline and disabled included) that satisfy the demands. */
-  eligibleAgents(poolId: number, demands: readonly Demand[]): Agent[] {
-    return this.state.agentsInPool(poolId).filter((a) => satisfiesAll(capabilitiesOf(a), demands));
+  eligibleAgents(poolId: number, demands: readonly string[]): readonly Agent[] {
+    return this.eligibility.pool(poolId).eligible(demands).agents;
   }
 
   liveMatchedIds(job: Job): number[] {
-    return this.eligibleAgents(job.poolId, parseAll(job.demands)).map((a) => a.id);
+    return this.eligibleAgents(job.poolId, job.demands).map((a) => a.id);
   }
 
   queueJob(input: QueueJobInput): Job {
@@ -89,7 +90,7 @@ export class Scheduler {
     const hasVersionDemand = userDemands.some((d) => /^Agent\.Version\s/i.test(d));
     const demands = hasVersionDemand ? userDemands : [...userDemands, `Agent.Version -gtVersion ${this.opts.minAgentVersion}`];
     // Queue-time rejection: the service refuses a job no registered agent could ever run.
-    if (this.eligibleAgents(pool.id, parseAll(demands)).length === 0) throw demandsNotSatisfied(pool.name, demands);
+    if (this.eligibleAgents(pool.id, demands).length === 0) throw demandsNotSatisfied(pool.name, demands);
     const requestId = this.state.newRequestId();
     const name = input.name ?? 'Job';
     const job: Job = {
@@ -194,8 +195,29 @@ export class Scheduler {
     this.state.agents.delete(agent.id);
   }
 
+  /**
+   * Runs `fn` with the scheduling passes it asks for (every queued job, every route's change)
+   * held back and run once at its end: a world built in bulk costs one pass, not one per job.
+   */
+  batch<T>(fn: () => T): T {
+    this.batching += 1;
+    try {
+      return fn();
+    } finally {
+      this.batching -= 1;
+      if (this.batching === 0 && this.tickHeld) {
+        this.tickHeld = false;
+        this.tick();
+      }
+    }
+  }
+
   /** One scheduling pass: finish due jobs, expire idle sessions, assign queued jobs FIFO. */
   tick(now = this.now()): void {
+    if (this.batching > 0) {
+      this.tickHeld = true;
+      return;
+    }
     for (const job of this.state.jobs.values()) {
       if (jobState(job) === 'running' && now >= (job.receiveTime ?? now) + job.durationMs) {
         this.finish(job, job.plannedResult, now);
@@ -210,25 +232,31 @@ export class Scheduler {
         this.removeSession(session);
       }
     }
-    const queued = [...this.state.jobs.values()]
-      .filter((j) => jobState(j) === 'queued')
-      .sort((a, b) => a.requestId - b.requestId);
     // The agents that could take a job now, per pool, lowest id first: computed once per tick,
     // so a long queue in a pool with no free agent costs one lookup per job.
     const free = new Map<number, Agent[]>();
-    for (const a of [...this.state.agents.values()].sort((x, y) => x.id - y.id)) {
+    for (const a of this.state.agents.values()) {
       if (!a.enabled || a.assignedRequestId !== undefined || now < a.cooldownUntil || this.state.sessionOfAgent(a.id) === undefined) continue;
       (free.get(a.poolId) ?? free.set(a.poolId, []).get(a.poolId)!).push(a);
     }
+    if (free.size === 0) return;
+    for (const agents of free.values()) agents.sort((x, y) => x.id - y.id);
+    // After the expiries above, which put an undelivered job back in the queue. The map holds
+    // jobs by ascending requestId (ids only grow), so the sort is a check.
+    const queued: Job[] = [];
+    for (const job of this.state.jobs.values()) if (jobState(job) === 'queued') queued.push(job);
+    if (!ascending(queued)) queued.sort((a, b) => a.requestId - b.requestId);
+    const views = new Map<number, PoolEligibility>();
     for (const job of queued) {
       const candidates = free.get(job.poolId);
       if (!candidates || candidates.length === 0) continue;
-      const demands = parseAll(job.demands);
-      const eligible = candidates.filter((a) => a.assignedRequestId === undefined && satisfiesAll(capabilitiesOf(a), demands));
+      const view = views.get(job.poolId) ?? views.set(job.poolId, this.eligibility.pool(job.poolId)).get(job.poolId)!;
+      const matched = view.eligible(job.demands);
+      const eligible = candidates.filter((a) => a.assignedRequestId === undefined && matched.ids.has(a.id));
       const agent = eligible.length === 0 ? undefined : this.opts.chooseAgent ? this.opts.chooseAgent(eligible) : eligible[0];
       if (!agent) continue;
       candidates.splice(candidates.indexOf(agent), 1);
-      job.matchedAgentIds = this.liveMatchedIds(job);
+      job.matchedAgentIds = matched.agents.map((a) => a.id);
       job.assignTime = now;
       job.reservedAgentId = agent.id;
       job.reservedAgentName = agent.name;
@@ -242,8 +270,9 @@ export class Scheduler {
   }
 }
 
-function parseAll(demands: readonly string[]): Demand[] {
-  return demands.map(parseDemand).filter((d): d is Demand => d !== undefined);
+function ascending(jobs: readonly Job[]): boolean {
+  for (let i = 1; i < jobs.length; i++) if (jobs[i - 1]!.requestId > jobs[i]!.requestId) return false;
+  return true;
 }
 
 /** Accepts the service's camelCase names (any case) and the client's numeric TaskResult values. */

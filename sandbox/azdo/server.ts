@@ -9,7 +9,7 @@ import { isValidToken, tokenOf } from './auth.ts';
 import type { Emulator } from './context.ts';
 import { routeNotFound, throttled, unauthorized } from './errors.ts';
 import { unreadableBody, type Faults } from './faults.ts';
-import { asServiceError, sendError, sendJson, sendText } from './http.ts';
+import { asServiceError, joinPieces, sendError, sendJson, sendJsonPieces, sendText } from './http.ts';
 import type { Router } from './router.ts';
 import type { Stats } from './stats.ts';
 import { RATE_LIMIT_RESOURCE } from './throttle.ts';
@@ -72,12 +72,13 @@ async function handleRest(deps: ServerDeps, req: IncomingMessage, res: ServerRes
   const result = await match.route.handler({ emu: deps.emu, req, res, params: match.params, query: url.searchParams });
   if (result.status === 404) deps.stats.notFound += 1;
   const headers = { ...decision.headers, ...result.headers };
-  if (fault?.reply === 'truncated-json' && result.status < 300 && result.body !== undefined) {
+  if (fault?.reply === 'truncated-json' && result.status < 300 && (result.body !== undefined || result.json !== undefined)) {
     // The service did the work; its reply arrives cut short.
     deps.stats.faulted += 1;
-    const { contentType, text } = unreadableBody(fault.reply, JSON.stringify(result.body));
+    const { contentType, text } = unreadableBody(fault.reply, result.json ? joinPieces(result.json) : JSON.stringify(result.body));
     return sendText(res, result.status, contentType, text, headers);
   }
+  if (result.json) return sendJsonPieces(res, result.status, result.json, headers);
   sendJson(res, result.status, result.body, headers);
 }
 

@@ -101,9 +101,37 @@ class SessionMap extends Map<string, Session> {
   }
 }
 
+/**
+ * Agents by id, indexed by pool as they are added and removed (an agent never changes pool), with
+ * a generation that moves on every add or remove: caches of who is in a pool compare it.
+ */
+class AgentMap extends Map<number, Agent> {
+  readonly byPool = new Map<number, Map<number, Agent>>();
+  generation = 0;
+  override set(id: number, agent: Agent): this {
+    const old = this.get(id);
+    if (old && old.poolId !== agent.poolId) this.byPool.get(old.poolId)?.delete(id);
+    super.set(id, agent);
+    (this.byPool.get(agent.poolId) ?? this.byPool.set(agent.poolId, new Map()).get(agent.poolId)!).set(id, agent);
+    this.generation += 1;
+    return this;
+  }
+  override delete(id: number): boolean {
+    const old = this.get(id);
+    if (old) this.byPool.get(old.poolId)?.delete(id);
+    this.generation += 1;
+    return super.delete(id);
+  }
+  override clear(): void {
+    this.byPool.clear();
+    this.generation += 1;
+    super.clear();
+  }
+}
+
 export class EmulatorState {
   readonly pools = new Map<number, Pool>();
-  readonly agents = new Map<number, Agent>();
+  readonly agents: Map<number, Agent> = new AgentMap();
   readonly jobs = new Map<number, Job>();
   readonly sessions: Map<string, Session> = new SessionMap();
   private nextPoolId = 1;
@@ -130,7 +158,12 @@ export class EmulatorState {
   }
 
   agentsInPool(poolId: number): Agent[] {
-    return [...this.agents.values()].filter((a) => a.poolId === poolId);
+    return [...((this.agents as AgentMap).byPool.get(poolId)?.values() ?? [])];
+  }
+
+  /** Moves whenever an agent is added or removed (in any pool). */
+  agentsGeneration(): number {
+    return (this.agents as AgentMap).generation;
   }
 
   agentByName(poolId: number, name: string): Agent | undefined {

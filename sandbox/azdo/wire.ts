@@ -92,13 +92,34 @@ export class Wire {
     });
   }
 
-  job(job: Job, opts: { matchedAgents: boolean; liveMatched?: () => number[] }): Record<string, unknown> {
-    const reserved = job.reservedAgentId !== undefined ? this.state.agents.get(job.reservedAgentId) : undefined;
+  job(job: Job, opts: { matchedAgents: boolean; liveMatched?: () => readonly number[] }): Record<string, unknown> {
     const matchedIds = opts.matchedAgents ? (job.matchedAgentIds ?? opts.liveMatched?.() ?? []) : undefined;
     const matched = matchedIds
       ?.map((id) => this.state.agents.get(id))
       .filter((a): a is Agent => a !== undefined)
       .map((a) => this.agentReference(a));
+    return this.jobFields(job, matched, opts.matchedAgents);
+  }
+
+  /**
+   * The job's JSON text around its matchedAgents member, for a listing that writes each eligible
+   * set's text once (jobListing.ts): `before` + matchedAgents array + `after` is exactly
+   * JSON.stringify(job(job, {matchedAgents: true})).
+   */
+  jobTextAround(job: Job): { before: string; after: string } {
+    const head: Record<string, unknown> = {};
+    const tail: Record<string, unknown> = {};
+    let seen = false;
+    for (const [key, value] of Object.entries(this.jobFields(job, [], true))) {
+      if (key === 'matchedAgents') seen = true;
+      else (seen ? tail : head)[key] = value;
+    }
+    // Both sides always have members (requestId first, definition after matchedAgents).
+    return { before: `${JSON.stringify(head).slice(0, -1)},"matchedAgents":`, after: `,${JSON.stringify(tail).slice(1)}` };
+  }
+
+  private jobFields(job: Job, matched: readonly unknown[] | undefined, withMatched: boolean): Record<string, unknown> {
+    const reserved = job.reservedAgentId !== undefined ? this.state.agents.get(job.reservedAgentId) : undefined;
     const definitionHref = `${this.baseUrl()}/_build/definition?definitionId=${job.definitionId}`;
     return compact({
       requestId: job.requestId,
@@ -122,7 +143,7 @@ export class Wire {
           ? { id: job.reservedAgentId, name: job.reservedAgentName }
           : undefined,
       matchedAgents: matched,
-      matchesAllAgentsInPool: opts.matchedAgents && job.userDemands.length === 0 ? true : undefined,
+      matchesAllAgentsInPool: withMatched && job.userDemands.length === 0 ? true : undefined,
       definition: { _links: { web: { href: definitionHref }, self: { href: definitionHref } }, id: job.definitionId, name: job.definitionName },
       owner: { _links: { web: { href: definitionHref }, self: { href: definitionHref } }, id: job.requestId, name: `${job.definitionName} #${job.requestId}` },
       data: { ParallelismTag: 'Private', IsScheduledKey: 'False' },

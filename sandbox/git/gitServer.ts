@@ -215,10 +215,12 @@ export async function startGitServer(opts: GitServerOptions): Promise<GitServer>
       try {
         await runGit(['init', '--quiet', '-b', branch, path.join(work, 'seed')], work);
         const gitDir = path.join(work, 'seed', '.git');
-        const g = ['--git-dir', gitDir, '--work-tree', path.resolve(seedDir)];
+        // No automatic gc: with thousands of files the commit starts one in the background,
+        // which still writes into the scratch repository while it is removed below.
+        const g = ['-c', 'gc.auto=0', '--git-dir', gitDir, '--work-tree', path.resolve(seedDir)];
         await runGit([...g, 'add', '-A', '.'], work);
         await runGit([...g, 'commit', '--quiet', '--allow-empty', '-m', copts.message ?? 'seed repository'], work);
-        await runGit(['--git-dir', gitDir, 'push', '--quiet', bare, `${branch}:refs/heads/${branch}`], work);
+        await runGit(['-c', 'gc.auto=0', '--git-dir', gitDir, 'push', '--quiet', bare, `${branch}:refs/heads/${branch}`], work);
       } finally {
         await rm(work, { recursive: true, force: true });
       }

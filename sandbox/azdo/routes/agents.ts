@@ -107,7 +107,7 @@ export const agentRoutes: Route[] = [
       }
       const agents = emu.state.agentsInPool(pool.id)
         .filter((a) => !name || a.name.toLowerCase() === name.toLowerCase())
-        .filter((a) => satisfiesAll(capabilitiesOf(a), demands))
+        .filter((a) => demands.length === 0 || satisfiesAll(capabilitiesOf(a), demands))
         .sort((a, b) => a.id - b.id)
         .map((a) => emu.wire.agent(a, readOpts(query)));
       return { status: 200, body: list(agents) };

@@ -26,7 +26,7 @@ function agentFilter(query: URLSearchParams): Set<number> | undefined {
 export const jobRequestRoutes: Route[] = [
   {
     method: 'GET', pattern: 'distributedtask/pools/{poolId}/jobrequests',
-    handler: ({ emu, params, query }) => {
+    handler: async ({ emu, params, query }) => {
       const pool = requirePool(emu, params.poolId);
       const agents = agentFilter(query);
       let jobs = [...emu.state.jobs.values()].filter((j) => j.poolId === pool.id);
@@ -53,10 +53,8 @@ export const jobRequestRoutes: Route[] = [
         .filter((j) => j.finishTime !== undefined)
         .sort((a, b) => (b.finishTime ?? 0) - (a.finishTime ?? 0) || b.requestId - a.requestId)
         .slice(0, completed);
-      const value = [...unfinished, ...finished]
-        .sort((a, b) => a.requestId - b.requestId)
-        .map((j) => emu.wire.job(j, { matchedAgents: true, liveMatched: () => emu.scheduler.liveMatchedIds(j) }));
-      return { status: 200, body: list(value) };
+      const value = [...unfinished, ...finished].sort((a, b) => a.requestId - b.requestId);
+      return { status: 200, json: await emu.listing.body(value) };
     },
   },
   {
