@@ -86,6 +86,8 @@ function sameFiles(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string
 export interface RepoHooks {
   /** After a fetch returns, before the process sees it: another writer may push here. */
   afterFetch(): void;
+  /** A push is about to be sent (after the leadership check). */
+  beforePush?(): void;
 }
 
 export class MemoryRepo implements BranchRepo {
@@ -136,6 +138,7 @@ export class MemoryRepo implements BranchRepo {
 
   async push(commitOid: string, signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
+    this.#hooks.beforePush?.();
     this.calls++;
     await this.#vt.delay(this.#rng.int(50, 600), 'git push', this.#owner);
     if (!this.#remote.push(commitOid)) {
