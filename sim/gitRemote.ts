@@ -88,6 +88,8 @@ export interface RepoHooks {
   afterFetch(): void;
   /** A push is about to be sent (after the leadership check). */
   beforePush?(): void;
+  /** The push reaches the remote now (the remote's onPush runs next, if it lands). */
+  arriving?(): void;
 }
 
 export class MemoryRepo implements BranchRepo {
@@ -141,6 +143,7 @@ export class MemoryRepo implements BranchRepo {
     this.#hooks.beforePush?.();
     this.calls++;
     await this.#vt.delay(this.#rng.int(50, 600), 'git push', this.#owner);
+    this.#hooks.arriving?.();
     if (!this.#remote.push(commitOid)) {
       // isomorphic-git's shape for a non-fast-forward refusal (classifyGitError.isPushRejection).
       throw Object.assign(new Error('push rejected: the remote branch moved (non-fast-forward)'), { code: 'PushRejectedError', data: { reason: 'not-fast-forward' } });

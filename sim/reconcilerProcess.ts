@@ -34,6 +34,8 @@ export interface ProcessWorld {
   readonly lease: LeaseModel;
   /** A write is about to be sent (an Azure DevOps write, a push): the invariants judge who sends it. */
   readonly beforeWrite?: (what: string) => void;
+  /** This process's push reaches the remote now. */
+  readonly pushArriving?: () => void;
 }
 
 /** loop/controller.ts's Lease timings. */
@@ -66,7 +68,7 @@ export class ReconcilerProcess {
       api, pools: new PoolDirectory(api), openJobRequestListing: (_api, poolId) => api.jobRequestListing(poolId), agentCapabilities: new AgentCapabilityCache(),
     };
     const hooks = w.repoHooks ?? { afterFetch: () => {} };
-    const repo = new MemoryRepo(w.remote, w.vt, rng.split('git'), owner, { ...hooks, beforePush: () => w.beforeWrite?.('push') });
+    const repo = new MemoryRepo(w.remote, w.vt, rng.split('git'), owner, { ...hooks, beforePush: () => w.beforeWrite?.('push'), arriving: () => w.pushArriving?.() });
     const deps: PassDeps = {
       settings: w.settings,
       azdo,

@@ -134,15 +134,14 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
     const n = ++incarnation;
     const identity = REPLICAS[i]!;
     const tag = identity.slice(-1);
-    let p: ReconcilerProcess | undefined;
-    p = new ReconcilerProcess({
+    const p: ReconcilerProcess = new ReconcilerProcess({
       vt, svc, remote, cluster, settings, intervalMs: sc.intervalMs, note,
       log: createLogger({ level: 'info', format: 'text', write: (line) => note(`[${tag}] ${line.replace(/^\S+Z\s+/, '')}`) }),
       identity,
       lease,
-      beforeWrite: (what) => {
-        inv.writeSent(identity, what, lease.holder());
-        if (what === 'push') pushing = p;
+      beforeWrite: (what) => inv.writeSent(identity, what, lease.holder()),
+      pushArriving: () => {
+        pushing = p;
       },
       repoHooks: {
         afterFetch: () => {
