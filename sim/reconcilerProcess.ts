@@ -53,7 +53,7 @@ export class ReconcilerProcess {
     const owner = this.owner;
     this.identity = w.identity;
     this.election = new LeaderElection(
-      w.lease.storeFor(w.identity, owner, rng.split('lease')),
+      w.lease.clientFor(w.identity, owner, rng.split('lease')),
       { namespace: 'azdo-gitops', leaseName: 'azdo-gitops', identity: w.identity, ...LEASE_TIMING },
       w.log,
       electionClock(w.vt, owner),

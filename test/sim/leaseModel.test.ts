@@ -19,7 +19,7 @@ test('a partitioned leader stops at its renew deadline; the other replica leads 
   const replica = (identity: string) => {
     const owner = { dead: false };
     owners.push(owner);
-    return new LeaderElection(lease.storeFor(identity, owner, new Rng(identity)), { namespace: 'ns', leaseName: 'l', identity, ...LEASE_TIMING }, log, electionClock(vt, owner));
+    return new LeaderElection(lease.clientFor(identity, owner, new Rng(identity)), { namespace: 'ns', leaseName: 'l', identity, ...LEASE_TIMING }, log, electionClock(vt, owner));
   };
   const a = replica('a');
   const b = replica('b');
