@@ -86,6 +86,10 @@ function sameFiles(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string
 export interface RepoHooks {
   /** After a fetch returns, before the process sees it: another writer may push here. */
   afterFetch(): void;
+  /** A push is about to be sent (after the leadership check). */
+  beforePush?(): void;
+  /** The push reaches the remote now (the remote's onPush runs next, if it lands). */
+  arriving?(): void;
 }
 
 export class MemoryRepo implements BranchRepo {
@@ -136,8 +140,10 @@ export class MemoryRepo implements BranchRepo {
 
   async push(commitOid: string, signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
+    this.#hooks.beforePush?.();
     this.calls++;
     await this.#vt.delay(this.#rng.int(50, 600), 'git push', this.#owner);
+    this.#hooks.arriving?.();
     if (!this.#remote.push(commitOid)) {
       // isomorphic-git's shape for a non-fast-forward refusal (classifyGitError.isPushRejection).
       throw Object.assign(new Error('push rejected: the remote branch moved (non-fast-forward)'), { code: 'PushRejectedError', data: { reason: 'not-fast-forward' } });

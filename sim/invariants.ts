@@ -14,6 +14,7 @@ export const INVARIANTS = [
   'unregistered-before-commit',
   'person-commit-lost',
   'removed-without-reading',
+  'write-by-deposed-leader',
   'quiescence-manifests',
   'quiescence-orphan-agent',
   'quiescence-stuck-pod',
@@ -103,6 +104,16 @@ export class Invariants {
     if (agent.assignedRequestId !== undefined) this.#fail('busy-agent-unregistered', `agent ${agent.name} is unregistered while it holds job ${agent.assignedRequestId}`);
     if (podsOf(this.#w.remote.tipCommit()).has(agent.name)) this.#fail('unregistered-before-commit', `agent ${agent.name} is unregistered while the remote still holds its manifest`);
     if (pass && !(pass.agentsRead && pass.jobsRead)) this.#fail('removed-without-reading', `agent ${agent.name} is unregistered in a pass that could not read the service`);
+  }
+
+  /**
+   * A replica sends a write (an Azure DevOps write or a push) while the Lease, by its own record,
+   * is another replica's: two leaders writing in overlapping terms. A write sent in time may still
+   * land after the term ends (a slow call); git's fast-forward rule and the drain's re-read
+   * answer for those, and the other invariants judge what they do.
+   */
+  writeSent(identity: string, what: string, holder: string | undefined): void {
+    if (holder !== undefined && holder !== identity) this.#fail('write-by-deposed-leader', `${identity} sends ${what} while ${holder} holds the Lease`);
   }
 
   busyPodDeleted(pod: string, requestId: number): void {

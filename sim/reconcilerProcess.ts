@@ -1,7 +1,10 @@
 // One reconciler process in the simulated world: the production ReconcileLoop running the
 // production runPass, wired to the in-memory adapters the way loop/wiring.ts wires the real
-// ones. It holds nothing durable: once its owner is dead, nothing it waits for ever happens.
+// ones, and, as loop/controller.ts does, the production LeaderElection: passes run only while it
+// holds the Lease, each with its term's signal. It holds nothing durable: once its owner is dead,
+// nothing it waits for ever happens.
 import { PoolDirectory } from '../reconciler/azdo/pools.ts';
+import { LeaderElection } from '../reconciler/cluster/leaderElection.ts';
 import type { AzdoSession } from '../reconciler/azdo/session.ts';
 import { AgentCapabilityCache } from '../reconciler/azdo/agentCapabilityCache.ts';
 import { runPass, type PassDeps } from '../reconciler/loop/pass.ts';
@@ -9,6 +12,7 @@ import { ReconcileLoop } from '../reconciler/loop/reconcileLoop.ts';
 import type { PassReport } from '../reconciler/plan/passReport.ts';
 import type { Logger } from '../reconciler/support/logger.ts';
 import type { ClusterModel } from './clusterModel.ts';
+import { electionClock, type LeaseModel } from './leaseModel.ts';
 import { MemoryRepo, type GitRemote, type RepoHooks } from './gitRemote.ts';
 import type { Rng } from './random.ts';
 import { ServiceApi, type CallRecord, type ServiceModel } from './serviceModel.ts';
@@ -25,26 +29,46 @@ export interface ProcessWorld {
   readonly repoHooks?: RepoHooks;
   readonly note?: (line: string) => void;
   readonly onReport?: (r: PassReport) => void;
+  /** This replica's name (its pod's) and the Lease it competes for (the controller's timings). */
+  readonly identity: string;
+  readonly lease: LeaseModel;
+  /** A write is about to be sent (an Azure DevOps write, a push): the invariants judge who sends it. */
+  readonly beforeWrite?: (what: string) => void;
+  /** This process's push reaches the remote now. */
+  readonly pushArriving?: () => void;
 }
+
+/** loop/controller.ts's Lease timings. */
+export const LEASE_TIMING = { leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 } as const;
 
 export class ReconcilerProcess {
   readonly owner: Owner = { dead: false };
   readonly loop: ReconcileLoop;
+  readonly election: LeaderElection;
+  readonly identity: string;
   /** Reads of the pass in flight that the service answered readably (undefined between passes). */
   pass: { agentsRead: boolean; jobsRead: boolean } | undefined;
 
   constructor(w: ProcessWorld, rng: Rng) {
     const owner = this.owner;
+    this.identity = w.identity;
+    this.election = new LeaderElection(
+      w.lease.clientFor(w.identity, owner, rng.split('lease')),
+      { namespace: 'azdo-gitops', leaseName: 'azdo-gitops', identity: w.identity, ...LEASE_TIMING },
+      w.log,
+      electionClock(w.vt, owner),
+    );
     const record = (c: CallRecord) => {
       if (!this.pass || c.fault) return;
       if (c.method === 'getAgents') this.pass.agentsRead = true;
       if (c.method === 'getAgentRequestsForAgents') this.pass.jobsRead = true;
     };
-    const api = new ServiceApi(w.svc, rng.split('api'), owner, record);
+    const api = new ServiceApi(w.svc, rng.split('api'), owner, record, w.beforeWrite);
     const azdo: AzdoSession = {
       api, pools: new PoolDirectory(api), openJobRequestListing: (_api, poolId) => api.jobRequestListing(poolId), agentCapabilities: new AgentCapabilityCache(),
     };
-    const repo = new MemoryRepo(w.remote, w.vt, rng.split('git'), owner, w.repoHooks ?? { afterFetch: () => {} });
+    const hooks = w.repoHooks ?? { afterFetch: () => {} };
+    const repo = new MemoryRepo(w.remote, w.vt, rng.split('git'), owner, { ...hooks, beforePush: () => w.beforeWrite?.('push'), arriving: () => w.pushArriving?.() });
     const deps: PassDeps = {
       settings: w.settings,
       azdo,
@@ -59,16 +83,21 @@ export class ReconcilerProcess {
     };
     this.loop = new ReconcileLoop({
       intervalMs: w.intervalMs,
-      canRun: () => !owner.dead,
+      canRun: () => !owner.dead && this.election.isLeader(),
       log: w.log,
       timers: w.vt.timers(owner),
       random: () => rng.next(),
       pass: async () => {
         this.pass = { agentsRead: false, jobsRead: false };
+        // This term of leadership: the pass stops before its next write once it ends.
+        const signal = this.election.signal;
         try {
           // Not `w.onReport?.(await runPass(…))`: an absent callback would skip the pass itself.
-          const report = await runPass(deps, 'apply');
+          const report = await runPass({ ...deps, signal }, 'apply');
           w.onReport?.(report);
+        } catch (err) {
+          if (!signal.aborted) throw err;
+          w.log.warn('pass stopped before its next write', { reason: (signal.reason as Error)?.message ?? String(signal.reason) });
         } finally {
           this.pass = undefined;
         }
@@ -77,6 +106,11 @@ export class ReconcilerProcess {
   }
 
   start(): void {
+    // Leadership gained: a pass at once, as the controller does.
+    this.election.onChange((leader) => {
+      if (leader) this.loop.trigger('became leader');
+    });
+    this.election.start();
     this.loop.start();
   }
 

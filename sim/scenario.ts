@@ -1,6 +1,6 @@
 // What one simulated run is: a seed and the knobs of its world. A run is a pure function of it.
 
-export const FAULT_KINDS = ['writers', 'throttle', 'server-errors', 'unreadable', 'slow-calls', 'watch-drops', 'crashes', 'pod-failures'] as const;
+export const FAULT_KINDS = ['writers', 'throttle', 'server-errors', 'unreadable', 'slow-calls', 'watch-drops', 'crashes', 'pod-failures', 'partitions'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface Scenario {

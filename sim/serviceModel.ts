@@ -44,8 +44,8 @@ export class ServiceModel {
   readonly vt: VirtualTime;
   faults: ServiceFaults = NO_SERVICE_FAULTS;
   calls = 0;
-  /** Before an agent is deleted through the API (the invariants judge it). */
-  onDelete: (agent: Agent) => void = () => {};
+  /** Before an agent is deleted through the API, with the deleting process (the invariants judge it). */
+  onDelete: (agent: Agent, by: Owner) => void = () => {};
 
   constructor(vt: VirtualTime, opts: { agentCooldownMs?: number; rng?: Rng } = {}) {
     this.vt = vt;
@@ -76,17 +76,21 @@ export class ServiceApi implements TaskAgentApi {
   readonly #rng: Rng;
   readonly #owner: Owner;
   readonly #record: (c: CallRecord) => void;
+  readonly #beforeWrite: (method: string) => void;
 
-  constructor(svc: ServiceModel, rng: Rng, owner: Owner, record: (c: CallRecord) => void) {
+  /** @param beforeWrite called as a write is sent, before its latency and faults. */
+  constructor(svc: ServiceModel, rng: Rng, owner: Owner, record: (c: CallRecord) => void, beforeWrite: (method: string) => void = () => {}) {
     this.#svc = svc;
     this.#rng = rng;
     this.#owner = owner;
     this.#record = record;
+    this.#beforeWrite = beforeWrite;
   }
 
   /** Latency, then a fault or the model's answer (a write's effect happens only without a fault before it). */
   async #call<T>(method: string, kind: CallKind, answer: () => T): Promise<T | null> {
     this.#svc.calls++;
+    if (kind === 'write') this.#beforeWrite(method);
     const f = this.#svc.faults;
     await this.#svc.vt.delay(this.#rng.chance(f.slow ?? 0) ? this.#rng.int(2_000, 20_000) : this.#rng.int(30, 500), `azdo ${method}`, this.#owner);
     if (this.#rng.chance(f.throttle)) {
@@ -175,7 +179,7 @@ export class ServiceApi implements TaskAgentApi {
     await this.#call('deleteAgent', 'write', () => {
       const a = this.#agent(poolId, agentId);
       if (!a) return null;
-      this.#svc.onDelete(a);
+      this.#svc.onDelete(a, this.#owner);
       this.#svc.scheduler.removeAgent(a);
       this.#svc.scheduler.tick();
       return null;

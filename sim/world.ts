@@ -1,7 +1,8 @@
 // One simulated run: the real reconcile loop and pass (reconciler/loop/) against the service,
 // the git remote and the cluster models, in virtual time, with the invariants checked as the
-// world moves. The reconciler process can crash at any await point and restart from what is
-// durable (the remote, the service, the cluster).
+// world moves. Two replicas run, as a Deployment with leader election does: the one holding the
+// Lease reconciles. A replica can crash at any await point and restart from what is durable (the
+// remote, the service, the cluster), and be cut off from the API server, so leadership moves.
 import { DEFAULT_SPEC_DEFAULTS } from '../reconciler/agentspec/specDefaults.ts';
 import type { PassDeps } from '../reconciler/loop/pass.ts';
 import { PLACEHOLDER_CAPABILITY } from '../reconciler/agentspec/placeholderCapabilities.ts';
@@ -9,18 +10,21 @@ import { SPEC_MARKER_ENV } from '../reconciler/manifests/labels.ts';
 import { createLogger } from '../reconciler/support/logger.ts';
 import { ClusterModel, NO_CLUSTER_FAULTS } from './clusterModel.ts';
 import { GitRemote, type Commit } from './gitRemote.ts';
+import { LeaseModel, NO_LEASE_FAULTS } from './leaseModel.ts';
 import { ReconcilerProcess } from './reconcilerProcess.ts';
 import { Invariants, type Violation } from './invariants.ts';
 import { Rng } from './random.ts';
 import type { Scenario } from './scenario.ts';
 import { NO_SERVICE_FAULTS, ServiceModel } from './serviceModel.ts';
 import { DEFAULT_MAX_AGENTS, DEFAULT_SPECS, initialFiles, JOB_DEMANDS, PATHS, POOL, renderSpec, specPath, type SimSpec } from './specs.ts';
-import { settle, VirtualTime } from './virtualTime.ts';
+import { settle, VirtualTime, type Owner } from './virtualTime.ts';
 
 const START = Date.parse('2026-03-02T08:00:00Z');
 const WARMUP_MS = 2 * 60_000;
 const TRACE_LINES = 400;
 const QUIET_AFTER_JOBS_MS = 12 * 60_000;
+/** The replicas' pod names (their Lease identities). */
+const REPLICAS = ['reconciler-a', 'reconciler-b'] as const;
 
 export interface RunResult {
   readonly scenario: Scenario;
@@ -28,7 +32,7 @@ export interface RunResult {
   readonly violations: readonly Violation[];
   /** The last lines before the first violation (or the end). */
   readonly trace: readonly string[];
-  readonly stats: { readonly passes: number; readonly commits: number; readonly crashes: number; readonly jobs: number; readonly rejectedJobs: number; readonly pushRejections: number };
+  readonly stats: { readonly passes: number; readonly commits: number; readonly crashes: number; readonly jobs: number; readonly rejectedJobs: number; readonly pushRejections: number; readonly partitions: number; readonly leaderChanges: number };
 }
 
 export async function runScenario(sc: Scenario): Promise<RunResult> {
@@ -45,7 +49,8 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
   const pool = svc.state.addPool(POOL);
   const cluster = new ClusterModel(vt, rng.split('cluster'), svc, remote, PATHS.agents);
   const inv = new Invariants({ remote, svc, cluster, specs, globalMaxAgents: DEFAULT_MAX_AGENTS, note, now: () => vt.now() });
-  const stats = { passes: 0, commits: 0, crashes: 0, jobs: 0, rejectedJobs: 0, pushRejections: 0 };
+  const lease = new LeaseModel(vt);
+  const stats = { passes: 0, commits: 0, crashes: 0, jobs: 0, rejectedJobs: 0, pushRejections: 0, partitions: 0, leaderChanges: 0 };
   const has = (f: Parameters<Scenario['faults']['has']>[0]) => sc.faults.has(f);
   let calm = false;
   const activeEnd = START + WARMUP_MS + sc.activeMs;
@@ -63,6 +68,7 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
     crash: has('pod-failures') ? 0.05 : 0,
     watchDrop: has('watch-drops') ? 0.3 : 0,
   };
+  lease.faults = { slow: has('slow-calls') ? 0.05 : 0 };
 
   // Other writers: a person's commit now and then, and sometimes right between a fetch and a push.
   const writerRng = rng.split('writers');
@@ -103,15 +109,14 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
     if (c.author !== 'reconciler') return;
     stats.commits++;
     note(`push ${c.oid.slice(0, 12)} on ${c.parent?.slice(0, 12)}: ${c.message.split('\n')[0]}`);
-    inv.reconcilerPushed(c, proc?.pass);
+    inv.reconcilerPushed(c, pushing?.pass);
   };
-  svc.onDelete = (a) => inv.unregistering(a, proc?.pass);
+  svc.onDelete = (a, by: Owner) => inv.unregistering(a, procs.find((p) => p?.owner === by)?.pass);
   cluster.onBusyPodDeleted = (pod, requestId) => inv.busyPodDeleted(pod.name, requestId);
   cluster.onSyncFailed = (error) => note(`syncer: ${error}`);
 
-  // The reconciler process.
-  // The logger stamps wall-clock time; the trace has virtual time already, and must not vary.
-  const log = createLogger({ level: 'info', format: 'text', write: (line) => note(line.replace(/^\S+Z\s+/, '')) });
+  // The reconciler processes. Their loggers stamp wall-clock time; the trace has virtual time
+  // already, and must not vary.
   const settings: PassDeps['settings'] = {
     orgUrl: 'http://service.invalid/org',
     paths: PATHS,
@@ -119,12 +124,25 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
     globalMaxAgents: DEFAULT_MAX_AGENTS,
     pushAttempts: 5,
   };
-  let proc: ReconcilerProcess | undefined;
+  /** The live process of each replica (undefined while crashed). */
+  const procs: (ReconcilerProcess | undefined)[] = REPLICAS.map(() => undefined);
+  /** The process whose push is landing (the invariants judge it against its own pass's reads). */
+  let pushing: ReconcilerProcess | undefined;
   let incarnation = 0;
-  const start = (): ReconcilerProcess => {
+  let leader: string | undefined;
+  const start = (i: number): ReconcilerProcess => {
     const n = ++incarnation;
-    const p = new ReconcilerProcess({
-      vt, svc, remote, cluster, settings, intervalMs: sc.intervalMs, log, note,
+    const identity = REPLICAS[i]!;
+    const tag = identity.slice(-1);
+    const p: ReconcilerProcess = new ReconcilerProcess({
+      vt, svc, remote, cluster, settings, intervalMs: sc.intervalMs, note,
+      log: createLogger({ level: 'info', format: 'text', write: (line) => note(`[${tag}] ${line.replace(/^\S+Z\s+/, '')}`) }),
+      identity,
+      lease,
+      beforeWrite: (what) => inv.writeSent(identity, what, lease.holder()),
+      pushArriving: () => {
+        pushing = p;
+      },
       repoHooks: {
         afterFetch: () => {
           if (!calm && has('writers') && writerRng.chance(0.08)) personCommit('right after a fetch');
@@ -136,30 +154,59 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
         note(`pass ${r.passId}: +${r.plan.add.length} -${r.plan.remove.length} unregistered ${r.unregistered.length} disabled ${r.disabled.length} failures ${r.failures.length}`);
       },
     }, rng.split(`process-${n}`));
-    note(`reconciler process ${n} starts`);
+    p.election.onChange((isLeader) => {
+      if (!isLeader) return;
+      if (leader !== undefined && leader !== identity) stats.leaderChanges++;
+      leader = identity;
+      note(`${identity} (process ${n}) leads`);
+    });
+    note(`reconciler process ${n} (${identity}) starts`);
     p.start();
+    procs[i] = p;
     return p;
   };
-  proc = start();
-  cluster.onPodFinished = (name) => proc?.loop.trigger(`pod ${name} finished`);
+  REPLICAS.forEach((_, i) => start(i));
+  cluster.onPodFinished = (name) => procs.forEach((p) => p?.loop.trigger(`pod ${name} finished`));
   cluster.start();
 
-  // Crashes at any moment, so at any await point of a pass; a restart from durable state.
+  // Crashes at any moment, so at any await point of a pass; a restart from durable state. The
+  // leader is the likelier victim (it does the work); its Lease moves once it expires, unless
+  // the restarted process (same pod name) renews it first.
   if (has('crashes')) {
     const crashRng = rng.split('crashes');
     const crash = () => {
-      if (calm || !proc) return;
-      proc.crash();
+      if (calm) return;
+      const live = procs.map((p, i) => ({ p, i })).filter((x) => x.p !== undefined);
+      const leading = live.filter((x) => x.p!.election.isLeader());
+      const victim = leading.length > 0 && crashRng.chance(0.75) ? leading[0] : live.length > 0 ? crashRng.pick(live) : undefined;
+      if (!victim) return;
+      victim.p!.crash();
       stats.crashes++;
-      note(`reconciler process ${incarnation} crashes`);
-      proc = undefined;
+      note(`reconciler process of ${REPLICAS[victim.i]} crashes`);
+      procs[victim.i] = undefined;
       vt.at(crashRng.int(1_000, 30_000), 'restart', () => {
-        // One process at a time: the healthy phase may have started it already.
-        proc ??= start();
+        // One process per replica: the healthy phase may have started it already.
+        if (!procs[victim.i]) start(victim.i);
         vt.at(crashRng.exp(6 * 60_000), 'crash', crash);
       });
     };
     vt.at(crashRng.exp(6 * 60_000), 'crash', crash);
+  }
+
+  // Partitions: one replica cannot reach the API server for a while (its renewals hang past the
+  // renew deadline, so it stops writing), while it still reaches git and Azure DevOps.
+  if (has('partitions')) {
+    const partRng = rng.split('partitions');
+    const partition = () => {
+      if (calm) return;
+      const i = partRng.int(0, REPLICAS.length - 1);
+      const ms = partRng.int(5_000, 90_000);
+      lease.partitionedUntil.set(REPLICAS[i]!, vt.now() + ms);
+      stats.partitions++;
+      note(`${REPLICAS[i]} cut off from the API server for ${Math.round(ms / 1000)} s`);
+      vt.at(partRng.exp(5 * 60_000), 'partition', partition);
+    };
+    vt.at(partRng.exp(5 * 60_000), 'partition', partition);
   }
 
   // Jobs: a Poisson stream with mixed demands and durations.
@@ -184,8 +231,10 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
     calm = true;
     svc.faults = NO_SERVICE_FAULTS;
     cluster.faults = NO_CLUSTER_FAULTS;
+    lease.faults = NO_LEASE_FAULTS;
+    lease.partitionedUntil.clear();
     note('faults end; the world is healthy from here');
-    if (!proc) proc = start();
+    REPLICAS.forEach((_, i) => procs[i] ?? start(i));
   });
 
   // Quiescence is judged once every job has finished and the pods' deadlines (10 minutes) have
@@ -205,7 +254,7 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
     end = Math.min(hardEnd, Math.max(end + 5 * 60_000, Number.isFinite(busyUntil) ? busyUntil : 0));
   }
   if (inv.violations.length === 0) inv.atQuiescence({ placeholderCapability: PLACEHOLDER_CAPABILITY, markerEnv: SPEC_MARKER_ENV });
-  // The run is over: whatever the process still waits for never happens (nothing is left to await).
-  proc?.crash();
+  // The run is over: whatever the processes still wait for never happens (nothing is left to await).
+  for (const p of procs) p?.crash();
   return { scenario: sc, steps: vt.steps, violations: inv.violations, trace: [...trace], stats };
 }

@@ -49,6 +49,26 @@ export function microTime(ms: number): string {
   return new Date(ms).toISOString().slice(0, -1) + '000Z';
 }
 
+/** Time and timers of the election (default: performance.now, Date and node's timers); the simulator's virtual time. */
+export interface ElectionClock {
+  /** Monotonic milliseconds: renewals and deadlines are measured on it. */
+  monotonicMs(): number;
+  /** Wall-clock time written into the Lease (renewTime), which other replicas compare with theirs. */
+  now(): Date;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  /** A signal that aborts with a TimeoutError after ms. */
+  timeout(ms: number): AbortSignal;
+}
+
+const NODE_CLOCK: ElectionClock = {
+  monotonicMs: () => performance.now(),
+  now: () => new Date(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  timeout: (ms) => AbortSignal.timeout(ms),
+};
+
 /**
  * One writer per branch: a coordination.k8s.io Lease, taken when free or expired and renewed
  * every retry period. Updates carry the resourceVersion read, so two candidates racing for an
@@ -60,11 +80,12 @@ export function microTime(ms: number): string {
  */
 export class LeaderElection {
   readonly #kube: KubeClient;
+  readonly #clock: ElectionClock;
   readonly #opts: LeaderElectionOptions;
   readonly #log: Logger;
   readonly #listeners: ((leader: boolean) => void)[] = [];
   #leader = false;
-  /** performance.now() at the start of the last successful attempt: the renewal time it wrote. */
+  /** The clock's monotonicMs() at the start of the last successful attempt: the renewal time it wrote. */
   #renewedAt = 0;
   #term: AbortController | undefined;
   /** False until the first attempt: a replica that starts as standby says so once, too. */
@@ -73,12 +94,14 @@ export class LeaderElection {
   /** Why the last attempt got no answer or was refused (for the standby line); undefined after a good one. */
   #lastFailure: KubeFailure | undefined;
   readonly #server: string;
-  #timer: NodeJS.Timeout | undefined;
-  #deadlineTimer: NodeJS.Timeout | undefined;
+  #timer: unknown;
+  #deadlineTimer: unknown;
   #stopped = false;
 
-  constructor(kube: KubeClient, opts: LeaderElectionOptions, log: Logger) {
+  /** @param clock the simulator's virtual time; node's by default. */
+  constructor(kube: KubeClient, opts: LeaderElectionOptions, log: Logger, clock: ElectionClock = NODE_CLOCK) {
     this.#kube = kube;
+    this.#clock = clock;
     this.#server = kube.server;
     this.#opts = opts;
     this.#log = log;
@@ -94,7 +117,7 @@ export class LeaderElection {
 
   /** Holds the lease, renewed within the renew deadline. */
   isLeader(): boolean {
-    return this.#leader && performance.now() - this.#renewedAt < this.#renewDeadlineMs;
+    return this.#leader && this.#clock.monotonicMs() - this.#renewedAt < this.#renewDeadlineMs;
   }
 
   /**
@@ -112,12 +135,12 @@ export class LeaderElection {
   }
 
   /** Tries once, bounded in time; true when we hold the lease afterwards. */
-  async tryAcquireOrRenew(now = new Date()): Promise<boolean> {
+  async tryAcquireOrRenew(now = this.#clock.now()): Promise<boolean> {
     const { namespace, leaseName: name, identity, leaseDurationSeconds } = this.#opts;
-    const startedAt = performance.now();
+    const startedAt = this.#clock.monotonicMs();
     // One bound for the whole attempt (read and write), as for each request in it.
     const timeoutMs = 2 * this.#opts.retryPeriodSeconds * 1000;
-    const bounded = { timeoutMs, signal: AbortSignal.timeout(timeoutMs) };
+    const bounded = { timeoutMs, signal: this.#clock.timeout(timeoutMs) };
     const path = this.#path;
     try {
       let lease: Lease | undefined;
@@ -181,11 +204,11 @@ export class LeaderElection {
     this.#stopped = false;
     const period = this.#opts.retryPeriodSeconds * 1000;
     const tick = async (): Promise<void> => {
-      const startedAt = performance.now();
+      const startedAt = this.#clock.monotonicMs();
       await this.tryAcquireOrRenew();
       if (this.#stopped) return;
       // Attempts start every retry period; after one that hung until its timeout, the next starts at once.
-      this.#timer = setTimeout(() => void tick(), Math.max(0, startedAt + period - performance.now()));
+      this.#timer = this.#clock.setTimeout(() => void tick(), Math.max(0, startedAt + period - this.#clock.monotonicMs()));
     };
     void tick();
   }
@@ -193,7 +216,7 @@ export class LeaderElection {
   /** Ends leadership (aborting the signal) and releases the lease so a successor need not wait for it to expire. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#timer);
+    this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     const was = this.#leader;
     this.#lose('stopping');
@@ -211,15 +234,15 @@ export class LeaderElection {
     }
   }
 
-  /** A successful attempt that started at `startedAt` (performance.now()). */
+  /** A successful attempt that started at `startedAt` (the clock's monotonicMs()). */
   #renewed(startedAt: number): void {
     this.#lastFailure = undefined;
     if (this.#stopped) return;
     this.#renewedAt = Math.max(this.#renewedAt, startedAt);
     this.#holder = this.#opts.identity;
-    clearTimeout(this.#deadlineTimer);
-    this.#deadlineTimer = setTimeout(() => this.#checkDeadline(), Math.max(0, this.#renewedAt + this.#renewDeadlineMs - performance.now()));
-    if (performance.now() - this.#renewedAt >= this.#renewDeadlineMs) return; // the attempt itself outlasted the deadline
+    this.#clock.clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer = this.#clock.setTimeout(() => this.#checkDeadline(), Math.max(0, this.#renewedAt + this.#renewDeadlineMs - this.#clock.monotonicMs()));
+    if (this.#clock.monotonicMs() - this.#renewedAt >= this.#renewDeadlineMs) return; // the attempt itself outlasted the deadline
     // Still the same term even if the deadline timer is late: the write just read the Lease as ours.
     if (this.#leader && this.#term && !this.#term.signal.aborted) return;
     this.#leader = true;
@@ -230,16 +253,16 @@ export class LeaderElection {
 
   #checkDeadline(): void {
     if (!this.#leader) return;
-    const left = this.#renewedAt + this.#renewDeadlineMs - performance.now();
+    const left = this.#renewedAt + this.#renewDeadlineMs - this.#clock.monotonicMs();
     if (left > 0) {
-      this.#deadlineTimer = setTimeout(() => this.#checkDeadline(), left);
+      this.#deadlineTimer = this.#clock.setTimeout(() => this.#checkDeadline(), left);
       return;
     }
     this.#lose(`the Lease was not renewed within its ${this.#opts.renewDeadlineSeconds} s renew deadline`);
   }
 
   #lose(why: string): void {
-    clearTimeout(this.#deadlineTimer);
+    this.#clock.clearTimeout(this.#deadlineTimer);
     if (!this.#leader) return;
     this.#leader = false;
     this.#term?.abort(new LeaseLostError(why));

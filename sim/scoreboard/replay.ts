@@ -4,6 +4,7 @@ import { createLogger } from '../../reconciler/support/logger.ts';
 import { ClusterModel } from '../clusterModel.ts';
 import { GitRemote } from '../gitRemote.ts';
 import { Rng } from '../random.ts';
+import { LeaseModel } from '../leaseModel.ts';
 import { ReconcilerProcess } from '../reconcilerProcess.ts';
 import { registerAgent, ServiceModel } from '../serviceModel.ts';
 import { initialFiles, PATHS, POOL, type SimSpec } from '../specs.ts';
@@ -59,7 +60,7 @@ export async function replay(trace: JobTrace, policy: PolicyName, opts: { interv
     cluster.start({ syncer: true });
     const log = createLogger({ level: process.env.SIM_LOG ? 'info' : 'error', write: (l) => { if (process.env.SIM_LOG) process.stderr.write(l + '\n'); } });
     const proc = new ReconcilerProcess({
-      vt, svc, remote, cluster, intervalMs: opts.intervalMs ?? 15_000, log,
+      vt, svc, remote, cluster, intervalMs: opts.intervalMs ?? 15_000, log, identity: 'reconciler', lease: new LeaseModel(vt),
       settings: { orgUrl: 'http://service.invalid/org', paths: PATHS, specDefaults: DEFAULT_SPEC_DEFAULTS, globalMaxAgents: SCOREBOARD_MAX_AGENTS, pushAttempts: 5 },
     }, rng.split('process'));
     cluster.onPodFinished = (name) => proc.loop.trigger(`pod ${name} finished`);

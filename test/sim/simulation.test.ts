@@ -44,13 +44,14 @@ test(`${SEEDS} seeds with every fault kind keep every invariant`, async () => {
   process.stdout.write(`# ${SEEDS} seeds, ${s.steps} steps in ${Math.round(ms)} ms (${((SEEDS / ms) * 1000).toFixed(1)} seeds/s); slowest ${s.slowestSeedMs} ms\n`);
 });
 
-test('the faults happen: crashes, rejected pushes and other writers show in the runs', async () => {
+test('the faults happen: crashes, rejected pushes, other writers and leadership moves show in the runs', async () => {
   const s = await Promise.all([11, 12, 13].map((seed) => runScenario(scenario(seed, { ...SHORT, activeMs: 20 * 60_000 }))));
   const sum = (k: keyof (typeof s)[0]['stats']) => s.reduce((n, r) => n + r.stats[k], 0);
   assert.ok(sum('crashes') > 0, 'the reconciler crashed at least once');
   assert.ok(sum('pushRejections') > 0, 'a push lost to another writer at least once');
   assert.ok(s.some((r) => r.trace.some((l) => l.includes('person commits'))), 'people committed');
-  assert.equal(FAULT_KINDS.length, 8);
+  assert.ok(sum('partitions') > 0 && sum('leaderChanges') > 0, `leadership moved between the replicas: ${JSON.stringify(s.map((r) => r.stats))}`);
+  assert.equal(FAULT_KINDS.length, 9);
 });
 
 for (const r of REGRESSION_SEEDS) {
