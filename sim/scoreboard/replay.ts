@@ -11,6 +11,7 @@ import { initialFiles, PATHS, POOL, type SimSpec } from '../specs.ts';
 import { settle, VirtualTime } from '../virtualTime.ts';
 import { capabilityMap, startFixedPool, startKeda, startPredecessor, type PolicyName } from './policies.ts';
 import type { JobTrace } from './trace.ts';
+import { defaultVariant, type AzdoGitopsVariant } from './variants.ts';
 
 /** The specs the scoreboard scales: a general one with 2 warm agents, a docker one from zero. */
 export const SCOREBOARD_SPECS: readonly SimSpec[] = [
@@ -26,6 +27,8 @@ const SAMPLE_MS = 60_000;
 
 export interface Score {
   readonly policy: PolicyName;
+  /** The row's name: the policy, and for this project's a variant its settings (`azdo-gitops interval=30`). */
+  readonly label: string;
   readonly jobs: number;
   readonly refused: number;
   readonly waitP50s: number;
@@ -45,25 +48,42 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-export async function replay(trace: JobTrace, policy: PolicyName, opts: { intervalMs?: number; seed?: number } = {}): Promise<Score> {
+export interface ReplayOptions {
+  readonly seed?: number;
+  /** This project's settings (default: its defaults); the other policies ignore it. */
+  readonly variant?: AzdoGitopsVariant;
+  readonly label?: string;
+}
+
+/** The scoreboard's specs with the `linux` spec's standby set. */
+function specsWith(linuxStandby: number): readonly SimSpec[] {
+  return SCOREBOARD_SPECS.map((s) => (s.name === 'linux' ? { ...s, standby: linuxStandby } : s));
+}
+
+export async function replay(trace: JobTrace, policy: PolicyName, opts: ReplayOptions = {}): Promise<Score> {
+  // Every variant of a policy draws the same random numbers for the same seed: the rows differ by the setting, not the draw.
   const rng = new Rng(`${trace.name}:${policy}:${opts.seed ?? 1}`);
+  const variant = opts.variant ?? defaultVariant(SCOREBOARD_SPECS.find((s) => s.name === 'linux')!.standby);
+  const specs = policy === 'azdo-gitops' ? specsWith(variant.linuxStandby) : SCOREBOARD_SPECS;
   const start = Date.parse('2026-03-02T07:00:00Z') - WARMUP_MS;
   const vt = new VirtualTime(start);
   const svc = new ServiceModel(vt, { rng: rng.split('service') });
   const pool = svc.state.addPool(POOL);
-  const remote = new GitRemote(initialFiles(SCOREBOARD_SPECS), vt.now());
+  const remote = new GitRemote(initialFiles(specs), vt.now());
   const cluster = new ClusterModel(vt, rng.split('cluster'), svc, remote, PATHS.agents);
   let policyCalls = 0;
-  const w = { vt, svc, cluster, specs: SCOREBOARD_SPECS, poolName: POOL, countCalls: (n: number) => (policyCalls += n) };
+  const w = { vt, svc, cluster, specs, poolName: POOL, countCalls: (n: number) => (policyCalls += n) };
 
   if (policy === 'azdo-gitops') {
     cluster.start({ syncer: true });
     const log = createLogger({ level: process.env.SIM_LOG ? 'info' : 'error', write: (l) => { if (process.env.SIM_LOG) process.stderr.write(l + '\n'); } });
     const proc = new ReconcilerProcess({
-      vt, svc, remote, cluster, intervalMs: opts.intervalMs ?? 15_000, log, identity: 'reconciler', lease: new LeaseModel(vt),
+      vt, svc, remote, cluster, intervalMs: variant.intervalSeconds * 1000, log, identity: 'reconciler', lease: new LeaseModel(vt),
       settings: { orgUrl: 'http://service.invalid/org', paths: PATHS, specDefaults: DEFAULT_SPEC_DEFAULTS, globalMaxAgents: SCOREBOARD_MAX_AGENTS, pushAttempts: 5 },
     }, rng.split('process'));
-    cluster.onPodFinished = (name) => proc.loop.trigger(`pod ${name} finished`);
+    if (variant.passOnPodCompletion) cluster.onPodFinished = (name) => proc.loop.trigger(`pod ${name} finished`);
+    // Without SYNC_REQUEST the pass asks nothing of the syncer, which applies on its own interval.
+    if (!variant.syncRequest) cluster.requestSync = () => {};
     proc.start();
   } else {
     // Without this project, someone registers an offline placeholder per spec so jobs are not
@@ -121,6 +141,7 @@ export async function replay(trace: JobTrace, policy: PolicyName, opts: { interv
   const round1 = (x: number) => Math.round(x * 10) / 10;
   return {
     policy,
+    label: opts.label ?? policy,
     jobs: jobs.length,
     refused,
     waitP50s: round1(percentile(waits, 50)),

@@ -11,7 +11,7 @@ export function renderSvg(title: string, scores: readonly Score[]): string {
     const y = (v: number) => top + H - (H * v) / maxY;
     const line = (key: 'agents' | 'waiting') => s.series.map((p) => `${x(p.t).toFixed(1)},${y(p[key]).toFixed(1)}`).join(' ');
     const hours = Array.from({ length: Math.floor(maxT / 3_600_000) + 1 }, (_, h) => `<line x1="${x(h * 3_600_000)}" y1="${top}" x2="${x(h * 3_600_000)}" y2="${top + H}" stroke="#eee"/><text x="${x(h * 3_600_000)}" y="${top + H + 12}" font-size="9" text-anchor="middle">${h}h</text>`).join('');
-    return `<g><text x="${PAD}" y="${top - 6}" font-size="12" font-weight="bold">${s.policy}</text>
+    return `<g><text x="${PAD}" y="${top - 6}" font-size="12" font-weight="bold">${s.label}</text>
 <rect x="${PAD}" y="${top}" width="${W - 2 * PAD}" height="${H}" fill="none" stroke="#ccc"/>${hours}
 <text x="${PAD - 4}" y="${top + 8}" font-size="9" text-anchor="end">${maxY}</text><text x="${PAD - 4}" y="${top + H}" font-size="9" text-anchor="end">0</text>
 <polyline fill="none" stroke="#1f77b4" stroke-width="1.2" points="${line('agents')}"/>
