@@ -99,8 +99,10 @@ export function scanListBody(onItem: (item: unknown, index: number) => void, ski
   const skipStack: number[] = [];
   let skipInStr = false;
   let skipEsc = 0;
-  // The next '\\' at or after bsFrom in bsText (text.length if none), so each chunk is searched once.
-  let bsText = '';
+  // The next '\\' at or after bsFrom in chunk number bsChunk (text.length if none), so each chunk
+  // is searched for it once.
+  let chunks = 0;
+  let bsChunk = -1;
   let bsFrom = 0;
   let bsAt = 0;
 
@@ -202,6 +204,7 @@ export function scanListBody(onItem: (item: unknown, index: number) => void, ski
 
   const scan = (text: string): void => {
     chunk = text;
+    chunks++;
     captureFrom = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
@@ -301,8 +304,8 @@ export function scanListBody(onItem: (item: unknown, index: number) => void, ski
   const skipValue = (text: string, from: number): number => {
     const n = text.length;
     let i = from;
-    if (bsText !== text || bsAt < i || bsFrom > i) {
-      bsText = text;
+    if (bsChunk !== chunks || bsAt < i || bsFrom > i) {
+      bsChunk = chunks;
       bsFrom = i;
       bsAt = text.indexOf('\\', i);
       if (bsAt === -1) bsAt = n;
