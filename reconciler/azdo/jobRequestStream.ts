@@ -1,8 +1,9 @@
 // An incremental reader for a list body `{"count":n,"value":[...]}` that hands each element of
 // `value` to the caller as soon as it is complete, without ever holding one member of it (the
 // job listing's `matchedAgents`: ~350 bytes per eligible agent, hundreds of MiB for a large pool).
-// The skipped bytes are still checked as JSON, so a body cut short or garbled anywhere, inside the
-// skipped member included, is an error and never a shorter list. Memory: one element (without
+// The skipped member is passed over fast (strings jumped with indexOf) but still checked for
+// structure (skipValue says what), so a body cut short or garbled anywhere, inside the skipped
+// member included, is an error and never a shorter list. Memory: one element (without
 // the skipped member) plus one chunk, whatever the body's size. Pure: no I/O.
 import { StringDecoder } from 'node:string_decoder';
 
@@ -32,12 +33,23 @@ const S = {
   Num: 9,
   Literal: 10,
   Done: 11,
+  Skip: 12, // inside the skipped member's list or object (skipValue)
 } as const;
 type State = (typeof S)[keyof typeof S];
 
 const WS = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 const HEX = /^[0-9a-fA-F]$/;
 const NUMBER = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
+/**
+ * The characters that may stand outside strings in JSON besides brackets and quotes: whitespace,
+ * ',', ':', and those of numbers and of true/false/null. The skip checks each such character
+ * against this table (so HTML or other garbage inside the skipped member is still an error).
+ */
+const TOKEN_CHAR = new Uint8Array(128);
+for (const ch of ' \t\n\r,:0123456789-+.eEtrufalsn') TOKEN_CHAR[ch.charCodeAt(0)] = 1;
+const ESCAPE_CHAR = new Uint8Array(128);
+for (const ch of '"\\/bfnrt') ESCAPE_CHAR[ch.charCodeAt(0)] = 1;
+
 /** Keys longer than this are never one we look for; their text is not kept. */
 const MAX_KEY = 256;
 
@@ -80,6 +92,19 @@ export function scanListBody(onItem: (item: unknown, index: number) => void, ski
   let skipping = false;
   let dropNextComma = false;
   let memberCount = 0;
+
+  // The skip (skipValue): the open brackets of the skipped value, whether it is inside a string,
+  // and a pending escape there (-1: after '\\', 1..4: hex digits of a \\u left). That is all the
+  // state a chunk boundary needs.
+  const skipStack: number[] = [];
+  let skipInStr = false;
+  let skipEsc = 0;
+  // The next '\\' at or after bsFrom in chunk number bsChunk (text.length if none), so each chunk
+  // is searched for it once.
+  let chunks = 0;
+  let bsChunk = -1;
+  let bsFrom = 0;
+  let bsAt = 0;
 
   const fail = (i: number, why: string): never => {
     throw new ListBodyError(`${why} at character ${offset + i}`);
@@ -131,6 +156,15 @@ export function scanListBody(onItem: (item: unknown, index: number) => void, ski
   };
 
   const open = (i: number, c: number): void => {
+    if (skipping && stack.length === MEMBER) {
+      // The skipped member's value is a list or an object: skipValue passes over it.
+      skipStack.length = 0;
+      skipStack.push(c);
+      skipInStr = false;
+      skipEsc = 0;
+      state = S.Skip;
+      return;
+    }
     valueBegins(i, c);
     stack.push(c);
     if (stack.length === ELEMENT && c === 0x5b && lastKey === 'value') inValue = true;
@@ -170,6 +204,7 @@ export function scanListBody(onItem: (item: unknown, index: number) => void, ski
 
   const scan = (text: string): void => {
     chunk = text;
+    chunks++;
     captureFrom = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
@@ -230,6 +265,10 @@ export function scanListBody(onItem: (item: unknown, index: number) => void, ski
           if (++literalAt === literal.length) valueEnded(i + 1);
           break;
         }
+        case S.Skip: {
+          i = skipValue(text, i) - 1;
+          break;
+        }
         case S.Done: {
           if (!WS(c)) fail(i, 'text after the end of the body');
           break;
@@ -248,6 +287,78 @@ export function scanListBody(onItem: (item: unknown, index: number) => void, ski
     }
     flush(text.length);
     offset += text.length;
+  };
+
+  /**
+   * Passes over the skipped member's value (its first bracket already read) from `from`; returns
+   * the index after what it consumed: after the value's closing bracket, or the chunk's end.
+   * Strings are jumped over with indexOf (their text is never looked at, only where they end:
+   * the next '"' not escaped); outside strings each character is checked. What is validated:
+   * brackets balance and match, strings terminate, escapes are valid, and outside strings only
+   * JSON's characters appear. Not validated: the order of tokens (`[1 2]`, `tru`) and raw
+   * control characters inside strings. That is enough because the value is dropped, never read:
+   * what matters is where it ends, and that ends exactly where a JSON parser would end it for
+   * any valid JSON; a body cut short or garbled into something else (HTML, an unbalanced or
+   * unterminated value) still fails.
+   */
+  const skipValue = (text: string, from: number): number => {
+    const n = text.length;
+    let i = from;
+    if (bsChunk !== chunks || bsAt < i || bsFrom > i) {
+      bsChunk = chunks;
+      bsFrom = i;
+      bsAt = text.indexOf('\\', i);
+      if (bsAt === -1) bsAt = n;
+    }
+    while (i < n) {
+      if (skipInStr) {
+        if (skipEsc !== 0) {
+          const c = text.charCodeAt(i);
+          if (skipEsc === -1) {
+            if (c === 0x75) skipEsc = 4;
+            else if (c < 128 && ESCAPE_CHAR[c] === 1) skipEsc = 0;
+            else fail(i, 'an invalid escape in a string');
+          } else {
+            if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66))) fail(i, 'an invalid \\u escape in a string');
+            skipEsc--;
+          }
+          i++;
+          continue;
+        }
+        if (bsAt < i) {
+          bsFrom = i;
+          bsAt = text.indexOf('\\', i);
+          if (bsAt === -1) bsAt = n;
+        }
+        const q = text.indexOf('"', i);
+        if (q === -1 || bsAt < q) {
+          if (bsAt === n) return n; // the string goes on in the next chunk
+          i = bsAt + 1;
+          skipEsc = -1;
+          continue;
+        }
+        skipInStr = false;
+        i = q + 1;
+        continue;
+      }
+      const c = text.charCodeAt(i);
+      if (c === 0x22) {
+        skipInStr = true;
+      } else if (c === 0x7b || c === 0x5b) {
+        skipStack.push(c);
+      } else if (c === 0x7d || c === 0x5d) {
+        const top = skipStack.pop();
+        if ((c === 0x7d && top !== 0x7b) || (c === 0x5d && top !== 0x5b)) fail(i, `unexpected ${String.fromCharCode(c)}`);
+        if (skipStack.length === 0) {
+          valueEnded(i + 1);
+          return i + 1;
+        }
+      } else if (c >= 128 || TOKEN_CHAR[c] !== 1) {
+        fail(i, `unexpected ${JSON.stringify(String.fromCharCode(c))}`);
+      }
+      i++;
+    }
+    return n;
   };
 
   const endNumber = (i: number): void => {

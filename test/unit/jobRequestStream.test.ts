@@ -115,3 +115,86 @@ test('the skipped member is never held: a 20 MiB matchedAgents passes in small c
   assert.deepEqual(scanner.end(), { count: 1, items: 1 });
   assert.deepEqual(items, [{ requestId: 9, jobName: 'j' }]);
 });
+
+/** A small deterministic generator (mulberry32), so a failure reproduces from its seed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Strings full of what a skip could mistake for structure: quotes, backslashes, brackets, escapes
+// JSON.stringify writes (\n, \u0001), and multi-byte characters (cut inside them by the splits).
+const PIECES = ['a', 'Z', ' ', '"', '\\', '[', ']', '{', '}', ',', ':', '\n', '\u0001', '/', 'é', '✓', '😀', '\\"', 'true', '-1e5'];
+function randomValue(next: () => number, depth: number): unknown {
+  const r = next();
+  if (depth <= 0 || r < 0.35) {
+    const s = next();
+    if (s < 0.5) return Array.from({ length: Math.floor(next() * 6) }, () => PIECES[Math.floor(next() * PIECES.length)]).join('');
+    if (s < 0.7) return Math.round((next() - 0.5) * 1e6) / (next() < 0.5 ? 1 : 1000);
+    return [true, false, null][Math.floor(next() * 3)];
+  }
+  if (r < 0.65) return Array.from({ length: Math.floor(next() * 4) }, () => randomValue(next, depth - 1));
+  const o: Record<string, unknown> = {};
+  for (let k = Math.floor(next() * 4); k > 0; k--) o[next() < 0.2 ? 'matchedAgents' : `k${Math.floor(next() * 100)}${PIECES[Math.floor(next() * PIECES.length)]}`] = randomValue(next, depth - 1);
+  return o;
+}
+
+/** A random list body and what each item must read as (the element without its own matchedAgents). */
+function randomBody(seed: number): { body: Buffer; items: unknown[] } {
+  const next = rng(seed);
+  const value = Array.from({ length: 1 + Math.floor(next() * 3) }, (_, i) => {
+    const entries: [string, unknown][] = [['requestId', i + 1]];
+    for (let k = Math.floor(next() * 3); k > 0; k--) entries.push([`m${k}`, randomValue(next, 3)]);
+    // The skipped member: usually a list of objects, sometimes any value; at any position.
+    const skipped = next() < 0.7 ? Array.from({ length: Math.floor(next() * 4) }, () => randomValue(next, 4)) : randomValue(next, 4);
+    entries.splice(Math.floor(next() * (entries.length + 1)), 0, ['matchedAgents', skipped]);
+    return Object.fromEntries(entries);
+  });
+  const space = [undefined, 1, '\t', '\r\n '][Math.floor(next() * 4)];
+  const body = Buffer.from(JSON.stringify({ count: value.length, value }, null, space as string | number | undefined));
+  const items = (JSON.parse(body.toString()) as { value: Record<string, unknown>[] }).value.map(({ matchedAgents: _dropped, ...rest }) => rest);
+  return { body, items };
+}
+
+test('fuzz: random bodies split at every offset (inside strings, escapes, brackets and characters of the skipped member) read as JSON.parse without matchedAgents', () => {
+  for (let seed = 1; seed <= 40; seed++) {
+    const { body, items } = randomBody(seed);
+    const want = { items, count: items.length };
+    assert.deepEqual(scan(body), want, `seed ${seed}`);
+    for (let cut = 1; cut < body.length; cut++) assert.deepEqual(scan(body, [cut]), want, `seed ${seed}, cut at ${cut}`);
+    const next = rng(seed * 7919);
+    const cuts: number[] = [];
+    for (let at = 1 + Math.floor(next() * 5); at < body.length; at += 1 + Math.floor(next() * 5)) cuts.push(at);
+    assert.deepEqual(scan(body, cuts), want, `seed ${seed}, small pieces`);
+    for (let cut = 0; cut < body.length; cut++) assert.throws(() => scan(body.subarray(0, cut)), bad(/cut short|an empty body/), `seed ${seed}, cut short at ${cut}`);
+  }
+});
+
+test('malformed content inside the skipped member is an error wherever the chunks are cut', () => {
+  const cases: [string, RegExp][] = [
+    ['[{"id":1,"name":"x"}, <b>]', /unexpected "<"/],
+    ['[undefined]', /unexpected "d"/],
+    ["['x']", /unexpected "'"/],
+    ['[NaN]', /unexpected "N"/],
+    ['[1,é]', /unexpected/],
+    ['[{"a":"\\x"}]', /an invalid escape/],
+    ['[{"a":"\\u12g4"}]', /an invalid \\u escape/],
+    ['[{"a":1]}', /unexpected \]/],
+    ['[[{"a":1}]', /unexpected \}/],
+    ['[1]]', /unexpected \]/],
+    ['{"a":[1}}', /unexpected \}/],
+    ['["unterminated]}]}', /unexpected "j"/], // the string ends at the next quote, before jobName
+    ['["a\\"]}]}', /unexpected "j"/],
+  ];
+  for (const [skipped, pattern] of cases) {
+    const body = Buffer.from(`{"count":1,"value":[{"requestId":1,"matchedAgents":${skipped},"jobName":"j"}]}`);
+    assert.throws(() => scan(body), bad(pattern), skipped);
+    for (let cut = 1; cut < body.length; cut++) assert.throws(() => scan(body, [cut]), bad(pattern), `${skipped}, cut at ${cut}`);
+  }
+});
