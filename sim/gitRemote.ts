@@ -21,6 +21,7 @@ export class GitRemote {
   readonly commits = new Map<string, Commit>();
   #tip: string;
   #seq = 0;
+  readonly #files = new Map<string, RepoFile>();
   /** Called after every accepted push (the invariants look at each commit). */
   onPush: (c: Commit) => void = () => {};
 
@@ -34,6 +35,21 @@ export class GitRemote {
 
   tipCommit(): Commit {
     return this.commits.get(this.#tip)!;
+  }
+
+  /**
+   * The file as readFiles returns it: the same object while the path's content stays the same,
+   * as GitRepo.readFiles returns it for an unchanged blob id, so what a pass derives from a file
+   * by identity is reused. Shared by every reconciler process of the run, like the remote's
+   * objects: a restarted process finds those parse caches warm. They hold pure functions of the
+   * file, so this changes what a restart costs, never what it does.
+   */
+  file(path: string, content: string): RepoFile {
+    const known = this.#files.get(path);
+    if (known !== undefined && known.content === content) return known;
+    const file = { path, content };
+    this.#files.set(path, file);
+    return file;
   }
 
   /** A commit object (not yet on the branch). */
@@ -127,7 +143,9 @@ export class MemoryRepo implements BranchRepo {
     const c = this.#remote.commits.get(commitOid);
     if (!c) throw new Error(`commit ${commitOid} was never fetched`);
     const prefix = dirPath.replace(/\/+$/, '') + '/';
-    return [...c.files].filter(([p]) => p.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, content]) => ({ path, content }));
+    const out: RepoFile[] = [];
+    for (const [path, content] of c.files) if (path.startsWith(prefix)) out.push(this.#remote.file(path, content));
+    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
   async commitChanges(parentOid: string, changes: readonly TreeChange[], message: string, now?: Date): Promise<string | undefined> {

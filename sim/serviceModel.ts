@@ -65,6 +65,32 @@ export class ServiceModel {
   jobs(): Job[] {
     return [...this.state.jobs.values()];
   }
+
+  /** The text of each job in the last listings, with what it was made of. */
+  readonly #jobText = new Map<number, { readonly key: string; readonly text: string }>();
+
+  /**
+   * One job request of the listing as the service serializes it (with `matchedAgents`). Made
+   * again only when something it shows changed (the job's state, or a referenced agent's):
+   * a listing is read every pass, and most of it is the same as the last one.
+   */
+  listingJobText(j: Job, matchedByDemands = new Map<string, number[]>()): string {
+    // Jobs with the same demands match the same agents: one lookup per listing and demand set.
+    const demandsKey = `${j.poolId}\n${j.demands.join('\n')}`;
+    let live = matchedByDemands.get(demandsKey);
+    if (j.matchedAgentIds === undefined && live === undefined) matchedByDemands.set(demandsKey, (live = this.scheduler.liveMatchedIds(j)));
+    const matched = j.matchedAgentIds ?? live!;
+    const ref = (id: number): string => {
+      const a = this.state.agents.get(id);
+      return a ? `${id}/${a.poolId}/${a.name}/${a.version}/${a.osDescription}/${a.enabled}/${this.wire.agentStatus(a)}` : `${id}/-`;
+    };
+    const key = [j.assignTime, j.receiveTime, j.finishTime, j.lockedUntil, j.result, j.reservedAgentName, j.reservedAgentId === undefined ? '-' : ref(j.reservedAgentId), ...matched.map(ref)].join('|');
+    const known = this.#jobText.get(j.requestId);
+    if (known?.key === key) return known.text;
+    const text = JSON.stringify(this.wire.job(j, { matchedAgents: true, liveMatched: () => matched }));
+    this.#jobText.set(j.requestId, { key, text });
+    return text;
+  }
 }
 
 /** The service as one reconciler process sees it. */
@@ -208,12 +234,15 @@ export class ServiceApi implements TaskAgentApi {
    * fault plan makes unreadable is the body cut in half, as a dropped proxy connection leaves it.
    */
   async jobRequestListing(poolId: number): Promise<JobRequestListing> {
-    const body = (jobs: TaskAgentJobRequest[]) => JSON.stringify({ count: jobs.length, value: jobs });
-    const r = await this.#call('getAgentRequestsForAgents', 'read', () =>
-      body(this.#svc.jobs()
+    // What JSON.stringify({ count, value }) gives, from each job's own text.
+    const body = (jobs: readonly string[]) => `{"count":${jobs.length},"value":[${jobs.join(',')}]}`;
+    const r = await this.#call('getAgentRequestsForAgents', 'read', () => {
+      const matchedByDemands = new Map<string, number[]>();
+      return body(this.#svc.jobs()
         .filter((j) => j.poolId === poolId && j.finishTime === undefined)
         .sort((a, b) => a.requestId - b.requestId)
-        .map((j) => this.#svc.wire.job(j, { matchedAgents: true, liveMatched: () => this.#svc.scheduler.liveMatchedIds(j) }) as TaskAgentJobRequest)));
+        .map((j) => this.#svc.listingJobText(j, matchedByDemands)));
+    });
     const text = r ?? body([]).slice(0, 12);
     return {
       statusCode: 200,

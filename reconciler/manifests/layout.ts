@@ -39,8 +39,13 @@ export function isPodManifestPath(agentsPath: string, path: string): boolean {
 /** kustomization.yaml listing sentinel.yaml and every given resource (relative to agentsPath), sorted. */
 export function renderKustomization(resourcePaths: readonly string[]): string {
   const resources = [...new Set([SENTINEL_FILE, ...resourcePaths])].sort();
-  return stableYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources });
+  // Every pass renders it to compare with the branch; the list rarely changes between passes.
+  const key = resources.join('\n');
+  if (lastKustomization?.key !== key) lastKustomization = { key, text: stableYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }) };
+  return lastKustomization.text;
 }
+
+let lastKustomization: { readonly key: string; readonly text: string } | undefined;
 
 /** The ConfigMap that keeps the synced directory from ever being empty. */
 export function renderSentinel(namespace: string): string {

@@ -3,6 +3,7 @@ import { isSpecError, parseManifest } from '../manifests/parseManifest.ts';
 import { isPodManifestPath } from '../manifests/layout.ts';
 import type { AgentSpec } from '../agentspec/agentSpec.ts';
 import { readSpecCandidates, settleSpecs, type RepoFile, type SpecCandidates } from '../agentspec/loadSpecs.ts';
+import type { SpecCandidate } from '../agentspec/specConflicts.ts';
 import type { SpecDefaults } from '../agentspec/specDefaults.ts';
 import type { SpecError } from '../agentspec/specError.ts';
 
@@ -47,6 +48,33 @@ function parseManifestOnce(f: RepoFile): ReturnType<typeof parseManifest> {
 }
 
 /**
+ * Spec candidates by spec file object, likewise: a spec file is checked again only when it, a
+ * template file (a spec may name any) or the defaults changed since it was last checked.
+ */
+const checkedSpecs = new WeakMap<RepoFile, { readonly templateFiles: readonly RepoFile[]; readonly defaults: SpecDefaults; readonly read: SpecCandidates }>();
+
+function readSpecCandidatesOnce(files: readonly RepoFile[], templateFiles: readonly RepoFile[], templates: ReadonlyMap<string, string>, defaults: SpecDefaults): SpecCandidates {
+  const candidates: SpecCandidate[] = [];
+  const errors: SpecError[] = [];
+  // In path order, as readSpecCandidates reads them: the order settles nothing, but errors list in it.
+  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const f of sorted) {
+    let c = checkedSpecs.get(f);
+    if (c === undefined || c.defaults !== defaults || !sameObjects(c.templateFiles, templateFiles)) {
+      c = { templateFiles, defaults, read: readSpecCandidates([f], templates, defaults) };
+      checkedSpecs.set(f, c);
+    }
+    candidates.push(...c.read.candidates);
+    errors.push(...c.read.errors);
+  }
+  return { candidates, errors };
+}
+
+function sameObjects<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
  * Specs, templates and agent manifests of one commit, parsed once into validated types.
  * Conflicting specs are settled by the manifests alone; settleWithAgents adds the placeholders.
  */
@@ -56,7 +84,8 @@ export async function readGitSnapshot(readDir: ReadDir, paths: RepoPaths, defaul
     readDir(paths.templates),
     readDir(paths.agents),
   ]);
-  const templates = new Map(templateFiles.filter((f) => isYaml(f.path)).map((f) => [f.path, f.content]));
+  const yamlTemplates = templateFiles.filter((f) => isYaml(f.path));
+  const templates = new Map(yamlTemplates.map((f) => [f.path, f.content]));
   const manifests: Manifest[] = [];
   const manifestErrors: SpecError[] = [];
   for (const f of agentFiles) {
@@ -65,7 +94,7 @@ export async function readGitSnapshot(readDir: ReadDir, paths: RepoPaths, defaul
     if (isSpecError(m)) manifestErrors.push(m);
     else manifests.push(m);
   }
-  const candidates = readSpecCandidates(specFiles.filter((f) => isYaml(f.path)), templates, defaults);
+  const candidates = readSpecCandidatesOnce(specFiles.filter((f) => isYaml(f.path)), yamlTemplates, templates, defaults);
   return settled({ manifests, agentFiles, candidates, manifestErrors }, []);
 }
 

@@ -4,7 +4,8 @@ import type { Agent, EmulatorState, Job, Pool, Session } from './state.ts';
 
 /** `2022-09-28T11:20:22.4630000Z`: the service's .NET DateTime format. */
 export function isoDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, (_m, frac: string) => `.${frac}0000Z`);
+  // toISOString always ends in milliseconds and Z: four more digits of zeros before the Z.
+  return `${new Date(ms).toISOString().slice(0, -1)}0000Z`;
 }
 
 /** Drops undefined members so unset fields are omitted, as the service does. */

@@ -56,3 +56,22 @@ test('faults reach the adapter as its typed errors: 429 with Retry-After, an unr
   s.svc.faults = { throttle: 0, serverError: 0, unreadable: 1 };
   await assert.rejects(s.run(listAgents(s.api, s.pool.id, 'k8s-agents')), AzdoUnreadableResponseError);
 });
+
+test('the listing serializes a job again exactly when something it shows changed', () => {
+  const s = service();
+  const fresh = (j: ReturnType<typeof s.svc.scheduler.queueJob>) => JSON.stringify(s.svc.wire.job(j, { matchedAgents: true, liveMatched: () => s.svc.scheduler.liveMatchedIds(j) }));
+  const a = registerAgent(s.svc, s.pool.id, 'linux-1', { node: '24' }, {}, '4.260.0');
+  const job = s.svc.scheduler.queueJob({ poolId: s.pool.id, demands: ['node -equals 24'] });
+  const steps: Array<[string, () => void]> = [
+    ['as queued', () => {}],
+    ['a second matching agent', () => registerAgent(s.svc, s.pool.id, 'linux-2', { node: '24' }, {}, '4.260.0')],
+    ['an agent disabled', () => (a.enabled = false)],
+    ['an agent enabled again', () => (a.enabled = true)],
+    ['an agent deleted', () => s.svc.scheduler.removeAgent(a)],
+  ];
+  for (const [what, change] of steps) {
+    change();
+    assert.equal(s.svc.listingJobText(job), fresh(job), what);
+    assert.equal(s.svc.listingJobText(job), fresh(job), `${what}, read again`);
+  }
+});

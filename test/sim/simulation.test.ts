@@ -9,7 +9,7 @@ import { runScenario } from '../../sim/world.ts';
 
 /** Short runs: 8 active minutes with every fault kind, then a healthy world until quiescence. */
 const SHORT: Partial<Omit<Scenario, 'seed'>> = { activeMs: 8 * 60_000, settleMs: 15 * 60_000, jobsPerMinute: 2 };
-const SEEDS = Number(process.env.SIM_TEST_SEEDS ?? 30);
+const SEEDS = Number(process.env.SIM_TEST_SEEDS ?? 300);
 
 /**
  * Seeds that once broke an invariant, kept so the fix stays fixed. Each names what it found.
@@ -36,12 +36,14 @@ test('a run is a function of its seed: the same seed replays the same trace', as
 
 test(`${SEEDS} seeds with every fault kind keep every invariant`, async () => {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const s = await runSeeds(Array.from({ length: SEEDS }, (_, i) => 1000 + i), SHORT);
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   const failures = s.failing.map((r) => `${describeScenario(r.scenario)}\n  ${r.violations.map((v) => `${v.invariant}: ${v.detail}`).join('\n  ')}\n  trace:\n    ${r.trace.slice(-40).join('\n    ')}`);
   assert.equal(s.violations, 0, failures.join('\n\n'));
   assert.equal(s.seeds, SEEDS);
-  process.stdout.write(`# ${SEEDS} seeds, ${s.steps} steps in ${Math.round(ms)} ms (${((SEEDS / ms) * 1000).toFixed(1)} seeds/s); slowest ${s.slowestSeedMs} ms\n`);
+  process.stdout.write(`# ${SEEDS} seeds, ${s.steps} steps in ${Math.round(ms)} ms, ${Math.round((cpu.user + cpu.system) / 1000)} ms of CPU (${((SEEDS / ms) * 1000).toFixed(1)} seeds/s); slowest ${s.slowestSeedMs} ms\n`);
 });
 
 test('the faults happen: crashes, rejected pushes, other writers and leadership moves show in the runs', async () => {
