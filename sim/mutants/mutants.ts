@@ -65,7 +65,7 @@ export function mutatedCopy(mutant: Mutant | undefined): { readonly dir: string;
   try {
     const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
       .split('\0')
-      .filter((f) => f !== '' && !f.startsWith('node_modules/'));
+      .filter((f) => f !== '' && f !== 'node_modules' && !f.startsWith('node_modules/'));
     for (const f of files) {
       mkdirSync(dirname(join(dir, f)), { recursive: true });
       try {
