@@ -13,7 +13,8 @@ import { Ownership } from '../../reconciler/plan/agentOwnership.ts';
 import type { PoolAgent } from '../../reconciler/plan/observed.ts';
 import { Rng } from '../../sim/random.ts';
 import { registerAgent, ServiceApi, ServiceModel, type CallRecord } from '../../sim/serviceModel.ts';
-import { settle, VirtualTime } from '../../sim/virtualTime.ts';
+import { VirtualTime } from '../../sim/virtualTime.ts';
+import { virtualRun } from '../helpers/virtualRun.ts';
 
 const POOL = 'k8s-agents';
 const env = (spec: string) => Object.fromEntries([['AZDO_GITOPS_SPEC', spec], ...Array.from({ length: 60 }, (_, i) => [`ENV_${i}`, `value-${i}`])]);
@@ -25,16 +26,7 @@ function service() {
   const calls: CallRecord[] = [];
   const api = new ServiceApi(svc, new Rng(1), { dead: false }, (c) => calls.push(c));
   const session: AzdoSession = { api, pools: new PoolDirectory(api), agentCapabilities: new AgentCapabilityCache() };
-  const run = async <T>(p: Promise<T>): Promise<T> => {
-    let out: { v: T } | { e: unknown } | undefined;
-    p.then((v) => (out = { v }), (e) => (out = { e }));
-    while (!out) {
-      await settle();
-      if (!out) vt.step(Infinity);
-    }
-    if ('e' in out) throw out.e;
-    return out.v;
-  };
+  const run = virtualRun(vt);
   /** One observation: the lean list, then the reads of `needed` (names); the calls it made by method. */
   const observe = async (needed: (a: PoolAgent) => boolean) => {
     const listed = await run(listAgents(api, pool.id, POOL));

@@ -7,24 +7,15 @@ import { listPendingJobs } from '../../reconciler/azdo/jobRequests.ts';
 import { AzdoRequestError, AzdoThrottledError, AzdoUnreadableResponseError } from '../../reconciler/errors/azdoErrors.ts';
 import { Rng } from '../../sim/random.ts';
 import { registerAgent, ServiceApi, ServiceModel } from '../../sim/serviceModel.ts';
-import { settle, VirtualTime } from '../../sim/virtualTime.ts';
+import { VirtualTime } from '../../sim/virtualTime.ts';
+import { virtualRun } from '../helpers/virtualRun.ts';
 
 function service() {
   const vt = new VirtualTime(Date.parse('2026-03-02T08:00:00Z'));
   const svc = new ServiceModel(vt);
   const pool = svc.state.addPool('k8s-agents');
   const api = new ServiceApi(svc, new Rng(1), { dead: false }, () => {});
-  /** Runs a call to its end in virtual time. */
-  const run = async <T>(p: Promise<T>): Promise<T> => {
-    let out: { v: T } | { e: unknown } | undefined;
-    p.then((v) => (out = { v }), (e) => (out = { e }));
-    while (!out) {
-      await settle();
-      if (!out) vt.step(Infinity);
-    }
-    if ('e' in out) throw out.e;
-    return out.v;
-  };
+  const run = virtualRun(vt);
   return { vt, svc, pool, api, run };
 }
 

@@ -7,6 +7,7 @@ import { plan } from '../../reconciler/plan/plan.ts';
 import type { AgentSpec } from '../../reconciler/agentspec/agentSpec.ts';
 import { capViolations, countBy } from '../helpers/capInvariant.ts';
 import { aJob, aSpec, busyOf, idleOf, startingOf, world } from '../helpers/fixtures.ts';
+import { seededRandom } from '../helpers/seededRandom.ts';
 
 const opts = { nameSeed: 'pass-1' };
 const old = { revision: 'oldrev0000' };
@@ -74,17 +75,6 @@ test('an agent whose pod was seen deleted is drained before its manifest goes', 
   assert.deepEqual(confirmed.unregister.map((u) => u.name), ['linux-gone1']);
 });
 
-/** Deterministic PRNG (mulberry32): a failing seed reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomWorld(r: () => number): ObservedState {
   const int = (n: number) => Math.floor(r() * n);
@@ -113,7 +103,7 @@ function randomWorld(r: () => number): ObservedState {
 
 test('whatever the drain confirms, refuses or sees taken, no plan adds beyond maxAgents or MAX_AGENTS', () => {
   for (let seed = 1; seed <= 3000; seed++) {
-    const r = rng(seed);
+    const r = seededRandom(seed);
     const o = randomWorld(r);
     const first = plan(o, opts);
     assert.deepEqual(violations(o, first, `seed ${seed}, first plan`), []);

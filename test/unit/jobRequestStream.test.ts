@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ListBodyError, scanListBody } from '../../reconciler/azdo/jobRequestStream.ts';
+import { seededRandom } from '../helpers/seededRandom.ts';
 
 /** Feeds `body` in pieces cut at `cuts` (byte offsets) and returns the items and the end's answer. */
 function scan(body: string | Buffer, cuts: number[] = []): { items: unknown[]; count: number } {
@@ -116,17 +117,6 @@ test('the skipped member is never held: a 20 MiB matchedAgents passes in small c
   assert.deepEqual(items, [{ requestId: 9, jobName: 'j' }]);
 });
 
-/** A small deterministic generator (mulberry32), so a failure reproduces from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Strings full of what a skip could mistake for structure: quotes, backslashes, brackets, escapes
 // JSON.stringify writes (\n, \u0001), and multi-byte characters (cut inside them by the splits).
@@ -147,7 +137,7 @@ function randomValue(next: () => number, depth: number): unknown {
 
 /** A random list body and what each item must read as (the element without its own matchedAgents). */
 function randomBody(seed: number): { body: Buffer; items: unknown[] } {
-  const next = rng(seed);
+  const next = seededRandom(seed);
   const value = Array.from({ length: 1 + Math.floor(next() * 3) }, (_, i) => {
     const entries: [string, unknown][] = [['requestId', i + 1]];
     for (let k = Math.floor(next() * 3); k > 0; k--) entries.push([`m${k}`, randomValue(next, 3)]);
@@ -168,7 +158,7 @@ test('fuzz: random bodies split at every offset (inside strings, escapes, bracke
     const want = { items, count: items.length };
     assert.deepEqual(scan(body), want, `seed ${seed}`);
     for (let cut = 1; cut < body.length; cut++) assert.deepEqual(scan(body, [cut]), want, `seed ${seed}, cut at ${cut}`);
-    const next = rng(seed * 7919);
+    const next = seededRandom(seed * 7919);
     const cuts: number[] = [];
     for (let at = 1 + Math.floor(next() * 5); at < body.length; at += 1 + Math.floor(next() * 5)) cuts.push(at);
     assert.deepEqual(scan(body, cuts), want, `seed ${seed}, small pieces`);
