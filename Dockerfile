@@ -34,5 +34,8 @@ RUN rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /us
 # The node user by number: a kubelet verifies runAsNonRoot only for a numeric user.
 USER 1000:1000
 EXPOSE 8080
-ENTRYPOINT ["node", "dist/reconciler/main.js"]
+# A 1 MiB young generation: the job listing is scanned as a stream, and its short-lived garbage
+# otherwise grows the young generation to tens of MiB that stay resident (bench/README.md, scale:
+# at 1,000 agents steady RSS 352 -> 176 MiB for the same pass CPU).
+ENTRYPOINT ["node", "--max-semi-space-size=1", "dist/reconciler/main.js"]
 CMD ["run"]
