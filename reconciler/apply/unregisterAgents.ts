@@ -2,6 +2,7 @@ import { deleteAgent } from '../azdo/agents.ts';
 import type { AgentToUnregister } from '../plan/changes.ts';
 import type { AzdoSession } from '../azdo/session.ts';
 import type { Logger } from '../support/logger.ts';
+import { runBounded } from '../support/runBounded.ts';
 
 /** Deletes at a time: a round of completions is unregistered in one round trip or two, not one per agent. */
 const CONCURRENCY = 4;
@@ -22,16 +23,9 @@ export async function unregisterAgents(
 ): Promise<{ unregistered: string[]; failures: { agent: string; error: string }[] }> {
   const todo = agents.filter((a) => !manifestNames.has(a.name));
   const outcome: ({ ok: true } | { ok: false; error: string } | undefined)[] = todo.map(() => undefined);
-  let next = 0;
-  let aborted: unknown;
-  const worker = async (): Promise<void> => {
-    while (next < todo.length && aborted === undefined) {
-      const i = next++;
-      const a = todo[i]!;
-      if (signal?.aborted) {
-        aborted = signal.reason;
-        return;
-      }
+  await runBounded(
+    todo.map((a, i) => async () => {
+      signal?.throwIfAborted();
       try {
         await deleteAgent(azdo.api, await azdo.pools.idOf(a.poolName), a.agentId);
         outcome[i] = { ok: true };
@@ -39,10 +33,9 @@ export async function unregisterAgents(
       } catch (err) {
         outcome[i] = { ok: false, error: (err as Error).message };
       }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, todo.length) }, worker));
-  signal?.throwIfAborted();
+    }),
+    CONCURRENCY,
+  );
   const unregistered: string[] = [];
   const failures: { agent: string; error: string }[] = [];
   todo.forEach((a, i) => {

@@ -7,6 +7,7 @@ import { AgentCapabilityCache } from '../azdo/agentCapabilityCache.ts';
 import { listAgentCapabilities, readAgentCapabilities } from '../azdo/agents.ts';
 import type { AzdoSession } from '../azdo/session.ts';
 import type { PoolAgent } from '../plan/observed.ts';
+import { runBounded } from '../support/runBounded.ts';
 
 /** Reads in flight at once, across pools: enough to hide latency, few enough not to be throttled. */
 export const CAPABILITY_READ_CONCURRENCY = 8;
@@ -52,22 +53,4 @@ export async function readNeededCapabilities(session: AzdoSession, agents: reado
     const known = cache.get(a);
     return known === undefined ? a : { ...a, specMarker: known.specMarker, userCapabilities: known.userCapabilities, capabilitiesRead: true };
   });
-}
-
-/** Runs the tasks, at most `limit` at once; the first failure stops new ones starting and is thrown. */
-async function runBounded(tasks: readonly (() => Promise<void>)[], limit: number): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < tasks.length) {
-      const task = tasks[next++]!;
-      try {
-        await task();
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
 }
