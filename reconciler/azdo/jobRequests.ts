@@ -116,22 +116,32 @@ async function statusError(listing: JobRequestListing, status: number): Promise<
   return err;
 }
 
+/** What one read of the unfinished-only listing saw. */
+export interface StreamedListing {
+  /** The requests that need an agent. */
+  readonly jobs: PendingJob[];
+  /** The oldest unfinished request listed (undefined: none). */
+  readonly oldestUnfinished: number | undefined;
+  /** The body's size. */
+  readonly bytes: number;
+}
+
 /**
  * The pool's requests that need an agent, from the listing an autoscaler is meant to read:
  * `completedRequestCount=0`, every unfinished request and no finished one, whatever the pool's
  * history. Each request carries `matchedAgents` (~350 bytes per eligible agent: tens to hundreds
  * of MiB for a large pool), so the body is read as a stream through the client's own HTTP client
  * (its auth, user agent, proxy and TLS settings) and scanned one request at a time with
- * `matchedAgents` skipped as it passes: memory is one request, whatever the body's size. The
- * paged `$top` form sends no `matchedAgents` but lists finished requests too, so reading it to
- * its end costs the pool's whole job history every pass.
+ * `matchedAgents` skipped as it passes: memory is one request, whatever the body's size. Where
+ * the body is large, later passes read the paged `$top` form down to the oldest unfinished
+ * request seen here instead (jobListingFloor.ts).
  */
-export async function listPendingJobs(
+export async function streamJobRequests(
   api: TaskAgentApi,
   poolId: number,
   poolName: string,
   open: OpenJobRequestListing = openJobRequestListing,
-): Promise<PendingJob[]> {
+): Promise<StreamedListing> {
   const operation = `list job requests of pool "${poolName}"`;
   return callAzdo(operation, async () => {
     const listing = await open(api, poolId);
@@ -143,13 +153,21 @@ export async function listPendingJobs(
     }
     if (status < 200 || status > 299) throw await statusError(listing, status);
     const out = new Map<number, PendingJob>();
+    let oldestUnfinished: number | undefined;
+    let bytes = 0;
     const scanner = scanListBody((item, index) => {
       // Dates and enums revived as the typed client's formatResponse does (queueTime etc. as Date).
       const r = ContractSerializer.deserialize(expectListItem(operation, item, index, JOB_REQUEST_FIELDS), TypeInfo.TaskAgentJobRequest, false, false) as TaskAgentJobRequest;
-      if (needsAgent(r)) out.set(r.requestId!, toPendingJob(r, poolName));
+      const lifecycle = jobLifecycle(r);
+      const unfinished = lifecycle.result === undefined && lifecycle.finishTime === undefined;
+      if (unfinished && (oldestUnfinished === undefined || r.requestId! < oldestUnfinished)) oldestUnfinished = r.requestId!;
+      if (isUnclaimed(lifecycle)) out.set(r.requestId!, toPendingJob(r, poolName));
     });
     try {
-      for await (const chunk of listing) scanner.write(chunk);
+      for await (const chunk of listing) {
+        bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+        scanner.write(chunk);
+      }
       scanner.end();
     } catch (err) {
       listing.destroy();
@@ -157,6 +175,16 @@ export async function listPendingJobs(
       if (err instanceof ListBodyError) throw new AzdoUnreadableResponseError(operation, err.message);
       throw err;
     }
-    return [...out.values()];
+    return { jobs: [...out.values()], oldestUnfinished, bytes };
   });
+}
+
+/** streamJobRequests' jobs alone. */
+export async function listPendingJobs(
+  api: TaskAgentApi,
+  poolId: number,
+  poolName: string,
+  open: OpenJobRequestListing = openJobRequestListing,
+): Promise<PendingJob[]> {
+  return (await streamJobRequests(api, poolId, poolName, open)).jobs;
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { connectTaskAgentApi } from '../azdo/connection.ts';
 import { PoolDirectory } from '../azdo/pools.ts';
 import { AgentCapabilityCache } from '../azdo/agentCapabilityCache.ts';
+import { JobListingMemory } from '../azdo/jobListingFloor.ts';
 import { createAgentSpecResources } from '../cluster/agentSpecResources.ts';
 import { createEventRecorder } from '../cluster/events.ts';
 import { createSyncRequester } from '../cluster/syncRequester.ts';
@@ -31,7 +32,7 @@ export interface Wired {
 
 export async function wire(config: Config, log: Logger, onPodFinished: (pod: string) => void = () => {}): Promise<Wired> {
   const api = await connectTaskAgentApi(config.azdo.orgUrl, config.azdo.token);
-  const azdo: AzdoSession = { api, pools: new PoolDirectory(api), agentCapabilities: new AgentCapabilityCache() };
+  const azdo: AzdoSession = { api, pools: new PoolDirectory(api), agentCapabilities: new AgentCapabilityCache(), jobListings: new JobListingMemory() };
   const repo = await GitRepo.open({
     url: config.git.url,
     branch: config.git.branch,

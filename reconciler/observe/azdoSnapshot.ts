@@ -1,7 +1,7 @@
 import { AzdoPoolNotFoundError } from '../errors/azdoErrors.ts';
 import type { PendingJob, PoolAgent } from '../plan/observed.ts';
 import { listAgents } from '../azdo/agents.ts';
-import { listPendingJobs } from '../azdo/jobRequests.ts';
+import { readPendingJobs } from '../azdo/readPendingJobs.ts';
 import type { AzdoSession } from '../azdo/session.ts';
 
 export interface AzdoSnapshot {
@@ -13,7 +13,7 @@ export interface AzdoSnapshot {
 
 /**
  * Every pool at once (a pass waits for the slowest pool, not the sum): per pool one agent list
- * and one streamed listing of its unfinished job requests. Results keep the pools' sorted order.
+ * and one listing of its job requests (azdo/readPendingJobs.ts). Results keep the pools' sorted order.
  */
 export async function observeAzdo(session: AzdoSession, poolNames: readonly string[]): Promise<AzdoSnapshot> {
   const pools = [...new Set(poolNames)].sort();
@@ -25,7 +25,7 @@ export async function observeAzdo(session: AzdoSession, poolNames: readonly stri
       if (err instanceof AzdoPoolNotFoundError) return { missing: err, jobs: [], agents: [] };
       throw err;
     }
-    const [jobs, agents] = await Promise.all([listPendingJobs(session.api, poolId, pool, session.openJobRequestListing), listAgents(session.api, poolId, pool)]);
+    const [jobs, agents] = await Promise.all([readPendingJobs(session, poolId, pool), listAgents(session.api, poolId, pool)]);
     return { missing: undefined, jobs, agents };
   }));
   const pendingJobs: PendingJob[] = [];

@@ -1,0 +1,90 @@
+// The paged `$top` listing of a pool's job requests, read newest first down to a floor
+// (jobListingFloor.ts says why that read is complete). Pages carry no `matchedAgents`, at most
+// 200 requests each, finished ones included; the next page is asked for with the previous page's
+// X-MS-ContinuationToken, which the typed client drops, so pages go through its REST layer.
+import { TypeInfo, type TaskAgentJobRequest } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
+import { ContractSerializer } from 'azure-devops-node-api/Serialization.js';
+import { callAzdo } from './classifyAzdoError.ts';
+import type { TaskAgentApi } from './connection.ts';
+import { floorAfterRead } from './jobListingFloor.ts';
+import { jobLifecycle } from './jobRequests.ts';
+import { expectList, JOB_REQUEST_FIELDS } from './wireShape.ts';
+
+/** The service caps `$top` at 200. */
+export const JOB_REQUEST_PAGE_SIZE = 200;
+const JOB_REQUESTS_LOCATION = 'fc825784-c92a-4299-9221-998a02d1b54f';
+const JOB_REQUESTS_API_VERSION = '7.2-preview.1';
+const CONTINUATION_HEADER = 'x-ms-continuationtoken';
+
+export interface JobRequestPage {
+  /** The body as the client read it (null when it could not), checked with expectList. */
+  readonly requests: unknown;
+  readonly continuationToken: string | undefined;
+}
+
+export type ReadJobRequestPage = (api: TaskAgentApi, poolId: number, continuationToken: string | undefined) => Promise<JobRequestPage>;
+
+/** One page, through the client's REST layer (its auth, user agent, proxy and TLS settings). */
+export const readJobRequestPage: ReadJobRequestPage = async (api, poolId, continuationToken) => {
+  const query: Record<string, string | number> = { $top: JOB_REQUEST_PAGE_SIZE };
+  if (continuationToken !== undefined) query.continuationToken = continuationToken;
+  const ver = await api.vsoClient.getVersioningData(JOB_REQUESTS_API_VERSION, 'distributedtask', JOB_REQUESTS_LOCATION, { poolId }, query);
+  const res = await api.rest.get<unknown>(ver.requestUrl!, api.createRequestOptions('application/json', ver.apiVersion));
+  const headers = (res.headers ?? {}) as Record<string, string | string[] | undefined>;
+  const raw = Object.entries(headers).find(([k]) => k.toLowerCase() === CONTINUATION_HEADER)?.[1];
+  const token = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  return {
+    // `{count, value}` unwrapped, dates and enums revived, as the typed client's formatResponse does.
+    requests: ContractSerializer.deserialize(res.result, TypeInfo.TaskAgentJobRequest, false, true),
+    continuationToken: token === undefined || token === '' ? undefined : token,
+  };
+};
+
+export type PagedRead =
+  /** Every request at or above the floor (finished ones included), and the floor they give. */
+  | { readonly kind: 'complete'; readonly requests: TaskAgentJobRequest[]; readonly floor: number; readonly pages: number }
+  /** The floor was not reached, or the pages did not read as the floor needs: read the unfinished-only listing. */
+  | { readonly kind: 'gave-up'; readonly reason: string; readonly pages: number };
+
+const isFinished = (r: TaskAgentJobRequest): boolean => {
+  const l = jobLifecycle(r);
+  return l.result !== undefined || l.finishTime !== undefined;
+};
+
+/**
+ * Reads pages until one reaches below `floor` or the last page, at most `maxPages`. Errors and
+ * unreadable pages throw as every read does; pages that are not newest first, or a token handed
+ * out twice, give up (the floor says nothing about such a listing).
+ */
+export async function readRequestsDownTo(
+  api: TaskAgentApi,
+  poolId: number,
+  poolName: string,
+  floor: number,
+  maxPages: number,
+  readPage: ReadJobRequestPage = readJobRequestPage,
+): Promise<PagedRead> {
+  const operation = `list job requests of pool "${poolName}" (paged)`;
+  const read: TaskAgentJobRequest[] = [];
+  const tokens = new Set<string>();
+  let token: string | undefined;
+  let previousId = Number.POSITIVE_INFINITY;
+  for (let pages = 1; pages <= maxPages; pages++) {
+    const got = await callAzdo(operation, () => readPage(api, poolId, token));
+    let reachedFloor = false;
+    for (const r of expectList<TaskAgentJobRequest>(operation, got.requests, JOB_REQUEST_FIELDS)) {
+      const id = r.requestId!;
+      if (id >= previousId) return { kind: 'gave-up', reason: `request ${id} listed after ${previousId}: not newest first`, pages };
+      previousId = id;
+      if (id < floor) reachedFloor = true;
+      else read.push(r);
+    }
+    if (reachedFloor || got.continuationToken === undefined) {
+      return { kind: 'complete', requests: read, floor: floorAfterRead(floor, read.map((r) => ({ requestId: r.requestId!, finished: isFinished(r) }))), pages };
+    }
+    if (tokens.has(got.continuationToken)) return { kind: 'gave-up', reason: `continuation token ${JSON.stringify(got.continuationToken)} repeated`, pages };
+    tokens.add(got.continuationToken);
+    token = got.continuationToken;
+  }
+  return { kind: 'gave-up', reason: `request ${floor} not reached within ${maxPages} pages`, pages: maxPages };
+}
