@@ -178,13 +178,3 @@ export async function streamJobRequests(
     return { jobs: [...out.values()], oldestUnfinished, bytes };
   });
 }
-
-/** streamJobRequests' jobs alone. */
-export async function listPendingJobs(
-  api: TaskAgentApi,
-  poolId: number,
-  poolName: string,
-  open: OpenJobRequestListing = openJobRequestListing,
-): Promise<PendingJob[]> {
-  return (await streamJobRequests(api, poolId, poolName, open)).jobs;
-}

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { inspect } from 'node:util';
 import type { TaskAgent, TaskAgentJobRequest } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
-import { demandStrings, listPendingJobs, needsAgent, toPendingJob } from '../../reconciler/azdo/jobRequests.ts';
+import { demandStrings, needsAgent, streamJobRequests, toPendingJob, type OpenJobRequestListing } from '../../reconciler/azdo/jobRequests.ts';
 import { callAzdo, classifyAzdoError } from '../../reconciler/azdo/classifyAzdoError.ts';
 import { listAgentCapabilities, listAgents, readAgent, readAgentCapabilities, toPoolAgent } from '../../reconciler/azdo/agents.ts';
 import type { TaskAgentApi } from '../../reconciler/azdo/connection.ts';
@@ -20,6 +20,7 @@ import {
 
 const T = new Date('2026-01-01T00:00:00Z');
 const request = (init: Record<string, unknown> = {}): TaskAgentJobRequest => ({ requestId: 7, queueTime: T, ...init }) as TaskAgentJobRequest;
+const listPendingJobs = async (api: TaskAgentApi, poolId: number, poolName: string, open?: OpenJobRequestListing) => (await streamJobRequests(api, poolId, poolName, open)).jobs;
 
 // ---- needsAgent ----
 
@@ -299,7 +300,7 @@ test('a single read must be the object asked for', () => {
 
 const jobsBody = (items: unknown[], count = items.length): { body: string } => ({ body: JSON.stringify({ count, value: items }) });
 
-test('listPendingJobs: an HTML page, a cut body, {} or a wrong count is unreadable, never "no jobs"', async () => {
+test('the unfinished-only listing: an HTML page, a cut body, {} or a wrong count is unreadable, never "no jobs"', async () => {
   const cases: [JobsAnswer, RegExp][] = [
     [{ body: '<!DOCTYPE html><html><body>maintenance</body></html>' }, /^list job requests of pool "k8s-agents": .*not a JSON object/],
     [{ body: '{"count":1,"value":[{"requestId":1,"matchedAgents":[{"id":1' }, /cut short/],
@@ -312,7 +313,7 @@ test('listPendingJobs: an HTML page, a cut body, {} or a wrong count is unreadab
   for (const [jobs, pattern] of cases) await assert.rejects(listPendingJobs(clientAnswering({ jobs }), 1, 'k8s-agents'), unreadable(pattern), jobs.body);
 });
 
-test('listPendingJobs keeps only requests that need an agent, with dates revived and matchedAgents never read', async () => {
+test('the unfinished-only listing keeps only requests that need an agent, with dates revived and matchedAgents never read', async () => {
   const matchedAgents = Array.from({ length: 50 }, (_, i) => ({ id: i + 1, name: `a${i}`, _links: { self: { href: `https://x/${i}` } } }));
   const items = [
     { ...request({ requestId: 1, demands: ['docker'] }), matchedAgents },
@@ -328,7 +329,17 @@ test('listPendingJobs keeps only requests that need an agent, with dates revived
   assert.ok(jobs[0]!.queueTime instanceof Date);
 });
 
-test('listPendingJobs: statuses are classified like every other call (429 Retry-After, 401, 5xx, 400, 404)', async () => {
+test('streamJobRequests reports the oldest unfinished request (claimed ones included) and the body\'s size', async () => {
+  const items = [request({ requestId: 9 }), request({ requestId: 4, receiveTime: T }), request({ requestId: 6, assignTime: T })];
+  const body = jobsBody(items);
+  const read = await streamJobRequests(clientAnswering({ jobs: body }), 1, 'p');
+  assert.deepEqual(read.jobs.map((j) => j.requestId), [9]);
+  assert.equal(read.oldestUnfinished, 4, 'a running request is unfinished: the floor must not pass it');
+  assert.equal(read.bytes, Buffer.byteLength(body.body));
+  assert.equal((await streamJobRequests(clientAnswering({ jobs: jobsBody([]) }), 1, 'p')).oldestUnfinished, undefined);
+});
+
+test('the unfinished-only listing: statuses are classified like every other call (429 Retry-After, 401, 5xx, 400, 404)', async () => {
   const answer = (status: number, headers: Record<string, string> = {}, body = '') => listPendingJobs(clientAnswering({ jobs: { status, headers, body } }), 1, 'p');
   await assert.rejects(answer(429, { 'retry-after': '17' }), (err) => err instanceof AzdoThrottledError && err.retryAfterSeconds === 17);
   await assert.rejects(answer(401, {}, '<html>sign in</html>'), (err) => err instanceof AzdoAuthError);
@@ -379,7 +390,7 @@ test('PoolDirectory: an unreadable pool list is unavailable, not a missing pool'
   assert.equal(await new PoolDirectory(clientAnswering({ pools: [{ id: 9, name: 'K8s-Agents' }] })).idOf('k8s-agents'), 9);
 });
 
-test('listPendingJobs: a connection lost mid-body is unavailable (retried), never the requests read so far', async () => {
+test('the unfinished-only listing: a connection lost mid-body is unavailable (retried), never the requests read so far', async () => {
   let destroyed = false;
   const listing = {
     statusCode: 200,
