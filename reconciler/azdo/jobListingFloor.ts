@@ -7,7 +7,10 @@
 // stays finished, so once a complete read has seen a pool's oldest unfinished request (the
 // floor), every request below the floor is finished for good: a paged read that reaches the
 // floor has seen every request that can still need an agent. Pools whose unfinished-only listing
-// was large are read that way while it reaches the floor within a budget of pages.
+// was large are read that way while it reaches the floor within a budget of pages. A pool's first
+// read stops the unfinished-only listing past a size and pages the whole listing instead, which
+// is cheaper where the pool's history is short; where neither fits, the unfinished-only listing
+// is read to its end.
 
 /** Below this unfinished-only listing size one call is cheaper than pages. */
 export const PAGED_FROM_BYTES = 1024 * 1024;
@@ -15,6 +18,10 @@ export const PAGED_FROM_BYTES = 1024 * 1024;
 export const PAGE_BYTES = 256 * 1024;
 /** At most this many pages per read (20,000 requests), whatever the listing's size. */
 export const MAX_PAGES = 100;
+/** A pool's first unfinished-only listing is stopped past this size, for a read of its pages. */
+export const FIRST_READ_MAX_BYTES = 64 * 1024 * 1024;
+/** The floor of a read of the whole paged listing: request ids are positive. */
+export const WHOLE_LISTING = 1;
 
 export interface PoolListingState {
   /** Every request of the pool with a smaller id was finished at a complete read. */
@@ -25,25 +32,33 @@ export interface PoolListingState {
   readonly pagedGaveUpAt: number | undefined;
 }
 
-export type ListingChoice =
-  | { readonly kind: 'streamed' }
+/** One read of a pool's job requests: the unfinished-only listing (stopped past `maxBytes`), or pages down to `floor`. */
+export type ListingRead =
+  | { readonly kind: 'streamed'; readonly maxBytes: number | undefined }
   | { readonly kind: 'paged'; readonly floor: number; readonly maxPages: number };
 
 export interface ListingThresholds {
   readonly pagedFromBytes: number;
   readonly pageBytes: number;
   readonly maxPages: number;
+  readonly firstReadMaxBytes: number;
 }
 
-export const DEFAULT_THRESHOLDS: ListingThresholds = { pagedFromBytes: PAGED_FROM_BYTES, pageBytes: PAGE_BYTES, maxPages: MAX_PAGES };
+export const DEFAULT_THRESHOLDS: ListingThresholds = { pagedFromBytes: PAGED_FROM_BYTES, pageBytes: PAGE_BYTES, maxPages: MAX_PAGES, firstReadMaxBytes: FIRST_READ_MAX_BYTES };
 
-const STREAMED: ListingChoice = { kind: 'streamed' };
+const STREAMED: ListingRead = { kind: 'streamed', maxBytes: undefined };
 
-/** Paged down to the floor once one is known, the last listing was large, and the last paged read did not give up at this floor. */
-export function chooseListing(s: PoolListingState | undefined, t: ListingThresholds = DEFAULT_THRESHOLDS): ListingChoice {
-  if (s?.floor === undefined || s.streamedBytes === undefined) return STREAMED;
-  if (s.streamedBytes < t.pagedFromBytes || s.pagedGaveUpAt === s.floor) return STREAMED;
-  return { kind: 'paged', floor: s.floor, maxPages: Math.max(1, Math.min(t.maxPages, Math.floor(s.streamedBytes / t.pageBytes))) };
+/**
+ * The reads to try, in order, until one completes; the last always completes (the whole
+ * unfinished-only listing). A pool never read: the unfinished-only listing up to a size, else the
+ * whole paged listing within the page budget. A pool with a floor whose listing was large: pages
+ * down to the floor, unless the last paged read gave up at this floor.
+ */
+export function listingReads(s: PoolListingState | undefined, t: ListingThresholds = DEFAULT_THRESHOLDS): readonly ListingRead[] {
+  if (s === undefined) return [{ kind: 'streamed', maxBytes: t.firstReadMaxBytes }, { kind: 'paged', floor: WHOLE_LISTING, maxPages: t.maxPages }, STREAMED];
+  if (s.floor === undefined || s.streamedBytes === undefined) return [STREAMED];
+  if (s.streamedBytes < t.pagedFromBytes || s.pagedGaveUpAt === s.floor) return [STREAMED];
+  return [{ kind: 'paged', floor: s.floor, maxPages: Math.max(1, Math.min(t.maxPages, Math.floor(s.streamedBytes / t.pageBytes))) }, STREAMED];
 }
 
 /** After an unfinished-only listing: its oldest request is the floor (none listed keeps the floor there was). */
@@ -51,14 +66,19 @@ export function afterStreamed(s: PoolListingState | undefined, oldestUnfinished:
   return { floor: oldestUnfinished ?? s?.floor, streamedBytes: bytes, pagedGaveUpAt: s?.pagedGaveUpAt };
 }
 
+/** After an unfinished-only listing stopped at `bytes`: at least that large, and nothing learnt of the floor. */
+export function afterStreamedTooLarge(s: PoolListingState | undefined, bytes: number): PoolListingState {
+  return { floor: s?.floor, streamedBytes: Math.max(bytes, s?.streamedBytes ?? 0), pagedGaveUpAt: s?.pagedGaveUpAt };
+}
+
 /** After a paged read that reached the floor: the floor it found. */
-export function afterPaged(s: PoolListingState, floor: number): PoolListingState {
-  return { ...s, floor, pagedGaveUpAt: undefined };
+export function afterPaged(s: PoolListingState | undefined, floor: number): PoolListingState {
+  return { floor, streamedBytes: s?.streamedBytes, pagedGaveUpAt: undefined };
 }
 
 /** After a paged read that did not reach the floor: the unfinished-only listing until the floor moves. */
-export function afterPagedGaveUp(s: PoolListingState, floor: number): PoolListingState {
-  return { ...s, pagedGaveUpAt: floor };
+export function afterPagedGaveUp(s: PoolListingState | undefined, floor: number): PoolListingState {
+  return { floor: s?.floor, streamedBytes: s?.streamedBytes, pagedGaveUpAt: floor };
 }
 
 /**
@@ -90,8 +110,8 @@ export class JobListingMemory {
     return this.#pools.get(poolId);
   }
 
-  choose(poolId: number): ListingChoice {
-    return chooseListing(this.#pools.get(poolId), this.thresholds);
+  reads(poolId: number): readonly ListingRead[] {
+    return listingReads(this.#pools.get(poolId), this.thresholds);
   }
 
   set(poolId: number, state: PoolListingState): void {

@@ -117,14 +117,18 @@ async function statusError(listing: JobRequestListing, status: number): Promise<
 }
 
 /** What one read of the unfinished-only listing saw. */
-export interface StreamedListing {
-  /** The requests that need an agent. */
-  readonly jobs: PendingJob[];
-  /** The oldest unfinished request listed (undefined: none). */
-  readonly oldestUnfinished: number | undefined;
-  /** The body's size. */
-  readonly bytes: number;
-}
+export type StreamedListing =
+  | {
+      readonly kind: 'complete';
+      /** The requests that need an agent. */
+      readonly jobs: PendingJob[];
+      /** The oldest unfinished request listed (undefined: none). */
+      readonly oldestUnfinished: number | undefined;
+      /** The body's size. */
+      readonly bytes: number;
+    }
+  /** Stopped once the body passed `maxBytes` (at `bytes`): nothing in it is used. */
+  | { readonly kind: 'too-large'; readonly bytes: number };
 
 /**
  * The pool's requests that need an agent, from the listing an autoscaler is meant to read:
@@ -141,6 +145,7 @@ export async function streamJobRequests(
   poolId: number,
   poolName: string,
   open: OpenJobRequestListing = openJobRequestListing,
+  maxBytes = Number.POSITIVE_INFINITY,
 ): Promise<StreamedListing> {
   const operation = `list job requests of pool "${poolName}"`;
   return callAzdo(operation, async () => {
@@ -166,6 +171,10 @@ export async function streamJobRequests(
     try {
       for await (const chunk of listing) {
         bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+        if (bytes > maxBytes) {
+          listing.destroy();
+          return { kind: 'too-large', bytes };
+        }
         scanner.write(chunk);
       }
       scanner.end();
@@ -175,6 +184,6 @@ export async function streamJobRequests(
       if (err instanceof ListBodyError) throw new AzdoUnreadableResponseError(operation, err.message);
       throw err;
     }
-    return { jobs: [...out.values()], oldestUnfinished, bytes };
+    return { kind: 'complete', jobs: [...out.values()], oldestUnfinished, bytes };
   });
 }

@@ -10,6 +10,7 @@ import { PoolDirectory } from '../../reconciler/azdo/pools.ts';
 import { readPendingJobs } from '../../reconciler/azdo/readPendingJobs.ts';
 import { startAzdoEmulator, type AzdoEmulator } from '../../sandbox/azdo/index.ts';
 import { admin, queueJob, taskAgentApi } from '../helpers/azdoClient.ts';
+import { complete } from '../helpers/completeListing.ts';
 
 const POOL = 1;
 const ids = (jobs: readonly { requestId: number }[]) => jobs.map((j) => j.requestId).sort((a, b) => a - b);
@@ -30,7 +31,7 @@ describe('job listings against the emulator', () => {
     for (let i = 0; i < 450; i++) first.push(await queueJob(emu, { pool: 'k8s-agents', demands: ['docker'] }));
     // The oldest one finishes: the floor is the next.
     await admin(emu, 'POST', `/jobs/${first[0]}/cancel`);
-    const streamed = await streamJobRequests(api, POOL, 'k8s-agents');
+    const streamed = await complete(streamJobRequests(api, POOL, 'k8s-agents'));
     assert.equal(streamed.oldestUnfinished, first[1]);
     assert.equal(streamed.jobs.length, 449);
 
@@ -45,7 +46,7 @@ describe('job listings against the emulator', () => {
     const paged = await readRequestsDownTo(api, POOL, 'k8s-agents', streamed.oldestUnfinished!, 10, counting);
     assert.equal(paged.kind, 'complete');
     assert.equal(pages, 4, '749 requests at or above the floor, 200 a page');
-    const now = await streamJobRequests(api, POOL, 'k8s-agents');
+    const now = await complete(streamJobRequests(api, POOL, 'k8s-agents'));
     const unfinished = paged.kind === 'complete' ? paged.requests.filter((r) => r.result === undefined && r.finishTime === undefined) : [];
     assert.deepEqual(ids(unfinished.map((r) => ({ requestId: r.requestId! }))), ids(now.jobs));
     assert.equal(now.jobs.length, 750 - 1 - 250);
@@ -57,7 +58,7 @@ describe('job listings against the emulator', () => {
     const session = { api, pools: new PoolDirectory(api), jobListings: new JobListingMemory({ pagedFromBytes: 1, pageBytes: 1 }) };
     const queued = [await queueJob(emu, { pool: 'k8s-agents', demands: ['docker'] })];
     assert.deepEqual(ids(await readPendingJobs(session, POOL, 'k8s-agents')), queued);
-    assert.equal(session.jobListings.choose(POOL).kind, 'paged');
+    assert.equal(session.jobListings.reads(POOL)[0]?.kind, 'paged');
     for (let i = 0; i < 250; i++) queued.push(await queueJob(emu, { pool: 'k8s-agents', demands: ['docker'] }));
     assert.deepEqual(ids(await readPendingJobs(session, POOL, 'k8s-agents')), queued);
     assert.equal(session.jobListings.get(POOL)?.floor, queued[0]);

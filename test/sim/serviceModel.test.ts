@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deleteAgent, disableAgent, listAgents, readAgent, registerPlaceholder } from '../../reconciler/azdo/agents.ts';
 import { streamJobRequests } from '../../reconciler/azdo/jobRequests.ts';
+import { complete } from '../helpers/completeListing.ts';
 import { AzdoRequestError, AzdoThrottledError, AzdoUnreadableResponseError } from '../../reconciler/errors/azdoErrors.ts';
 import { Rng } from '../../sim/random.ts';
 import { registerAgent, ServiceApi, ServiceModel } from '../../sim/serviceModel.ts';
@@ -25,7 +26,7 @@ test("the adapter's readers read the simulated service: agents with status and j
   const job = s.svc.scheduler.queueJob({ poolId: s.pool.id, demands: ['node -equals 24'] });
   const agents = await s.run(listAgents(s.api, s.pool.id, 'k8s-agents'));
   assert.deepEqual(agents.map((a) => [a.name, a.status, a.enabled]), [['linux-placeholder', 'offline', true]]);
-  const { jobs: pending } = await s.run(streamJobRequests(s.api, s.pool.id, 'k8s-agents', (_api, poolId) => s.api.jobRequestListing(poolId)));
+  const { jobs: pending } = await complete(s.run(streamJobRequests(s.api, s.pool.id, 'k8s-agents', (_api, poolId) => s.api.jobRequestListing(poolId))));
   assert.deepEqual(pending.map((p) => p.requestId), [job.requestId]);
 });
 

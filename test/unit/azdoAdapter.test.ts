@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { inspect } from 'node:util';
+import { complete } from '../helpers/completeListing.ts';
 import type { TaskAgent, TaskAgentJobRequest } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
 import { demandStrings, needsAgent, streamJobRequests, toPendingJob, type OpenJobRequestListing } from '../../reconciler/azdo/jobRequests.ts';
 import { callAzdo, classifyAzdoError } from '../../reconciler/azdo/classifyAzdoError.ts';
@@ -20,7 +21,7 @@ import {
 
 const T = new Date('2026-01-01T00:00:00Z');
 const request = (init: Record<string, unknown> = {}): TaskAgentJobRequest => ({ requestId: 7, queueTime: T, ...init }) as TaskAgentJobRequest;
-const listPendingJobs = async (api: TaskAgentApi, poolId: number, poolName: string, open?: OpenJobRequestListing) => (await streamJobRequests(api, poolId, poolName, open)).jobs;
+const listPendingJobs = async (api: TaskAgentApi, poolId: number, poolName: string, open?: OpenJobRequestListing) => (await complete(streamJobRequests(api, poolId, poolName, open))).jobs;
 
 // ---- needsAgent ----
 
@@ -332,11 +333,20 @@ test('the unfinished-only listing keeps only requests that need an agent, with d
 test('streamJobRequests reports the oldest unfinished request (claimed ones included) and the body\'s size', async () => {
   const items = [request({ requestId: 9 }), request({ requestId: 4, receiveTime: T }), request({ requestId: 6, assignTime: T })];
   const body = jobsBody(items);
-  const read = await streamJobRequests(clientAnswering({ jobs: body }), 1, 'p');
+  const read = await complete(streamJobRequests(clientAnswering({ jobs: body }), 1, 'p'));
   assert.deepEqual(read.jobs.map((j) => j.requestId), [9]);
   assert.equal(read.oldestUnfinished, 4, 'a running request is unfinished: the floor must not pass it');
   assert.equal(read.bytes, Buffer.byteLength(body.body));
-  assert.equal((await streamJobRequests(clientAnswering({ jobs: jobsBody([]) }), 1, 'p')).oldestUnfinished, undefined);
+  assert.equal((await complete(streamJobRequests(clientAnswering({ jobs: jobsBody([]) }), 1, 'p'))).oldestUnfinished, undefined);
+});
+
+test('the unfinished-only listing past a size limit is stopped and its connection dropped, nothing in it used', async () => {
+  const body = jobsBody(Array.from({ length: 50 }, (_, i) => request({ requestId: i + 1 }))).body;
+  let destroyed = false;
+  const listing = Object.assign(Readable.from([body.slice(0, 1000), body.slice(1000, 2000), body.slice(2000)]), { statusCode: 200, headers: {} });
+  const open: OpenJobRequestListing = async () => Object.assign(listing, { destroy: () => { destroyed = true; } }) as never;
+  assert.deepEqual(await streamJobRequests(clientAnswering({}), 1, 'p', open, 1500), { kind: 'too-large', bytes: 2000 });
+  assert.ok(destroyed);
 });
 
 test('the unfinished-only listing: statuses are classified like every other call (429 Retry-After, 401, 5xx, 400, 404)', async () => {

@@ -1,34 +1,48 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { afterPaged, afterPagedGaveUp, afterStreamed, chooseListing, floorAfterRead, type PoolListingState } from '../../reconciler/azdo/jobListingFloor.ts';
+import { afterPaged, afterPagedGaveUp, afterStreamed, afterStreamedTooLarge, floorAfterRead, listingReads, type PoolListingState } from '../../reconciler/azdo/jobListingFloor.ts';
 
 const MiB = 1024 * 1024;
-const t = { pagedFromBytes: 1 * MiB, pageBytes: 256 * 1024, maxPages: 100 };
+const t = { pagedFromBytes: 1 * MiB, pageBytes: 256 * 1024, maxPages: 100, firstReadMaxBytes: 64 * MiB };
+const WHOLE = { kind: 'streamed', maxBytes: undefined } as const;
+const first = (s: PoolListingState | undefined) => listingReads(s, t)[0];
 const state = (init: Partial<PoolListingState>): PoolListingState => ({ floor: undefined, streamedBytes: undefined, pagedGaveUpAt: undefined, ...init });
 
-test('a pool read for the first time is read from the unfinished-only listing', () => {
-  assert.deepEqual(chooseListing(undefined, t), { kind: 'streamed' });
+test('a pool read for the first time: the unfinished-only listing up to a size, else the whole paged listing, else the whole unfinished-only listing', () => {
+  assert.deepEqual(listingReads(undefined, t), [{ kind: 'streamed', maxBytes: 64 * MiB }, { kind: 'paged', floor: 1, maxPages: 100 }, WHOLE]);
+});
+
+test('every list of reads ends with the whole unfinished-only listing, which always completes', () => {
+  const states = [undefined, state({}), state({ floor: 4, streamedBytes: 1 }), state({ floor: 4, streamedBytes: 9 * MiB }), state({ floor: 4, streamedBytes: 9 * MiB, pagedGaveUpAt: 4 })];
+  for (const s of states) assert.deepEqual(listingReads(s, t).at(-1), WHOLE, JSON.stringify(s));
+});
+
+test('an unfinished-only listing stopped short records its size and no floor: the whole paged listing comes next', () => {
+  const stopped = afterStreamedTooLarge(undefined, 64 * MiB + 10);
+  assert.deepEqual(stopped, { floor: undefined, streamedBytes: 64 * MiB + 10, pagedGaveUpAt: undefined });
+  const found = afterPaged(stopped, 900);
+  assert.deepEqual(first(found), { kind: 'paged', floor: 900, maxPages: 100 });
 });
 
 test('a pool whose unfinished-only listing was small stays on it (one call is cheaper than pages)', () => {
-  assert.deepEqual(chooseListing(state({ floor: 40, streamedBytes: MiB - 1 }), t), { kind: 'streamed' });
+  assert.deepEqual(listingReads(state({ floor: 40, streamedBytes: MiB - 1 }), t), [WHOLE]);
 });
 
 test('a pool whose listing was large is paged down to its floor, with a budget of its bytes in pages', () => {
-  assert.deepEqual(chooseListing(state({ floor: 40, streamedBytes: 3 * MiB }), t), { kind: 'paged', floor: 40, maxPages: 12 });
-  assert.deepEqual(chooseListing(state({ floor: 40, streamedBytes: 10_000 * MiB }), t), { kind: 'paged', floor: 40, maxPages: 100 }, 'the budget is capped');
+  assert.deepEqual(listingReads(state({ floor: 40, streamedBytes: 3 * MiB }), t), [{ kind: 'paged', floor: 40, maxPages: 12 }, WHOLE]);
+  assert.deepEqual(first(state({ floor: 40, streamedBytes: 10_000 * MiB })), { kind: 'paged', floor: 40, maxPages: 100 }, 'the budget is capped');
 });
 
 test('no floor (no unfinished request ever listed) means the unfinished-only listing, whatever its size', () => {
-  assert.deepEqual(chooseListing(state({ streamedBytes: 50 * MiB }), t), { kind: 'streamed' });
+  assert.deepEqual(listingReads(state({ streamedBytes: 50 * MiB }), t), [WHOLE]);
 });
 
 test('a paged read that gave up at a floor is not tried again until the floor moves', () => {
   const gaveUp = afterPagedGaveUp(state({ floor: 40, streamedBytes: 3 * MiB }), 40);
-  assert.deepEqual(chooseListing(gaveUp, t), { kind: 'streamed' });
+  assert.deepEqual(listingReads(gaveUp, t), [WHOLE]);
   const moved = afterStreamed(gaveUp, 41, 3 * MiB);
-  assert.equal(chooseListing(moved, t).kind, 'paged');
-  assert.equal(chooseListing(afterStreamed(gaveUp, 40, 3 * MiB), t).kind, 'streamed', 'same floor: still streamed');
+  assert.equal(first(moved)?.kind, 'paged');
+  assert.equal(first(afterStreamed(gaveUp, 40, 3 * MiB))?.kind, 'streamed', 'same floor: still streamed');
 });
 
 test('an unfinished-only listing sets the floor to its oldest request; an empty one keeps the floor there was', () => {

@@ -139,3 +139,27 @@ test('without a listing memory every read is the unfinished-only listing', async
   for (let i = 0; i < 2; i++) await readPendingJobs(session, 1, 'p');
   assert.deepEqual(pool.reads, { streamed: 2, pages: 0 });
 });
+
+test('a first unfinished-only listing past its size limit is dropped for the whole paged listing, which sets the floor', async () => {
+  const pool = new Pool();
+  const [a, b] = pool.queue(2) as [number, number];
+  pool.requests.set(a, 'finished');
+  const memory = new JobListingMemory({ pagedFromBytes: 0, pageBytes: 1, maxPages: 10, firstReadMaxBytes: 10 });
+  const session = pool.session(memory);
+  assert.deepEqual(ids(await readPendingJobs(session, 1, 'p')), [b]);
+  assert.deepEqual(pool.reads, { streamed: 1, pages: 1 });
+  assert.equal(memory.get(1)?.floor, b);
+  await readPendingJobs(session, 1, 'p');
+  assert.deepEqual(pool.reads, { streamed: 1, pages: 2 }, 'paged from then on');
+});
+
+test('a first read whose paged listing is too long too ends with the whole unfinished-only listing', async () => {
+  const pool = new Pool();
+  const [old] = pool.queue(1);
+  for (const id of pool.queue(10)) pool.requests.set(id, 'finished');
+  const memory = new JobListingMemory({ pagedFromBytes: 0, pageBytes: 1, maxPages: 2, firstReadMaxBytes: 10 });
+  const session = pool.session(memory);
+  assert.deepEqual(ids(await readPendingJobs(session, 1, 'p')), [old!]);
+  assert.deepEqual(pool.reads, { streamed: 2, pages: 2 });
+  assert.equal(memory.get(1)?.floor, old);
+});
