@@ -14,6 +14,11 @@
 
 /** Below this unfinished-only listing size one call is cheaper than pages. */
 export const PAGED_FROM_BYTES = 1024 * 1024;
+/**
+ * Below this size per request the listing's `matchedAgents` are few (~350 bytes each, the rest of
+ * a request ~1.3 KiB): pages would read about as many bytes in more calls.
+ */
+export const PAGED_FROM_REQUEST_BYTES = 4 * 1024;
 /** What one page of 200 requests without `matchedAgents` costs, about: a page budget is the listing's bytes in pages. */
 export const PAGE_BYTES = 256 * 1024;
 /** At most this many pages per read (20,000 requests), whatever the listing's size. */
@@ -28,6 +33,8 @@ export interface PoolListingState {
   readonly floor: number | undefined;
   /** Bytes of the pool's last unfinished-only listing. */
   readonly streamedBytes: number | undefined;
+  /** Requests in it (undefined: it was stopped short). */
+  readonly streamedRequests: number | undefined;
   /** The floor a paged read last could not reach within its budget: paged reads wait until the floor moves. */
   readonly pagedGaveUpAt: number | undefined;
 }
@@ -39,46 +46,51 @@ export type ListingRead =
 
 export interface ListingThresholds {
   readonly pagedFromBytes: number;
+  readonly pagedFromRequestBytes: number;
   readonly pageBytes: number;
   readonly maxPages: number;
   readonly firstReadMaxBytes: number;
 }
 
-export const DEFAULT_THRESHOLDS: ListingThresholds = { pagedFromBytes: PAGED_FROM_BYTES, pageBytes: PAGE_BYTES, maxPages: MAX_PAGES, firstReadMaxBytes: FIRST_READ_MAX_BYTES };
+export const DEFAULT_THRESHOLDS: ListingThresholds = {
+  pagedFromBytes: PAGED_FROM_BYTES,
+  pagedFromRequestBytes: PAGED_FROM_REQUEST_BYTES,
+  pageBytes: PAGE_BYTES, maxPages: MAX_PAGES, firstReadMaxBytes: FIRST_READ_MAX_BYTES };
 
 const STREAMED: ListingRead = { kind: 'streamed', maxBytes: undefined };
 
 /**
  * The reads to try, in order, until one completes; the last always completes (the whole
  * unfinished-only listing). A pool never read: the unfinished-only listing up to a size, else the
- * whole paged listing within the page budget. A pool with a floor whose listing was large: pages
- * down to the floor, unless the last paged read gave up at this floor.
+ * whole paged listing within the page budget. A pool with a floor whose listing was large, and large
+ * per request: pages down to the floor, unless the last paged read gave up at this floor.
  */
 export function listingReads(s: PoolListingState | undefined, t: ListingThresholds = DEFAULT_THRESHOLDS): readonly ListingRead[] {
   if (s === undefined) return [{ kind: 'streamed', maxBytes: t.firstReadMaxBytes }, { kind: 'paged', floor: WHOLE_LISTING, maxPages: t.maxPages }, STREAMED];
   if (s.floor === undefined || s.streamedBytes === undefined) return [STREAMED];
   if (s.streamedBytes < t.pagedFromBytes || s.pagedGaveUpAt === s.floor) return [STREAMED];
+  if (s.streamedRequests !== undefined && s.streamedBytes < t.pagedFromRequestBytes * s.streamedRequests) return [STREAMED];
   return [{ kind: 'paged', floor: s.floor, maxPages: Math.max(1, Math.min(t.maxPages, Math.floor(s.streamedBytes / t.pageBytes))) }, STREAMED];
 }
 
 /** After an unfinished-only listing: its oldest request is the floor (none listed keeps the floor there was). */
-export function afterStreamed(s: PoolListingState | undefined, oldestUnfinished: number | undefined, bytes: number): PoolListingState {
-  return { floor: oldestUnfinished ?? s?.floor, streamedBytes: bytes, pagedGaveUpAt: s?.pagedGaveUpAt };
+export function afterStreamed(s: PoolListingState | undefined, oldestUnfinished: number | undefined, bytes: number, requests: number): PoolListingState {
+  return { floor: oldestUnfinished ?? s?.floor, streamedBytes: bytes, streamedRequests: requests, pagedGaveUpAt: s?.pagedGaveUpAt };
 }
 
 /** After an unfinished-only listing stopped at `bytes`: at least that large, and nothing learnt of the floor. */
 export function afterStreamedTooLarge(s: PoolListingState | undefined, bytes: number): PoolListingState {
-  return { floor: s?.floor, streamedBytes: Math.max(bytes, s?.streamedBytes ?? 0), pagedGaveUpAt: s?.pagedGaveUpAt };
+  return { floor: s?.floor, streamedBytes: Math.max(bytes, s?.streamedBytes ?? 0), streamedRequests: undefined, pagedGaveUpAt: s?.pagedGaveUpAt };
 }
 
 /** After a paged read that reached the floor: the floor it found. */
 export function afterPaged(s: PoolListingState | undefined, floor: number): PoolListingState {
-  return { floor, streamedBytes: s?.streamedBytes, pagedGaveUpAt: undefined };
+  return { floor, streamedBytes: s?.streamedBytes, streamedRequests: s?.streamedRequests, pagedGaveUpAt: undefined };
 }
 
 /** After a paged read that did not reach the floor: the unfinished-only listing until the floor moves. */
 export function afterPagedGaveUp(s: PoolListingState | undefined, floor: number): PoolListingState {
-  return { floor: s?.floor, streamedBytes: s?.streamedBytes, pagedGaveUpAt: floor };
+  return { floor: s?.floor, streamedBytes: s?.streamedBytes, streamedRequests: s?.streamedRequests, pagedGaveUpAt: floor };
 }
 
 /**

@@ -126,6 +126,8 @@ export type StreamedListing =
       readonly oldestUnfinished: number | undefined;
       /** The body's size. */
       readonly bytes: number;
+      /** Requests in it (unfinished, claimed or not). */
+      readonly requests: number;
     }
   /** Stopped once the body passed `maxBytes` (at `bytes`): nothing in it is used. */
   | { readonly kind: 'too-large'; readonly bytes: number };
@@ -160,7 +162,9 @@ export async function streamJobRequests(
     const out = new Map<number, PendingJob>();
     let oldestUnfinished: number | undefined;
     let bytes = 0;
+    let requests = 0;
     const scanner = scanListBody((item, index) => {
+      requests++;
       // Dates and enums revived as the typed client's formatResponse does (queueTime etc. as Date).
       const r = ContractSerializer.deserialize(expectListItem(operation, item, index, JOB_REQUEST_FIELDS), TypeInfo.TaskAgentJobRequest, false, false) as TaskAgentJobRequest;
       const lifecycle = jobLifecycle(r);
@@ -184,6 +188,6 @@ export async function streamJobRequests(
       if (err instanceof ListBodyError) throw new AzdoUnreadableResponseError(operation, err.message);
       throw err;
     }
-    return { kind: 'complete', jobs: [...out.values()], oldestUnfinished, bytes };
+    return { kind: 'complete', jobs: [...out.values()], oldestUnfinished, bytes, requests };
   });
 }

@@ -26,7 +26,7 @@ export async function readPendingJobs(session: AzdoSession, poolId: number, pool
       update((s) => afterStreamedTooLarge(s, streamed.bytes));
       continue;
     }
-    update((s) => afterStreamed(s, streamed.oldestUnfinished, streamed.bytes));
+    update((s) => afterStreamed(s, streamed.oldestUnfinished, streamed.bytes, streamed.requests));
     return streamed.jobs;
   }
   throw new Error(`the reads of pool "${poolName}"'s job requests end without a whole unfinished-only listing`);

@@ -32,7 +32,7 @@ async function handleRest(deps: ServerDeps, req: IncomingMessage, res: ServerRes
   const apiPath = orgOk ? segments.slice(2).join('/') : '';
   const match = orgOk ? deps.router.match(method, apiPath) : undefined;
   const routeKey = match ? `${method} ${match.route.pattern}` : 'unmatched';
-  deps.stats.count(routeKey);
+  deps.stats.count(routeKey, url.searchParams);
   res.once('finish', () => deps.stats.addBytes(routeKey, Number(res.getHeader('content-length') ?? 0)));
 
   const fault = deps.faults.next(routeKey);

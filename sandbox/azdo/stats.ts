@@ -6,13 +6,18 @@ export class Stats {
   unauthorized = 0;
   notFound = 0;
   byRoute: Record<string, number> = {};
+  /** Requests by route and the names of their query parameters (`GET …/jobrequests?$top&continuationToken`): which form of a call. */
+  byForm: Record<string, number> = {};
   /** Response body bytes sent, in all and by route (what a client downloads, headers aside). */
   bytes = 0;
   bytesByRoute: Record<string, number> = {};
 
-  count(route: string): void {
+  count(route: string, query?: URLSearchParams): void {
     this.requests += 1;
     this.byRoute[route] = (this.byRoute[route] ?? 0) + 1;
+    const names = [...new Set(query?.keys() ?? [])].filter((k) => k !== 'api-version').sort();
+    const form = names.length > 0 ? `${route}?${names.join('&')}` : route;
+    this.byForm[form] = (this.byForm[form] ?? 0) + 1;
   }
 
   addBytes(route: string, n: number): void {
@@ -30,12 +35,13 @@ export class Stats {
     this.unauthorized = 0;
     this.notFound = 0;
     this.byRoute = {};
+    this.byForm = {};
   }
 
   snapshot(): Record<string, unknown> {
     return {
       requests: this.requests, throttled: this.throttled, faulted: this.faulted,
-      unauthorized: this.unauthorized, notFound: this.notFound, byRoute: { ...this.byRoute },
+      unauthorized: this.unauthorized, notFound: this.notFound, byRoute: { ...this.byRoute }, byForm: { ...this.byForm },
       bytes: this.bytes, bytesByRoute: { ...this.bytesByRoute },
     };
   }

@@ -55,7 +55,7 @@ describe('job listings against the emulator', () => {
   });
 
   it('a session reads a large pool paged from its second pass on, and sees every new request', async () => {
-    const session = { api, pools: new PoolDirectory(api), jobListings: new JobListingMemory({ pagedFromBytes: 1, pageBytes: 1 }) };
+    const session = { api, pools: new PoolDirectory(api), jobListings: new JobListingMemory({ pagedFromBytes: 1, pagedFromRequestBytes: 1, pageBytes: 1 }) };
     const queued = [await queueJob(emu, { pool: 'k8s-agents', demands: ['docker'] })];
     assert.deepEqual(ids(await readPendingJobs(session, POOL, 'k8s-agents')), queued);
     assert.equal(session.jobListings.reads(POOL)[0]?.kind, 'paged');

@@ -337,6 +337,7 @@ test('streamJobRequests reports the oldest unfinished request (claimed ones incl
   assert.deepEqual(read.jobs.map((j) => j.requestId), [9]);
   assert.equal(read.oldestUnfinished, 4, 'a running request is unfinished: the floor must not pass it');
   assert.equal(read.bytes, Buffer.byteLength(body.body));
+  assert.equal(read.requests, 3);
   assert.equal((await complete(streamJobRequests(clientAnswering({ jobs: jobsBody([]) }), 1, 'p'))).oldestUnfinished, undefined);
 });
 

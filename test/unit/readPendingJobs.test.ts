@@ -58,7 +58,7 @@ class Pool {
 }
 
 const ids = (jobs: readonly { requestId: number }[]) => jobs.map((j) => j.requestId).sort((a, b) => a - b);
-const paging = () => new JobListingMemory({ pagedFromBytes: 0, pageBytes: 1, maxPages: 10 });
+const paging = () => new JobListingMemory({ pagedFromBytes: 0, pagedFromRequestBytes: 0, pageBytes: 1, maxPages: 10 });
 
 test('the first read of a pool is the unfinished-only listing, later ones page down to its oldest unfinished request', async () => {
   const pool = new Pool();
@@ -108,7 +108,7 @@ test('once nothing is unfinished the floor moves past the newest request: the ne
 test('a paged read that cannot reach the floor within its budget reads the unfinished-only listing in the same pass, and keeps to it until the floor moves', async () => {
   const pool = new Pool();
   const [old] = pool.queue(1);
-  const memory = new JobListingMemory({ pagedFromBytes: 0, pageBytes: 1, maxPages: 2 });
+  const memory = new JobListingMemory({ pagedFromBytes: 0, pagedFromRequestBytes: 0, pageBytes: 1, maxPages: 2 });
   const session = pool.session(memory);
   await readPendingJobs(session, 1, 'p');
   for (const id of pool.queue(10)) pool.requests.set(id, 'finished');
@@ -144,7 +144,7 @@ test('a first unfinished-only listing past its size limit is dropped for the who
   const pool = new Pool();
   const [a, b] = pool.queue(2) as [number, number];
   pool.requests.set(a, 'finished');
-  const memory = new JobListingMemory({ pagedFromBytes: 0, pageBytes: 1, maxPages: 10, firstReadMaxBytes: 10 });
+  const memory = new JobListingMemory({ pagedFromBytes: 0, pagedFromRequestBytes: 0, pageBytes: 1, maxPages: 10, firstReadMaxBytes: 10 });
   const session = pool.session(memory);
   assert.deepEqual(ids(await readPendingJobs(session, 1, 'p')), [b]);
   assert.deepEqual(pool.reads, { streamed: 1, pages: 1 });
@@ -157,7 +157,7 @@ test('a first read whose paged listing is too long too ends with the whole unfin
   const pool = new Pool();
   const [old] = pool.queue(1);
   for (const id of pool.queue(10)) pool.requests.set(id, 'finished');
-  const memory = new JobListingMemory({ pagedFromBytes: 0, pageBytes: 1, maxPages: 2, firstReadMaxBytes: 10 });
+  const memory = new JobListingMemory({ pagedFromBytes: 0, pagedFromRequestBytes: 0, pageBytes: 1, maxPages: 2, firstReadMaxBytes: 10 });
   const session = pool.session(memory);
   assert.deepEqual(ids(await readPendingJobs(session, 1, 'p')), [old!]);
   assert.deepEqual(pool.reads, { streamed: 2, pages: 2 });
