@@ -55,7 +55,10 @@ export interface ListingThresholds {
 export const DEFAULT_THRESHOLDS: ListingThresholds = {
   pagedFromBytes: PAGED_FROM_BYTES,
   pagedFromRequestBytes: PAGED_FROM_REQUEST_BYTES,
-  pageBytes: PAGE_BYTES, maxPages: MAX_PAGES, firstReadMaxBytes: FIRST_READ_MAX_BYTES };
+  pageBytes: PAGE_BYTES,
+  maxPages: MAX_PAGES,
+  firstReadMaxBytes: FIRST_READ_MAX_BYTES,
+};
 
 const STREAMED: ListingRead = { kind: 'streamed', maxBytes: undefined };
 
