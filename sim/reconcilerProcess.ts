@@ -7,6 +7,7 @@ import { PoolDirectory } from '../reconciler/azdo/pools.ts';
 import { LeaderElection } from '../reconciler/cluster/leaderElection.ts';
 import type { AzdoSession } from '../reconciler/azdo/session.ts';
 import { AgentCapabilityCache } from '../reconciler/azdo/agentCapabilityCache.ts';
+import { JobListingMemory, type ListingThresholds } from '../reconciler/azdo/jobListingFloor.ts';
 import { runPass, type PassDeps } from '../reconciler/loop/pass.ts';
 import { ReconcileLoop } from '../reconciler/loop/reconcileLoop.ts';
 import type { PassReport } from '../reconciler/plan/passReport.ts';
@@ -36,6 +37,11 @@ export interface ProcessWorld {
   readonly beforeWrite?: (what: string) => void;
   /** This process's push reaches the remote now. */
   readonly pushArriving?: () => void;
+  /**
+   * When a pool's job requests are read from the paged listing (default: production's, under
+   * which the simulator's small pools are always read from the unfinished-only listing).
+   */
+  readonly jobListingThresholds?: Partial<ListingThresholds>;
 }
 
 /** loop/controller.ts's Lease timings. */
@@ -59,13 +65,34 @@ export class ReconcilerProcess {
       electionClock(w.vt, owner),
     );
     const record = (c: CallRecord) => {
-      if (!this.pass || c.fault) return;
-      if (c.method === 'getAgents') this.pass.agentsRead = true;
-      if (c.method === 'getAgentRequestsForAgents') this.pass.jobsRead = true;
+      if (this.pass && !c.fault && c.method === 'getAgents') this.pass.agentsRead = true;
+    };
+    /**
+     * The pass that sends a read of the job requests has read them once its last such call
+     * answered readably: a paged read whose later page fails has not, whatever its first pages
+     * said. Judged for the pass that sent the call: a call of a pass that failed meanwhile may
+     * still be answered during the next.
+     */
+    const jobsRead = async <T>(call: Promise<T>, readable: (answer: T) => boolean): Promise<T> => {
+      const pass = this.pass;
+      try {
+        const answer = await call;
+        if (pass) pass.jobsRead = readable(answer);
+        return answer;
+      } catch (err) {
+        if (pass) pass.jobsRead = false;
+        throw err;
+      }
     };
     const api = new ServiceApi(w.svc, rng.split('api'), owner, record, w.beforeWrite);
     const azdo: AzdoSession = {
-      api, pools: new PoolDirectory(api), openJobRequestListing: (_api, poolId) => api.jobRequestListing(poolId), agentCapabilities: new AgentCapabilityCache(),
+      api,
+      pools: new PoolDirectory(api),
+      openJobRequestListing: (_api, poolId) => jobsRead(api.jobRequestListing(poolId), (l) => l.readable),
+      readJobRequestPage: (_api, poolId, token) => jobsRead(api.jobRequestPage(poolId, token), (p) => p.requests !== null),
+      // As loop/wiring.ts keeps it: per process, lost with it on a crash.
+      jobListings: new JobListingMemory(w.jobListingThresholds),
+      agentCapabilities: new AgentCapabilityCache(),
     };
     const hooks = w.repoHooks ?? { afterFetch: () => {} };
     const repo = new MemoryRepo(w.remote, w.vt, rng.split('git'), owner, { ...hooks, beforePush: () => w.beforeWrite?.('push'), arriving: () => w.pushArriving?.() });

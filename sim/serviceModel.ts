@@ -3,9 +3,11 @@
 // and one agent lifecycle. ServiceApi is the TaskAgentApi one reconciler process talks through:
 // the REST routes' semantics (409 on a duplicate name, 404 resolved as null) without HTTP, with
 // seeded faults (429 + Retry-After, 5xx, a 2xx the client cannot read) and virtual latency.
-import type { TaskAgent, TaskAgentJobRequest, TaskAgentPool } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
+import { TypeInfo, type TaskAgent, type TaskAgentJobRequest, type TaskAgentPool } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
+import { ContractSerializer } from 'azure-devops-node-api/Serialization.js';
 import type { ITaskAgentApi } from 'azure-devops-node-api/TaskAgentApi.js';
 import type { TaskAgentApi } from '../reconciler/azdo/connection.ts';
+import { JOB_REQUEST_PAGE_SIZE, type JobRequestPage } from '../reconciler/azdo/jobRequestPages.ts';
 import type { JobRequestListing } from '../reconciler/azdo/jobRequests.ts';
 import { EmulatorState, type Agent, type Job } from '../sandbox/azdo/state.ts';
 import { Scheduler } from '../sandbox/azdo/scheduler.ts';
@@ -44,6 +46,12 @@ export class ServiceModel {
   readonly vt: VirtualTime;
   faults: ServiceFaults = NO_SERVICE_FAULTS;
   calls = 0;
+  /**
+   * The most requests one page of the `$top` listing holds, whatever `$top` asks (the service's
+   * cap is 200): the simulator's pools are small, so it serves smaller pages to make a paged read
+   * take several.
+   */
+  maxPageSize = JOB_REQUEST_PAGE_SIZE;
   /** Before an agent is deleted through the API, with the deleting process (the invariants judge it). */
   onDelete: (agent: Agent, by: Owner) => void = () => {};
 
@@ -233,7 +241,7 @@ export class ServiceApi implements TaskAgentApi {
    * reader (the simulator hands this to the pass as AzdoSession.openJobRequestListing). A read the
    * fault plan makes unreadable is the body cut in half, as a dropped proxy connection leaves it.
    */
-  async jobRequestListing(poolId: number): Promise<JobRequestListing> {
+  async jobRequestListing(poolId: number): Promise<JobRequestListing & { readonly readable: boolean }> {
     // What JSON.stringify({ count, value }) gives, from each job's own text.
     const body = (jobs: readonly string[]) => `{"count":${jobs.length},"value":[${jobs.join(',')}]}`;
     const r = await this.#call('getAgentRequestsForAgents', 'read', () => {
@@ -247,6 +255,8 @@ export class ServiceApi implements TaskAgentApi {
     return {
       statusCode: 200,
       headers: { 'content-type': 'application/json; charset=utf-8' },
+      // For the invariants: whether the body is whole (the reader finds out for itself).
+      readable: r !== null,
       destroy: () => {},
       async *[Symbol.asyncIterator]() {
         for (let at = 0; at < text.length; at += LISTING_CHUNK) yield text.slice(at, at + LISTING_CHUNK);
@@ -254,18 +264,43 @@ export class ServiceApi implements TaskAgentApi {
     };
   }
 
+  /**
+   * One page of the paged `$top` listing as the emulator's route serves it: the pool's requests
+   * newest first, finished ones included, without `matchedAgents`, at most `top` (and the
+   * service's page size) of them below the continuation token (a request id), and the next token
+   * (the page's last request id) while more remain. The body is revived as the production reader
+   * revives it (dates as Date, enums as numbers); an unreadable one is null. The simulator hands
+   * this to the pass as AzdoSession.readJobRequestPage.
+   */
+  async jobRequestPage(poolId: number, continuationToken: string | undefined, top: number = JOB_REQUEST_PAGE_SIZE): Promise<JobRequestPage> {
+    const after = continuationToken === undefined ? undefined : Number(continuationToken);
+    if (after !== undefined && !Number.isSafeInteger(after)) throw Object.assign(new Error(`continuationToken ${continuationToken} is not a request id`), { statusCode: 400 });
+    const r = await this.#call('getAgentRequests', 'read', () => {
+      const below = this.#svc.jobs()
+        .filter((j) => j.poolId === poolId && (after === undefined || j.requestId < after))
+        .sort((a, b) => b.requestId - a.requestId);
+      const value = below.slice(0, Math.min(top, JOB_REQUEST_PAGE_SIZE, this.#svc.maxPageSize));
+      const last = value.at(-1);
+      // Through JSON, as the wire carries it: the reviver then sees what the client sees.
+      const body: unknown = JSON.parse(JSON.stringify({ count: value.length, value: value.map((j) => this.#svc.wire.job(j, { matchedAgents: false })) }));
+      return { body, token: below.length > value.length && last ? String(last.requestId) : undefined };
+    });
+    if (r === null) return { requests: null, continuationToken: undefined };
+    return { requests: ContractSerializer.deserialize(r.body, TypeInfo.TaskAgentJobRequest, false, true), continuationToken: r.token };
+  }
+
   // The published client's REST layer, which the production listing reader goes through. The
-  // simulator's pass reads the listing through jobRequestListing instead
-  // (AzdoSession.openJobRequestListing), so reaching one of these means a reader was added without
+  // simulator's pass reads the listings through jobRequestListing and jobRequestPage instead
+  // (AzdoSession.openJobRequestListing, .readJobRequestPage), so reaching one of these means a reader was added without
   // a simulated counterpart.
   get vsoClient(): ITaskAgentApi['vsoClient'] {
-    throw new Error('the simulated service has no REST layer: give the pass AzdoSession.openJobRequestListing');
+    throw new Error('the simulated service has no REST layer: give the pass AzdoSession.openJobRequestListing and .readJobRequestPage');
   }
   get rest(): ITaskAgentApi['rest'] {
-    throw new Error('the simulated service has no REST layer: give the pass AzdoSession.openJobRequestListing');
+    throw new Error('the simulated service has no REST layer: give the pass AzdoSession.openJobRequestListing and .readJobRequestPage');
   }
   get createRequestOptions(): ITaskAgentApi['createRequestOptions'] {
-    throw new Error('the simulated service has no REST layer: give the pass AzdoSession.openJobRequestListing');
+    throw new Error('the simulated service has no REST layer: give the pass AzdoSession.openJobRequestListing and .readJobRequestPage');
   }
 
   async getAgentRequestsForAgents(poolId: number, _agentIds?: number[], completedRequestCount?: number): Promise<TaskAgentJobRequest[]> {

@@ -25,6 +25,15 @@ const TRACE_LINES = 400;
 const QUIET_AFTER_JOBS_MS = 12 * 60_000;
 /** The replicas' pod names (their Lease identities). */
 const REPLICAS = ['reconciler-a', 'reconciler-b'] as const;
+/**
+ * The simulator's pools are small: with production's thresholds their job requests would always
+ * come from the unfinished-only listing. Here every pass after a complete read that saw an
+ * unfinished request reads the paged listing down to its floor, within a budget of a page per
+ * `pageBytes` of the last unfinished-only listing (so long reads give up and fall back).
+ */
+const LISTING_THRESHOLDS = { pagedFromBytes: 0, pageBytes: 512 } as const;
+/** The service's page sizes a seed draws from: a paged read takes one page or many. */
+const PAGE_SIZES = [1, 2, 5, 20, 200] as const;
 
 export interface RunResult {
   readonly scenario: Scenario;
@@ -47,6 +56,7 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
   const remote = new GitRemote(initialFiles(DEFAULT_SPECS), vt.now());
   const svc = new ServiceModel(vt, { rng: rng.split('service') });
   const pool = svc.state.addPool(POOL);
+  svc.maxPageSize = rng.split('pages').pick(PAGE_SIZES);
   const cluster = new ClusterModel(vt, rng.split('cluster'), svc, remote, PATHS.agents);
   const inv = new Invariants({ remote, svc, cluster, specs, globalMaxAgents: DEFAULT_MAX_AGENTS, note, now: () => vt.now() });
   const lease = new LeaseModel(vt);
@@ -139,6 +149,7 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
       log: createLogger({ level: 'info', format: 'text', write: (line) => note(`[${tag}] ${line.replace(/^\S+Z\s+/, '')}`) }),
       identity,
       lease,
+      jobListingThresholds: LISTING_THRESHOLDS,
       beforeWrite: (what) => inv.writeSent(identity, what, lease.holder()),
       pushArriving: () => {
         pushing = p;

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_SPEC_DEFAULTS } from '../../reconciler/agentspec/specDefaults.ts';
 import type { TaskAgentApi } from '../../reconciler/azdo/connection.ts';
+import { JobListingMemory } from '../../reconciler/azdo/jobListingFloor.ts';
 import { PoolDirectory } from '../../reconciler/azdo/pools.ts';
 import { runPass, type PassDeps } from '../../reconciler/loop/pass.ts';
 import type { PassReport } from '../../reconciler/plan/passReport.ts';
@@ -39,7 +40,14 @@ test('a pass observes the last pools during the fetch, and a pool new in the spe
   const repo = new MemoryRepo(remote, vt, new Rng(2), owner, { afterFetch: () => events.push('fetched') });
   const deps: PassDeps = {
     settings: { orgUrl: 'http://service.invalid/org', paths: PATHS, specDefaults: DEFAULT_SPEC_DEFAULTS, globalMaxAgents: DEFAULT_MAX_AGENTS, pushAttempts: 5 },
-    azdo: { api: tracked, pools: new PoolDirectory(tracked), openJobRequestListing: (_api, poolId) => api.jobRequestListing(poolId) },
+    azdo: {
+      api: tracked,
+      pools: new PoolDirectory(tracked),
+      openJobRequestListing: (_api, poolId) => api.jobRequestListing(poolId),
+      // As the simulator reads them: the paged listing once a complete read found a floor.
+      readJobRequestPage: (_api, poolId, token) => api.jobRequestPage(poolId, token),
+      jobListings: new JobListingMemory({ pagedFromBytes: 0 }),
+    },
     repo,
     pods: () => [],
     log: createLogger({ level: 'error', write: () => {} }),

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deleteAgent, disableAgent, listAgents, readAgent, registerPlaceholder } from '../../reconciler/azdo/agents.ts';
+import { readRequestsDownTo } from '../../reconciler/azdo/jobRequestPages.ts';
 import { streamJobRequests } from '../../reconciler/azdo/jobRequests.ts';
 import { complete } from '../helpers/completeListing.ts';
 import { AzdoRequestError, AzdoThrottledError, AzdoUnreadableResponseError } from '../../reconciler/errors/azdoErrors.ts';
@@ -66,4 +67,41 @@ test('the listing serializes a job again exactly when something it shows changed
     assert.equal(s.svc.listingJobText(job), fresh(job), what);
     assert.equal(s.svc.listingJobText(job), fresh(job), `${what}, read again`);
   }
+});
+
+test('the paged listing: newest first, finished included, no matchedAgents, the last id as the token while more remain', async () => {
+  const s = service();
+  await s.run(registerPlaceholder(s.api, s.pool.id, 'linux-placeholder', { node: '24' }));
+  const jobs = Array.from({ length: 5 }, () => s.svc.scheduler.queueJob({ poolId: s.pool.id, demands: ['node -equals 24'] }));
+  s.svc.scheduler.finish(jobs[3]!, 'succeeded');
+  const ids = jobs.map((j) => j.requestId).reverse();
+  const first = await s.run(s.api.jobRequestPage(s.pool.id, undefined, 2));
+  const firstPage = first.requests as { requestId: number; queueTime: unknown; matchedAgents?: unknown; result?: unknown }[];
+  assert.deepEqual(firstPage.map((r) => r.requestId), ids.slice(0, 2));
+  assert.equal(first.continuationToken, String(ids[1]));
+  assert.ok(firstPage.every((r) => r.queueTime instanceof Date && r.matchedAgents === undefined), 'revived as the client revives them, without matchedAgents');
+  assert.notEqual(firstPage[1]!.result, undefined, 'the finished request is listed');
+  const rest = await s.run(s.api.jobRequestPage(s.pool.id, first.continuationToken));
+  assert.deepEqual((rest.requests as { requestId: number }[]).map((r) => r.requestId), ids.slice(2));
+  assert.equal(rest.continuationToken, undefined, 'the last page has no token');
+  s.svc.maxPageSize = 1;
+  assert.equal(((await s.run(s.api.jobRequestPage(s.pool.id, undefined))).requests as unknown[]).length, 1, 'the service may serve fewer than $top asks');
+});
+
+test("the production paged reader reads the simulated service's pages down to the floor", async () => {
+  const s = service();
+  await s.run(registerPlaceholder(s.api, s.pool.id, 'linux-placeholder', { node: '24' }));
+  const jobs = Array.from({ length: 7 }, () => s.svc.scheduler.queueJob({ poolId: s.pool.id, demands: ['node -equals 24'] }));
+  for (const j of [jobs[0]!, jobs[1]!, jobs[3]!]) s.svc.scheduler.finish(j, 'succeeded');
+  s.svc.maxPageSize = 2;
+  const readPage = (_api: unknown, poolId: number, token: string | undefined) => s.api.jobRequestPage(poolId, token);
+  const read = await s.run(readRequestsDownTo(s.api, s.pool.id, 'k8s-agents', jobs[1]!.requestId, 10, readPage));
+  assert.equal(read.kind, 'complete');
+  if (read.kind !== 'complete') return;
+  assert.deepEqual(read.requests.map((r) => r.requestId), jobs.slice(1).map((j) => j.requestId).reverse());
+  assert.equal(read.pages, 4, 'the fourth page holds the first request below the floor');
+  assert.equal(read.floor, jobs[2]!.requestId, 'the oldest unfinished request read');
+  assert.equal((await s.run(readRequestsDownTo(s.api, s.pool.id, 'k8s-agents', jobs[1]!.requestId, 2, readPage))).kind, 'gave-up', 'not within 2 pages');
+  s.svc.faults = { throttle: 0, serverError: 0, unreadable: 1 };
+  await assert.rejects(s.run(readRequestsDownTo(s.api, s.pool.id, 'k8s-agents', jobs[1]!.requestId, 10, readPage)), AzdoUnreadableResponseError);
 });
