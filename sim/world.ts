@@ -34,6 +34,11 @@ const REPLICAS = ['reconciler-a', 'reconciler-b'] as const;
 const LISTING_THRESHOLDS = { pagedFromBytes: 0, pageBytes: 512 } as const;
 /** The service's page sizes a seed draws from: a paged read takes one page or many. */
 const PAGE_SIZES = [1, 2, 5, 20, 200] as const;
+/**
+ * A process's first read of a pool stops the unfinished-only listing past this size and pages
+ * the whole listing instead: production's size (never reached here) or a small one, drawn per seed.
+ */
+const FIRST_READ_MAX_BYTES = [64 * 1024 * 1024, 2048] as const;
 
 export interface RunResult {
   readonly scenario: Scenario;
@@ -56,7 +61,9 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
   const remote = new GitRemote(initialFiles(DEFAULT_SPECS), vt.now());
   const svc = new ServiceModel(vt, { rng: rng.split('service') });
   const pool = svc.state.addPool(POOL);
-  svc.maxPageSize = rng.split('pages').pick(PAGE_SIZES);
+  const listingRng = rng.split('listing');
+  svc.maxPageSize = listingRng.pick(PAGE_SIZES);
+  const jobListingThresholds = { ...LISTING_THRESHOLDS, firstReadMaxBytes: listingRng.pick(FIRST_READ_MAX_BYTES) };
   const cluster = new ClusterModel(vt, rng.split('cluster'), svc, remote, PATHS.agents);
   const inv = new Invariants({ remote, svc, cluster, specs, globalMaxAgents: DEFAULT_MAX_AGENTS, note, now: () => vt.now() });
   const lease = new LeaseModel(vt);
@@ -149,7 +156,7 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
       log: createLogger({ level: 'info', format: 'text', write: (line) => note(`[${tag}] ${line.replace(/^\S+Z\s+/, '')}`) }),
       identity,
       lease,
-      jobListingThresholds: LISTING_THRESHOLDS,
+      jobListingThresholds,
       beforeWrite: (what) => inv.writeSent(identity, what, lease.holder()),
       pushArriving: () => {
         pushing = p;
