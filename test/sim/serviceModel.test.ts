@@ -1,12 +1,17 @@
 // The simulated service answers the product's Azure DevOps adapter as the REST routes do: the
-// adapter's own readers (reconciler/azdo/) read it, a duplicate name is a 409, a missing agent null.
+// adapter's own readers (reconciler/azdo/) read it, a duplicate name is a 409, a missing agent null,
+// the paged listing's pages are the emulator route's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { TypeInfo } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
+import { ContractSerializer } from 'azure-devops-node-api/Serialization.js';
 import { deleteAgent, disableAgent, listAgents, readAgent, registerPlaceholder } from '../../reconciler/azdo/agents.ts';
 import { readRequestsDownTo } from '../../reconciler/azdo/jobRequestPages.ts';
 import { streamJobRequests } from '../../reconciler/azdo/jobRequests.ts';
 import { complete } from '../helpers/completeListing.ts';
 import { AzdoRequestError, AzdoThrottledError, AzdoUnreadableResponseError } from '../../reconciler/errors/azdoErrors.ts';
+import type { Emulator, RequestContext } from '../../sandbox/azdo/context.ts';
+import { jobRequestRoutes } from '../../sandbox/azdo/routes/jobRequests.ts';
 import { Rng } from '../../sim/random.ts';
 import { registerAgent, ServiceApi, ServiceModel } from '../../sim/serviceModel.ts';
 import { VirtualTime } from '../../sim/virtualTime.ts';
@@ -104,4 +109,25 @@ test("the production paged reader reads the simulated service's pages down to th
   assert.equal((await s.run(readRequestsDownTo(s.api, s.pool.id, 'k8s-agents', jobs[1]!.requestId, 2, readPage))).kind, 'gave-up', 'not within 2 pages');
   s.svc.faults = { throttle: 0, serverError: 0, unreadable: 1 };
   await assert.rejects(s.run(readRequestsDownTo(s.api, s.pool.id, 'k8s-agents', jobs[1]!.requestId, 10, readPage)), AzdoUnreadableResponseError);
+});
+
+test("the simulated service's pages are the emulator route's, page after page, at every page size", async () => {
+  const s = service();
+  await s.run(registerPlaceholder(s.api, s.pool.id, 'linux-placeholder', { node: '24' }));
+  const jobs = Array.from({ length: 6 }, () => s.svc.scheduler.queueJob({ poolId: s.pool.id, demands: ['node -equals 24'] }));
+  s.svc.scheduler.finish(jobs[2]!, 'failed');
+  const route = jobRequestRoutes.find((r) => r.method === 'GET' && r.pattern === 'distributedtask/pools/{poolId}/jobrequests')!;
+  const emu = { state: s.svc.state, scheduler: s.svc.scheduler, wire: s.svc.wire } as unknown as Emulator;
+  for (const size of [1, 2, 4, 200]) {
+    s.svc.maxPageSize = size;
+    let token: string | undefined;
+    do {
+      const query = new URLSearchParams({ $top: String(size), ...(token === undefined ? {} : { continuationToken: token }) });
+      const served = await route.handler({ emu, params: { poolId: String(s.pool.id) }, query } as unknown as RequestContext);
+      const model = await s.run(s.api.jobRequestPage(s.pool.id, token));
+      assert.deepEqual(model.requests, ContractSerializer.deserialize(JSON.parse(JSON.stringify(served.body)), TypeInfo.TaskAgentJobRequest, false, true), `page size ${size}, after ${token}`);
+      assert.equal(model.continuationToken, served.headers?.['X-MS-ContinuationToken'], `page size ${size}, after ${token}`);
+      token = model.continuationToken;
+    } while (token !== undefined);
+  }
 });
