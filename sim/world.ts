@@ -26,12 +26,12 @@ const QUIET_AFTER_JOBS_MS = 12 * 60_000;
 /** The replicas' pod names (their Lease identities). */
 const REPLICAS = ['reconciler-a', 'reconciler-b'] as const;
 /**
- * The simulator's pools are small: with production's thresholds their job requests would always
- * come from the unfinished-only listing. Here every pass after a complete read that saw an
+ * The simulator's pools are small and have few agents: with production's thresholds (whole and per
+ * request) their job requests would always come from the unfinished-only listing. Here every pass after a complete read that saw an
  * unfinished request reads the paged listing down to its floor, within a budget of a page per
  * `pageBytes` of the last unfinished-only listing (so long reads give up and fall back).
  */
-const LISTING_THRESHOLDS = { pagedFromBytes: 0, pageBytes: 512 } as const;
+const LISTING_THRESHOLDS = { pagedFromBytes: 0, pagedFromRequestBytes: 0, pageBytes: 512 } as const;
 /** The service's page sizes a seed draws from: a paged read takes one page or many. */
 const PAGE_SIZES = [1, 2, 5, 20, 200] as const;
 /**

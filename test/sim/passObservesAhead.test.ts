@@ -46,7 +46,7 @@ test('a pass observes the last pools during the fetch, and a pool new in the spe
       openJobRequestListing: (_api, poolId) => api.jobRequestListing(poolId),
       // As the simulator reads them: the paged listing once a complete read found a floor.
       readJobRequestPage: (_api, poolId, token) => api.jobRequestPage(poolId, token),
-      jobListings: new JobListingMemory({ pagedFromBytes: 0 }),
+      jobListings: new JobListingMemory({ pagedFromBytes: 0, pagedFromRequestBytes: 0 }),
     },
     repo,
     pods: () => [],
