@@ -65,31 +65,19 @@ export class ReconcilerProcess {
       electionClock(w.vt, owner),
     );
     const record = (c: CallRecord) => {
-      if (this.pass && !c.fault && c.method === 'getAgents') this.pass.agentsRead = true;
-    };
-    /**
-     * The pass that sends a read of the job requests has read them once its last such call
-     * answered readably: a paged read whose later page fails has not, whatever its first pages
-     * said. Judged for the pass that sent the call: a call of a pass that failed meanwhile may
-     * still be answered during the next.
-     */
-    const jobsRead = async <T>(call: Promise<T>, readable: (answer: T) => boolean): Promise<T> => {
-      const pass = this.pass;
-      try {
-        const answer = await call;
-        if (pass) pass.jobsRead = readable(answer);
-        return answer;
-      } catch (err) {
-        if (pass) pass.jobsRead = false;
-        throw err;
-      }
+      if (!this.pass || c.fault) return;
+      if (c.method === 'getAgents') this.pass.agentsRead = true;
+      // Either listing of the job requests, a page of the paged one too. Not "the last call
+      // decides": a read a failed pass left running sends its later pages during the next pass,
+      // and nothing says which read a page belongs to.
+      if (c.method === 'getAgentRequestsForAgents' || c.method === 'getAgentRequests') this.pass.jobsRead = true;
     };
     const api = new ServiceApi(w.svc, rng.split('api'), owner, record, w.beforeWrite);
     const azdo: AzdoSession = {
       api,
       pools: new PoolDirectory(api),
-      openJobRequestListing: (_api, poolId) => jobsRead(api.jobRequestListing(poolId), (l) => l.readable),
-      readJobRequestPage: (_api, poolId, token) => jobsRead(api.jobRequestPage(poolId, token), (p) => p.requests !== null),
+      openJobRequestListing: (_api, poolId) => api.jobRequestListing(poolId),
+      readJobRequestPage: (_api, poolId, token) => api.jobRequestPage(poolId, token),
       // As loop/wiring.ts keeps it: per process, lost with it on a crash.
       jobListings: new JobListingMemory(w.jobListingThresholds),
       agentCapabilities: new AgentCapabilityCache(),

@@ -241,7 +241,7 @@ export class ServiceApi implements TaskAgentApi {
    * reader (the simulator hands this to the pass as AzdoSession.openJobRequestListing). A read the
    * fault plan makes unreadable is the body cut in half, as a dropped proxy connection leaves it.
    */
-  async jobRequestListing(poolId: number): Promise<JobRequestListing & { readonly readable: boolean }> {
+  async jobRequestListing(poolId: number): Promise<JobRequestListing> {
     // What JSON.stringify({ count, value }) gives, from each job's own text.
     const body = (jobs: readonly string[]) => `{"count":${jobs.length},"value":[${jobs.join(',')}]}`;
     const r = await this.#call('getAgentRequestsForAgents', 'read', () => {
@@ -255,8 +255,6 @@ export class ServiceApi implements TaskAgentApi {
     return {
       statusCode: 200,
       headers: { 'content-type': 'application/json; charset=utf-8' },
-      // For the invariants: whether the body is whole (the reader finds out for itself).
-      readable: r !== null,
       destroy: () => {},
       async *[Symbol.asyncIterator]() {
         for (let at = 0; at < text.length; at += LISTING_CHUNK) yield text.slice(at, at + LISTING_CHUNK);
