@@ -65,11 +65,14 @@ const STREAMED: ListingRead = { kind: 'streamed', maxBytes: undefined };
 /**
  * The reads to try, in order, until one completes; the last always completes (the whole
  * unfinished-only listing). A pool never read: the unfinished-only listing up to a size, else the
- * whole paged listing within the page budget. A pool with a floor whose listing was large, and large
+ * whole paged listing within the page budget (again on the next pass if a page failed). A pool with a floor whose listing was large, and large
  * per request: pages down to the floor, unless the last paged read gave up at this floor.
  */
 export function listingReads(s: PoolListingState | undefined, t: ListingThresholds = DEFAULT_THRESHOLDS): readonly ListingRead[] {
-  if (s === undefined) return [{ kind: 'streamed', maxBytes: t.firstReadMaxBytes }, { kind: 'paged', floor: WHOLE_LISTING, maxPages: t.maxPages }, STREAMED];
+  const wholePaged: ListingRead = { kind: 'paged', floor: WHOLE_LISTING, maxPages: t.maxPages };
+  if (s === undefined) return [{ kind: 'streamed', maxBytes: t.firstReadMaxBytes }, wholePaged, STREAMED];
+  // Stopped short, then no floor (a page failed): the whole paged listing again, not the large one.
+  if (s.floor === undefined && s.streamedRequests === undefined && s.streamedBytes !== undefined && s.pagedGaveUpAt !== WHOLE_LISTING) return [wholePaged, STREAMED];
   if (s.floor === undefined || s.streamedBytes === undefined) return [STREAMED];
   if (s.streamedBytes < t.pagedFromBytes || s.pagedGaveUpAt === s.floor) return [STREAMED];
   if (s.streamedRequests !== undefined && s.streamedBytes < t.pagedFromRequestBytes * s.streamedRequests) return [STREAMED];

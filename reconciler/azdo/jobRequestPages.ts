@@ -4,6 +4,7 @@
 // X-MS-ContinuationToken, which the typed client drops, so pages go through its REST layer.
 import { TypeInfo, type TaskAgentJobRequest } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
 import { ContractSerializer } from 'azure-devops-node-api/Serialization.js';
+import { AzdoRequestError } from '../errors/azdoErrors.ts';
 import { callAzdo } from './classifyAzdoError.ts';
 import type { TaskAgentApi } from './connection.ts';
 import { floorAfterRead } from './jobListingFloor.ts';
@@ -52,9 +53,10 @@ const isFinished = (r: TaskAgentJobRequest): boolean => {
 };
 
 /**
- * Reads pages until one reaches below `floor` or the last page, at most `maxPages`. Errors and
- * unreadable pages throw as every read does; pages that are not newest first, or a token handed
- * out twice, give up (the floor says nothing about such a listing).
+ * Reads pages until one reaches below `floor` or the last page, at most `maxPages`. Throttling,
+ * outages and unreadable pages throw as every read does (the pass retries); pages that are not
+ * newest first, a token handed out twice, or a page refused as a bad request give up (the
+ * unfinished-only listing is read instead).
  */
 export async function readRequestsDownTo(
   api: TaskAgentApi,
@@ -70,7 +72,14 @@ export async function readRequestsDownTo(
   let token: string | undefined;
   let previousId = Number.POSITIVE_INFINITY;
   for (let pages = 1; pages <= maxPages; pages++) {
-    const got = await callAzdo(operation, () => readPage(api, poolId, token));
+    let got: JobRequestPage;
+    try {
+      got = await callAzdo(operation, () => readPage(api, poolId, token));
+    } catch (err) {
+      // Refused as a request (400, 409, …: a server or proxy without this form), not a passing fault.
+      if (err instanceof AzdoRequestError) return { kind: 'gave-up', reason: err.message, pages };
+      throw err;
+    }
     let reachedFloor = false;
     for (const r of expectList<TaskAgentJobRequest>(operation, got.requests, JOB_REQUEST_FIELDS)) {
       const id = r.requestId!;

@@ -12,8 +12,14 @@ test('a pool read for the first time: the unfinished-only listing up to a size, 
   assert.deepEqual(listingReads(undefined, t), [{ kind: 'streamed', maxBytes: 64 * MiB }, { kind: 'paged', floor: 1, maxPages: 100 }, WHOLE]);
 });
 
+test('a first read stopped short whose paged read then failed (a 503 on a page) pages the whole listing again, not the large listing', () => {
+  const stopped = afterStreamedTooLarge(undefined, 64 * MiB + 10);
+  assert.deepEqual(listingReads(stopped, t), [{ kind: 'paged', floor: 1, maxPages: 100 }, WHOLE]);
+  assert.deepEqual(listingReads(afterPagedGaveUp(stopped, 1), t), [WHOLE], 'once that gave up, the large listing');
+});
+
 test('every list of reads ends with the whole unfinished-only listing, which always completes', () => {
-  const states = [undefined, state({}), state({ floor: 4, streamedBytes: 1 }), state({ floor: 4, streamedBytes: 9 * MiB }), state({ floor: 4, streamedBytes: 9 * MiB, pagedGaveUpAt: 4 })];
+  const states = [undefined, state({}), afterStreamedTooLarge(undefined, 9 * MiB), state({ floor: 4, streamedBytes: 1 }), state({ floor: 4, streamedBytes: 9 * MiB }), state({ floor: 4, streamedBytes: 9 * MiB, pagedGaveUpAt: 4 })];
   for (const s of states) assert.deepEqual(listingReads(s, t).at(-1), WHOLE, JSON.stringify(s));
 });
 
@@ -39,7 +45,7 @@ test('a listing whose requests carry few matchedAgents stays unpaged: pages woul
 });
 
 test('no floor (no unfinished request ever listed) means the unfinished-only listing, whatever its size', () => {
-  assert.deepEqual(listingReads(state({ streamedBytes: 50 * MiB }), t), [WHOLE]);
+  assert.deepEqual(listingReads(state({ streamedBytes: 50 * MiB, streamedRequests: 0 }), t), [WHOLE]);
 });
 
 test('a paged read that gave up at a floor is not tried again until the floor moves', () => {

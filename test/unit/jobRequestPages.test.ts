@@ -78,3 +78,12 @@ test('a throttled page is classified like every other call', async () => {
   };
   await assert.rejects(readRequestsDownTo(api, 1, 'p', 1, 10, throttled), AzdoThrottledError);
 });
+
+test('a page refused as a bad request (a server or proxy without the paged form) gives up: the unfinished-only listing is read instead', async () => {
+  const refused: ReadJobRequestPage = async () => {
+    throw Object.assign(new Error('The $top parameter is not supported'), { statusCode: 400, result: { typeKey: 'ArgumentException', message: 'The $top parameter is not supported' } });
+  };
+  const read = await readRequestsDownTo(api, 1, 'p', 1, 10, refused);
+  assert.equal(read.kind, 'gave-up');
+  assert.match(read.kind === 'gave-up' ? read.reason : '', /not supported/);
+});
