@@ -5,10 +5,11 @@
 import { TypeInfo, type TaskAgentJobRequest } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
 import { ContractSerializer } from 'azure-devops-node-api/Serialization.js';
 import { AzdoRequestError } from '../errors/azdoErrors.ts';
+import type { PendingJob } from '../plan/observed.ts';
 import { callAzdo } from './classifyAzdoError.ts';
 import type { TaskAgentApi } from './connection.ts';
 import { floorAfterRead } from './jobListingFloor.ts';
-import { jobLifecycle } from './jobRequests.ts';
+import { jobLifecycle, needsAgent, toPendingJob } from './jobRequests.ts';
 import { expectList, JOB_REQUEST_FIELDS } from './wireShape.ts';
 
 /** The service caps `$top` at 200. */
@@ -42,8 +43,8 @@ export const readJobRequestPage: ReadJobRequestPage = async (api, poolId, contin
 };
 
 export type PagedRead =
-  /** Every request at or above the floor (finished ones included), and the floor they give. */
-  | { readonly kind: 'complete'; readonly requests: TaskAgentJobRequest[]; readonly floor: number; readonly pages: number }
+  /** The requests at or above the floor that need an agent, and the floor all those read give. */
+  | { readonly kind: 'complete'; readonly jobs: PendingJob[]; readonly floor: number; readonly pages: number }
   /** The floor was not reached, or the pages did not read as the floor needs: read the unfinished-only listing. */
   | { readonly kind: 'gave-up'; readonly reason: string; readonly pages: number };
 
@@ -67,7 +68,10 @@ export async function readRequestsDownTo(
   readPage: ReadJobRequestPage = readJobRequestPage,
 ): Promise<PagedRead> {
   const operation = `list job requests of pool "${poolName}" (paged)`;
-  const read: TaskAgentJobRequest[] = [];
+  // What the floor needs of every request read, and the few that need an agent: a page's
+  // requests are dropped once read (thousands of them, most finished or running).
+  const read: { requestId: number; finished: boolean }[] = [];
+  const jobs = new Map<number, PendingJob>();
   const tokens = new Set<string>();
   let token: string | undefined;
   let previousId = Number.POSITIVE_INFINITY;
@@ -86,10 +90,13 @@ export async function readRequestsDownTo(
       if (id >= previousId) return { kind: 'gave-up', reason: `request ${id} listed after ${previousId}: not newest first`, pages };
       previousId = id;
       if (id < floor) reachedFloor = true;
-      else read.push(r);
+      else {
+        read.push({ requestId: id, finished: isFinished(r) });
+        if (needsAgent(r)) jobs.set(id, toPendingJob(r, poolName));
+      }
     }
     if (reachedFloor || got.continuationToken === undefined) {
-      return { kind: 'complete', requests: read, floor: floorAfterRead(floor, read.map((r) => ({ requestId: r.requestId!, finished: isFinished(r) }))), pages };
+      return { kind: 'complete', jobs: [...jobs.values()], floor: floorAfterRead(floor, read), pages };
     }
     if (tokens.has(got.continuationToken)) return { kind: 'gave-up', reason: `continuation token ${JSON.stringify(got.continuationToken)} repeated`, pages };
     tokens.add(got.continuationToken);

@@ -3,7 +3,7 @@
 import type { PendingJob } from '../plan/observed.ts';
 import { afterPaged, afterPagedGaveUp, afterStreamed, afterStreamedTooLarge, type ListingRead, type PoolListingState } from './jobListingFloor.ts';
 import { readRequestsDownTo } from './jobRequestPages.ts';
-import { needsAgent, streamJobRequests, toPendingJob } from './jobRequests.ts';
+import { streamJobRequests } from './jobRequests.ts';
 import type { AzdoSession } from './session.ts';
 
 const WHOLE_UNFINISHED_LISTING: readonly ListingRead[] = [{ kind: 'streamed', maxBytes: undefined }];
@@ -16,7 +16,7 @@ export async function readPendingJobs(session: AzdoSession, poolId: number, pool
       const paged = await readRequestsDownTo(session.api, poolId, poolName, read.floor, read.maxPages, session.readJobRequestPage);
       if (paged.kind === 'complete') {
         update((s) => afterPaged(s, paged.floor));
-        return paged.requests.filter(needsAgent).map((r) => toPendingJob(r, poolName));
+        return paged.jobs;
       }
       update((s) => afterPagedGaveUp(s, read.floor));
       continue;

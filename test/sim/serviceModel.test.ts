@@ -103,7 +103,7 @@ test("the production paged reader reads the simulated service's pages down to th
   const read = await s.run(readRequestsDownTo(s.api, s.pool.id, 'k8s-agents', jobs[1]!.requestId, 10, readPage));
   assert.equal(read.kind, 'complete');
   if (read.kind !== 'complete') return;
-  assert.deepEqual(read.requests.map((r) => r.requestId), jobs.slice(1).map((j) => j.requestId).reverse());
+  assert.deepEqual(read.jobs.map((j) => j.requestId), [jobs[6]!, jobs[5]!, jobs[4]!, jobs[2]!].map((j) => j.requestId), 'the unfinished ones read, newest first');
   assert.equal(read.pages, 4, 'the fourth page holds the first request below the floor');
   assert.equal(read.floor, jobs[2]!.requestId, 'the oldest unfinished request read');
   assert.equal((await s.run(readRequestsDownTo(s.api, s.pool.id, 'k8s-agents', jobs[1]!.requestId, 2, readPage))).kind, 'gave-up', 'not within 2 pages');

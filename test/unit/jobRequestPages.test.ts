@@ -24,20 +24,20 @@ function pagesOf(ids: number[], size: number, finished: ReadonlySet<number> = ne
   return Object.assign(read, { asked });
 }
 
-const ids = (requests: readonly TaskAgentJobRequest[]) => requests.map((r) => r.requestId);
+const ids = (jobs: readonly { requestId: number }[]) => jobs.map((j) => j.requestId);
 
 test('reads pages newest first until one reaches below the floor, and no further', async () => {
   const listing = pagesOf([10, 9, 8, 7, 6, 5, 4, 3, 2, 1], 3, new Set([9, 6]));
   const read = await readRequestsDownTo(api, 1, 'p', 5, 10, listing);
   assert.equal(read.kind, 'complete');
-  assert.deepEqual(ids(read.kind === 'complete' ? read.requests : []), [10, 9, 8, 7, 6, 5]);
+  assert.deepEqual(ids(read.kind === 'complete' ? read.jobs : []), [10, 8, 7, 5], 'those at or above the floor that need an agent');
   assert.deepEqual(listing.asked, [undefined, '8', '5'], 'the page holding 4 ends the read');
   assert.equal(read.kind === 'complete' && read.floor, 5);
 });
 
 test('a floor older than every request is read to the last page', async () => {
   const read = await readRequestsDownTo(api, 1, 'p', 1, 10, pagesOf([30, 20, 10], 2, new Set([30, 10])));
-  assert.deepEqual(read.kind === 'complete' && ids(read.requests), [30, 20, 10]);
+  assert.deepEqual(read.kind === 'complete' && ids(read.jobs), [20]);
   assert.equal(read.kind === 'complete' && read.floor, 20, 'the oldest unfinished request');
 });
 
