@@ -2,7 +2,8 @@
 // world of bench/scaleWorldServer.ts (a third process). Prints one JSON line:
 //   {agents, queuedJobs, specs, pools, historyCommits, rssIdleMiB, rssSteadyMiB, rssPeakMiB,
 //    passWallMs, passCpuMs, planCpuMs, pruneLatencyMs, queuedToPodMs, azdoCallsPerPass, azdoBytesPerPass}
-// Run: npm run bench:scale -- --scale 0.1|1|10 [--passes N] [--timeout S] [--world-node-args "..."].
+// Run: npm run bench:scale -- --scale 0.1|1|10 [--passes N] [--timeout S] [--world-node-args "..."]
+//   [--reconciler-log FILE] (the measured reconciler's whole debug log, e.g. its "pass done" phasesMs).
 // Progress goes to stderr.
 //
 // rssIdle is the same `run` against the smallest world (--idle-scale, default 0.01: 10 agents,
@@ -19,8 +20,8 @@ const entry = (): string => arg('entry', RECONCILER_MAIN);
 const t0 = Date.now();
 const say = (line: string): void => void process.stderr.write(`bench:scale: [${((Date.now() - t0) / 1000).toFixed(0)} s] ${line}\n`);
 
-const startReconciler = (world: World, stateDir: string): Reconciler =>
-  startProcess(world, stateDir, { entry: entry(), intervalSeconds: arg('interval', '2'), nodeOptions: arg('node-options', ''), say });
+const startReconciler = (world: World, stateDir: string, logFile?: string): Reconciler =>
+  startProcess(world, stateDir, { entry: entry(), intervalSeconds: arg('interval', '2'), nodeOptions: arg('node-options', ''), say, ...(logFile ? { logFile } : {}) });
 
 const MiB = (kib: number): number => Math.round((kib / 1024) * 10) / 10;
 
@@ -58,7 +59,8 @@ async function main(): Promise<void> {
   say(`building the world at scale ${scale}`);
   const world = await startWorld(scale, history, {}, arg('world-node-args', '').split(' ').filter(Boolean));
   const state = await mkdtemp(join(tmpdir(), 'azdo-gitops-bench-'));
-  const r = startReconciler(world, state);
+  const logFile = arg('reconciler-log', '');
+  const r = startReconciler(world, state, logFile || undefined);
   try {
     say('warm-up: first passes (placeholders, clone)');
     await waitPasses(r, 3, passTimeoutMs);

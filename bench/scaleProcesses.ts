@@ -1,6 +1,7 @@
 // The processes of bench/scale.ts and bench/pruneLatency.ts: the world (bench/scaleWorldServer.ts)
 // and the reconciler's `run`, each its own process so the reconciler's figures are its own.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,6 +112,8 @@ export interface ReconcilerOptions {
   /** Node flags before the entry (e.g. --cpu-prof --cpu-prof-dir DIR). */
   readonly nodeArgs?: readonly string[];
   readonly say: (line: string) => void;
+  /** A file that receives the reconciler's whole output (its debug log), to see where a pass goes. */
+  readonly logFile?: string;
 }
 
 export function startReconciler(world: World, stateDir: string, opts: ReconcilerOptions): Reconciler {
@@ -128,10 +131,13 @@ export function startReconciler(world: World, stateDir: string, opts: Reconciler
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const passes: PassLine[] = [];
+  const log = opts.logFile ? createWriteStream(opts.logFile) : undefined;
+  if (log) child.on('exit', () => log.end());
   let buf = '';
   let outTail = '';
   // The log goes to stderr, the command's own output to stdout: both are read.
   const onData = (d: Buffer) => {
+    log?.write(d);
     buf += d.toString();
     outTail = (outTail + d.toString()).slice(-3000);
     for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
