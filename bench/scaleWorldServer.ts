@@ -13,6 +13,7 @@ import { parse as parseYaml } from 'yaml';
 import { readSpecCandidates, settleSpecs } from '../reconciler/agentspec/loadSpecs.ts';
 import { DEFAULT_DEADLINES } from '../reconciler/agentspec/agentSpec.ts';
 import { fileChanges } from '../reconciler/manifests/fileChanges.ts';
+import { runBounded } from '../reconciler/support/runBounded.ts';
 import { startAzdoEmulator, type AzdoEmulator } from '../sandbox/azdo/index.ts';
 import type { Agent, Job } from '../sandbox/azdo/state.ts';
 import { startKubeApiServer } from '../sandbox/cluster/apiserver/index.ts';
@@ -116,14 +117,18 @@ async function main(): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
 
   // Specs: every spec at its cap (maxAgents = its agents), so the queue waits and passes are
-  // steady; spec 0 also offers `bench-fast` with room, for the queued → pod figure.
+  // steady; spec 0 also offers `bench-fast` with room, for the queued → pod figure. Its room
+  // holds every queued job of its pool and 100 more: the queued jobs the capped specs cannot take
+  // overflow into it first (first come, first served), over 1,000 of them at scale 10, and a
+  // fixed room of 1,000 left none for a job queued later.
+  const fastRoom = Array.from({ length: sizes.jobs }, (_, j) => worldJob(j, sizes.specs)).filter((j) => j.pool === poolName(0)).length + 100;
   const perSpec = Math.ceil(sizes.agents / sizes.specs);
   const seed = join(dir, 'seed');
   await mkdir(join(seed, 'agentspecs'), { recursive: true });
   await mkdir(join(seed, 'agents'), { recursive: true });
   const specFiles = Array.from({ length: sizes.specs }, (_, s) => ({
     path: `agentspecs/${specName(s)}.yaml`,
-    content: specYaml(s, s === 0 ? perSpec + 1000 : perSpec, s === 0),
+    content: specYaml(s, s === 0 ? perSpec + fastRoom : perSpec, s === 0),
   }));
   const defaults = {
     pool: 'unused', standby: 0, maxAgents: 10, namespace: NAMESPACE,
@@ -234,18 +239,24 @@ async function main(): Promise<void> {
       if (tip === applied) return;
       const diff = (await runGit(['diff', '--name-status', '--no-renames', applied, tip, '--', 'agents/pods'], bare)).stdout;
       const now = Date.now();
-      for (const line of diff.split('\n').filter(Boolean)) {
+      const lines = diff.split('\n').filter(Boolean).map((line) => {
         const [status, path] = line.split('\t') as [string, string];
-        const name = path.split('/').pop()!.replace(/\.ya?ml$/, '');
-        if (status === 'D') {
-          manifestGoneAt.set(name, now);
-          await core.deleteNamespacedPod({ name, namespace: NAMESPACE, gracePeriodSeconds: 0 }).catch(() => {});
-        } else if (status === 'A') {
-          const content = (await runGit(['show', `${tip}:${path}`], bare)).stdout;
-          await createRunningPod(core, parseYaml(content) as V1Pod);
-          podCreatedAt.set(name, Date.now());
-        }
-      }
+        return { status, path, name: path.split('/').pop()!.replace(/\.ya?ml$/, '') };
+      });
+      // A manifest is gone from git when the commit removing it is seen, not once this syncer
+      // has applied the rest of the commit: one at a time, a round's 100 new pods (a git show and
+      // two API calls each) took ~30 s at scale 10, and the deletes behind them in path order
+      // were counted that late.
+      for (const l of lines) if (l.status === 'D') manifestGoneAt.set(l.name, now);
+      // Applied several at a time, deletes first, as a GitOps syncer applies a commit.
+      const deletes = lines.filter((l) => l.status === 'D');
+      const adds = lines.filter((l) => l.status === 'A');
+      await runBounded(deletes.map((l) => () => core.deleteNamespacedPod({ name: l.name, namespace: NAMESPACE, gracePeriodSeconds: 0 }).then(() => {}, () => {})), 8);
+      await runBounded(adds.map((l) => async () => {
+        const content = (await runGit(['show', `${tip}:${l.path}`], bare)).stdout;
+        await createRunningPod(core, parseYaml(content) as V1Pod);
+        podCreatedAt.set(l.name, Date.now());
+      }), 8);
       applied = tip;
     } finally {
       syncing = false;
@@ -264,7 +275,7 @@ async function main(): Promise<void> {
       KUBECONFIG: api.kubeconfigPath,
       TARGET_NAMESPACE: NAMESPACE,
       // The global cap above the world's agents: each spec's own maxAgents is what binds.
-      MAX_AGENTS: String(sizes.agents + 2000),
+      MAX_AGENTS: String(sizes.agents + fastRoom + 1000),
     },
     agents: sizes.agents,
     queuedJobs: sizes.jobs,
@@ -276,10 +287,32 @@ async function main(): Promise<void> {
   let completedSoFar = 0;
   process.on('message', (msg: WorldRequest) => void (async () => {
     if (msg.op === 'complete') {
+      // The syncer's backlog first (at scale 10 the warm-up's ~1,600 new pods took it a minute):
+      // pods completed while the world's own process is busy applying them complete slowly.
+      const settleBy = Date.now() + 120_000;
+      while ((syncing || applied !== (await mainTip(bare))) && Date.now() < settleBy) await new Promise((r) => setTimeout(r, 100));
       // The agent finishes its job and exits; the pod's container ends: Succeeded.
       const names = [...podOf.keys()].slice(completedSoFar, completedSoFar + msg.count);
       completedSoFar += names.length;
       const started = new Map<string, number>();
+      const latencies: number[] = [];
+      let completing = true;
+      let deadline = Number.POSITIVE_INFINITY; // 120 s after the last pod completed
+      // Watched while the pods complete one after another (the round takes seconds): watched
+      // only after the last, the first pods' latencies included the rest of the round.
+      const watched = (async () => {
+        while (completing || (started.size > 0 && Date.now() < deadline)) {
+          const registered = new Set([...state.agents.values()].map((a) => a.name));
+          for (const [name, at] of started) {
+            const gone = manifestGoneAt.get(name);
+            if (gone !== undefined && !registered.has(name)) {
+              latencies.push(Math.max(gone, Date.now()) - at);
+              started.delete(name);
+            }
+          }
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })();
       for (const name of names) {
         const { agentId, jobId } = podOf.get(name)!;
         const job = state.jobs.get(jobId)!;
@@ -294,21 +327,9 @@ async function main(): Promise<void> {
           containerStatuses: (pod.status?.containerStatuses ?? []).map((c) => ({ ...c, ready: false, state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: pod.status?.startTime, finishedAt: new Date() } } })),
         });
       }
-      const latencies: number[] = [];
-      const deadline = Date.now() + 120_000;
-      while (latencies.length < names.length && Date.now() < deadline) {
-        const registered = new Set([...state.agents.values()].map((a) => a.name));
-        for (const name of names) {
-          if (!started.has(name)) continue;
-          const gone = manifestGoneAt.get(name);
-          const unregistered = !registered.has(name);
-          if (gone !== undefined && unregistered) {
-            latencies.push(Math.max(gone, Date.now()) - started.get(name)!);
-            started.delete(name);
-          }
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      deadline = Date.now() + 120_000;
+      completing = false;
+      await watched;
       send({ op: 'complete', latencies, timedOut: names.length - latencies.length });
     } else if (msg.op === 'queueFast') {
       const pool = state.poolByName(poolName(0))!;
