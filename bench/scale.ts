@@ -3,7 +3,9 @@
 //   {agents, queuedJobs, specs, pools, historyCommits, rssIdleMiB, rssSteadyMiB, rssPeakMiB,
 //    passWallMs, passCpuMs, planCpuMs, pruneLatencyMs, queuedToPodMs, azdoCallsPerPass, azdoBytesPerPass}
 // Run: npm run bench:scale -- --scale 0.1|1|10 [--passes N] [--timeout S] [--world-node-args "..."]
-//   [--reconciler-log FILE] (the measured reconciler's whole debug log, e.g. its "pass done" phasesMs).
+//   [--reconciler-log FILE] (the measured reconciler's whole debug log, e.g. its "pass done" phasesMs)
+//   [--entry dist/reconciler/main.js] [--node-options "..."] [--env "NAME=value ..."] (the last
+//   three: the reconciler as the image runs it, e.g. its ENTRYPOINT flags and ENV).
 // Progress goes to stderr.
 //
 // rssIdle is the same `run` against the smallest world (--idle-scale, default 0.01: 10 agents,
@@ -20,8 +22,12 @@ const entry = (): string => arg('entry', RECONCILER_MAIN);
 const t0 = Date.now();
 const say = (line: string): void => void process.stderr.write(`bench:scale: [${((Date.now() - t0) / 1000).toFixed(0)} s] ${line}\n`);
 
+/** `--env "A=1 B=2"`: more environment of the reconciler's process. */
+const extraEnv = (): Record<string, string> =>
+  Object.fromEntries(arg('env', '').split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+
 const startReconciler = (world: World, stateDir: string, logFile?: string): Reconciler =>
-  startProcess(world, stateDir, { entry: entry(), intervalSeconds: arg('interval', '2'), nodeOptions: arg('node-options', ''), say, ...(logFile ? { logFile } : {}) });
+  startProcess(world, stateDir, { entry: entry(), intervalSeconds: arg('interval', '2'), nodeOptions: arg('node-options', ''), env: extraEnv(), say, ...(logFile ? { logFile } : {}) });
 
 const MiB = (kib: number): number => Math.round((kib / 1024) * 10) / 10;
 

@@ -111,6 +111,8 @@ export interface ReconcilerOptions {
   readonly nodeOptions?: string;
   /** Node flags before the entry (e.g. --cpu-prof --cpu-prof-dir DIR). */
   readonly nodeArgs?: readonly string[];
+  /** More environment of the measured process (e.g. the image's MALLOC_ARENA_MAX). */
+  readonly env?: Readonly<Record<string, string>>;
   readonly say: (line: string) => void;
   /** A file that receives the reconciler's whole output (its debug log), to see where a pass goes. */
   readonly logFile?: string;
@@ -127,6 +129,7 @@ export function startReconciler(world: World, stateDir: string, opts: Reconciler
       HTTP_PORT: '0',
       LOG_LEVEL: 'debug',
       ...(opts.nodeOptions ? { NODE_OPTIONS: opts.nodeOptions } : {}),
+      ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
