@@ -58,7 +58,44 @@ export function asPod(v: unknown): WatchedPod | undefined {
       if (t !== undefined && (!isObj(t) || typeof t['exitCode'] !== 'number')) return undefined;
     }
   }
-  return v as WatchedPod;
+  return slim(v as WatchedPod);
+}
+
+/**
+ * Only the fields read: the watcher keeps a pod per agent, and the spec, volumes and managed
+ * fields the API server sends are most of a pod's size (~3 KiB of heap each, held for its life).
+ */
+function slim(pod: WatchedPod): WatchedPod {
+  const meta = pod.metadata;
+  const status = pod.status;
+  const container = (c: WatchedContainerStatus): WatchedContainerStatus => {
+    const waiting = c.state?.waiting;
+    const terminated = c.state?.terminated;
+    return {
+      name: c.name,
+      state: c.state === undefined ? undefined : {
+        waiting: waiting === undefined ? undefined : { reason: waiting.reason, message: waiting.message },
+        terminated: terminated === undefined ? undefined : { exitCode: terminated.exitCode, reason: terminated.reason, message: terminated.message },
+      },
+    };
+  };
+  return {
+    metadata: meta === undefined ? undefined : {
+      name: meta.name,
+      resourceVersion: meta.resourceVersion,
+      creationTimestamp: meta.creationTimestamp,
+      deletionTimestamp: meta.deletionTimestamp,
+      labels: meta.labels?.[SPEC_LABEL] === undefined ? undefined : { [SPEC_LABEL]: meta.labels[SPEC_LABEL] },
+    },
+    status: status === undefined ? undefined : {
+      phase: status.phase,
+      reason: status.reason,
+      message: status.message,
+      conditions: status.conditions?.map((c) => ({ type: c.type, status: c.status, reason: c.reason })),
+      initContainerStatuses: status.initContainerStatuses?.map(container),
+      containerStatuses: status.containerStatuses?.map(container),
+    },
+  };
 }
 
 /** A PodList: its pods (those that are not Pods dropped) and resourceVersion. Throws when the body is no list. */
