@@ -65,8 +65,9 @@ const STREAMED: ListingRead = { kind: 'streamed', maxBytes: undefined };
 /**
  * The reads to try, in order, until one completes; the last always completes (the whole
  * unfinished-only listing). A pool never read: the unfinished-only listing up to a size, else the
- * whole paged listing within the page budget (again on the next pass if a page failed). A pool with a floor whose listing was large, and large
- * per request: pages down to the floor, unless the last paged read gave up at this floor.
+ * whole paged listing within the page budget (again on the next pass if a page failed). A pool
+ * with a floor whose listing was large, and large per request: pages down to the floor, unless
+ * the last paged read gave up at this floor.
  */
 export function listingReads(s: PoolListingState | undefined, t: ListingThresholds = DEFAULT_THRESHOLDS): readonly ListingRead[] {
   const wholePaged: ListingRead = { kind: 'paged', floor: WHOLE_LISTING, maxPages: t.maxPages };
