@@ -6,6 +6,7 @@ import { TypeInfo, type TaskAgentJobRequest } from 'azure-devops-node-api/interf
 import { ContractSerializer } from 'azure-devops-node-api/Serialization.js';
 import { AzdoRequestError } from '../errors/azdoErrors.ts';
 import type { PendingJob } from '../plan/observed.ts';
+import { isFinished } from '../plan/pending.ts';
 import { callAzdo } from './classifyAzdoError.ts';
 import type { TaskAgentApi } from './connection.ts';
 import { floorAfterRead } from './jobListingFloor.ts';
@@ -48,11 +49,6 @@ export type PagedRead =
   /** The floor was not reached, or the pages did not read as the floor needs: read the unfinished-only listing. */
   | { readonly kind: 'gave-up'; readonly reason: string; readonly pages: number };
 
-const isFinished = (r: TaskAgentJobRequest): boolean => {
-  const l = jobLifecycle(r);
-  return l.result !== undefined || l.finishTime !== undefined;
-};
-
 /**
  * Reads pages until one reaches below `floor` or the last page, at most `maxPages`. Throttling,
  * outages and unreadable pages throw as every read does (the pass retries); pages that are not
@@ -91,7 +87,7 @@ export async function readRequestsDownTo(
       previousId = id;
       if (id < floor) reachedFloor = true;
       else {
-        read.push({ requestId: id, finished: isFinished(r) });
+        read.push({ requestId: id, finished: isFinished(jobLifecycle(r)) });
         if (needsAgent(r)) jobs.set(id, toPendingJob(r, poolName));
       }
     }

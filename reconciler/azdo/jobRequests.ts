@@ -4,7 +4,7 @@ import { extractRateLimitHeaders } from 'azure-devops-node-api/RateLimitUtils.js
 import { ContractSerializer } from 'azure-devops-node-api/Serialization.js';
 import { AzdoUnavailableError, AzdoUnreadableResponseError } from '../errors/azdoErrors.ts';
 import type { PendingJob } from '../plan/observed.ts';
-import { isUnclaimed, type JobLifecycle } from '../plan/pending.ts';
+import { isFinished, isUnclaimed, type JobLifecycle } from '../plan/pending.ts';
 import { callAzdo } from './classifyAzdoError.ts';
 import type { TaskAgentApi } from './connection.ts';
 import { ListBodyError, scanListBody } from './jobRequestStream.ts';
@@ -168,8 +168,7 @@ export async function streamJobRequests(
       // Dates and enums revived as the typed client's formatResponse does (queueTime etc. as Date).
       const r = ContractSerializer.deserialize(expectListItem(operation, item, index, JOB_REQUEST_FIELDS), TypeInfo.TaskAgentJobRequest, false, false) as TaskAgentJobRequest;
       const lifecycle = jobLifecycle(r);
-      const unfinished = lifecycle.result === undefined && lifecycle.finishTime === undefined;
-      if (unfinished && (oldestUnfinished === undefined || r.requestId! < oldestUnfinished)) oldestUnfinished = r.requestId!;
+      if (!isFinished(lifecycle) && (oldestUnfinished === undefined || r.requestId! < oldestUnfinished)) oldestUnfinished = r.requestId!;
       if (isUnclaimed(lifecycle)) out.set(r.requestId!, toPendingJob(r, poolName));
     });
     try {

@@ -19,6 +19,11 @@ export function isUnclaimed(job: JobLifecycle): boolean {
   );
 }
 
+/** Finished for good (any result, or a finish time): below the floor of a job listing (azdo/jobListingFloor.ts). */
+export function isFinished(job: JobLifecycle): boolean {
+  return job.result !== undefined || job.finishTime !== undefined;
+}
+
 /** Unclaimed, and not the request an agent already reports as its own. */
 export function needsAgent(job: PendingJob, busyRequestIds: ReadonlySet<number>): boolean {
   return isUnclaimed(job) && !busyRequestIds.has(job.requestId);
