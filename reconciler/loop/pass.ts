@@ -15,7 +15,7 @@ import { readNeededCapabilities } from '../observe/agentCapabilities.ts';
 import { candidatePools, readGitSnapshot, settleWithAgents, type GitSnapshot, type RepoPaths } from '../observe/gitSnapshot.ts';
 import type { Plan } from '../plan/changes.ts';
 import type { ObservedPod, ObservedState } from '../plan/observed.ts';
-import { observedAfterDrain } from '../plan/drainOutcome.ts';
+import { isOwnReplan, observedAfterDrain } from '../plan/drainOutcome.ts';
 import { plan as makePlan } from '../plan/plan.ts';
 import { agentsNeedingCapabilities } from '../plan/agentOwnership.ts';
 import { poolMissingError } from '../plan/agentSpecStatus.ts';
@@ -176,7 +176,7 @@ export async function runPass(deps: PassDeps, mode: 'apply' | 'dry-run'): Promis
     const gitAt = t.oid === tip ? git : settleWithAgents(await phases.time('read', () => readGitSnapshot(t.readFiles, settings.paths, settings.specDefaults)), azdo.agents);
     return phases.timeSync('plan', () => {
       const observedAt = observedAfterDrain(observedState(startedAt, gitAt, azdo, pods, settings.globalMaxAgents), drain);
-      const planAt = timedPlan(observedAt, { nameSeed: passId, drained: drain.confirmedIdle, holds });
+      const planAt = t.oid === tip && isOwnReplan(planned, observed) ? planned : timedPlan(observedAt, { nameSeed: passId, drained: drain.confirmedIdle, holds });
       const changes = fileChanges(planAt, {
         agentsPath: settings.paths.agents,
         orgUrl: settings.orgUrl,

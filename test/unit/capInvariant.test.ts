@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Plan } from '../../reconciler/plan/changes.ts';
-import { observedAfterDrain, type DrainOutcome } from '../../reconciler/plan/drainOutcome.ts';
+import { isOwnReplan, observedAfterDrain, type DrainOutcome } from '../../reconciler/plan/drainOutcome.ts';
 import type { ObservedState } from '../../reconciler/plan/observed.ts';
 import { plan } from '../../reconciler/plan/plan.ts';
 import type { AgentSpec } from '../../reconciler/agentspec/agentSpec.ts';
+import type { SpecError } from '../../reconciler/agentspec/specError.ts';
 import { capViolations, countBy } from '../helpers/capInvariant.ts';
 import { aJob, aSpec, busyOf, idleOf, startingOf, world } from '../helpers/fixtures.ts';
 import { seededRandom } from '../helpers/seededRandom.ts';
@@ -121,4 +122,21 @@ test('whatever the drain confirms, refuses or sees taken, no plan adds beyond ma
       if (rm.agentId !== undefined) assert.ok(confirmedIdle.has(rm.podName), `seed ${seed}: ${rm.podName} removed without being drained`);
     }
   }
+});
+
+test('a plan that removes no live agent is its own re-plan after the drain (isOwnReplan)', () => {
+  let ownReplans = 0;
+  for (let seed = 1; seed <= 3000; seed++) {
+    const r = seededRandom(seed);
+    const whole = randomWorld(r);
+    // Some worlds lose a spec (its manifests leave as spec-removed), some with a spec error beside.
+    const dropped = r() < 0.3 ? whole.specs.slice(1) : whole.specs;
+    const specErrors: SpecError[] = r() < 0.3 ? [{ file: 'agentspecs/broken.yaml', field: '', message: 'unparseable', hint: 'YAML' }] : [];
+    const o: ObservedState = { ...whole, specs: dropped, specErrors };
+    const first = plan(o, opts);
+    if (!isOwnReplan(first, o)) continue;
+    ownReplans++;
+    assert.deepEqual(replan(o, { confirmedIdle: new Set(), tookAJob: [] }), first, `seed ${seed}`);
+  }
+  assert.ok(ownReplans > 500, `only ${ownReplans} of 3000 worlds had nothing to drain`);
 });
