@@ -5,6 +5,7 @@ import { Ownership } from './agentOwnership.ts';
 import type { RemoveReason } from './changes.ts';
 import type { Manifest, ObservedPod, PoolAgent } from './observed.ts';
 import { isNonTransientWaiting } from './podProblem.ts';
+import { getOrInsert } from '../support/getOrInsert.ts';
 
 export type AgentStateKind =
   /** the agent has a job assigned: never removed */
@@ -91,20 +92,24 @@ export function classifyManifest(
   return keep('starting');
 }
 
-/** Index of agents by name (pool-qualified first). */
+/** Index of agents by name, pool-qualified first (a pool holds one agent per name; else the lowest id). */
 export class AgentIndex {
-  readonly #byPoolName = new Map<string, PoolAgent>();
-  readonly #byName = new Map<string, PoolAgent[]>();
+  readonly #byPool = new Map<string, Map<string, PoolAgent>>();
+  readonly #byName = new Map<string, PoolAgent>();
   constructor(agents: readonly PoolAgent[]) {
-    for (const a of [...agents].sort((x, y) => x.id - y.id)) {
-      this.#byPoolName.set(`${a.poolName.toLowerCase()}\u0000${a.name.toLowerCase()}`, a);
-      const l = this.#byName.get(a.name.toLowerCase()) ?? [];
-      l.push(a);
-      this.#byName.set(a.name.toLowerCase(), l);
+    for (const a of agents) {
+      const name = a.name.toLowerCase();
+      const pool = a.poolName.toLowerCase();
+      const ofPool = getOrInsert(this.#byPool, pool, () => new Map<string, PoolAgent>());
+      const inPool = ofPool.get(name);
+      if (inPool === undefined || a.id > inPool.id) ofPool.set(name, a);
+      const any = this.#byName.get(name);
+      if (any === undefined || a.id < any.id) this.#byName.set(name, a);
     }
   }
   find(name: string, poolName: string): PoolAgent | undefined {
-    return this.#byPoolName.get(`${poolName.toLowerCase()}\u0000${name.toLowerCase()}`) ?? this.#byName.get(name.toLowerCase())?.[0];
+    const key = name.toLowerCase();
+    return this.#byPool.get(poolName.toLowerCase())?.get(key) ?? this.#byName.get(key);
   }
 }
 

@@ -14,6 +14,7 @@ import type { DemandOptions } from './demands.ts';
 import type { PendingJob } from './observed.ts';
 import { byQueue } from './pending.ts';
 import { SpecMatcher, type Candidates } from './specMatcher.ts';
+import { getOrInsert } from '../support/getOrInsert.ts';
 
 export type SpecChoice = { readonly spec: AgentSpec } | { readonly reason: string };
 export { bySpecPreference, type Candidates } from './specMatcher.ts';
@@ -52,14 +53,16 @@ export function assignJobs(
   capacity: ReadonlyMap<string, SpecCapacity> = new Map(),
 ): JobAssignments {
   const unmatched: UnmatchedJob[] = [];
-  const routable: { job: PendingJob; specs: readonly AgentSpec[] }[] = [];
+  // Oldest first; plan() passes jobs in that order already, so this is one look, not a sort.
+  const queued: { job: PendingJob; specs: readonly AgentSpec[] }[] = [];
   const matcher = new SpecMatcher(specs, opts);
-  for (const job of jobs) {
+  for (const job of isInQueueOrder(jobs) ? jobs : [...jobs].sort(byQueue)) {
     const c = matcher.candidates(job);
-    if ('specs' in c) routable.push({ job, specs: c.specs });
+    if ('specs' in c) queued.push({ job, specs: c.specs });
     else unmatched.push({ requestId: job.requestId, poolName: job.poolName, demands: [...job.demands], reason: c.reason });
   }
-  routable.sort((a, b) => a.specs.length - b.specs.length || byQueue(a.job, b.job));
+  // Narrowest first (fewest candidates), oldest first among equals.
+  const routable = byCandidateCount(queued);
 
   const spare = new Map([...capacity].map(([name, c]) => [name, c.spare]));
   const room = new Map([...capacity].map(([name, c]) => [name, c.room]));
@@ -101,7 +104,7 @@ export function assignJobs(
   }
 
   const bySpec = new Map<string, PendingJob[]>();
-  for (const { job } of [...routable].sort((a, b) => byQueue(a.job, b.job))) {
+  for (const { job } of queued) {
     const name = chosen.get(job.requestId)!.name;
     const list = bySpec.get(name) ?? [];
     list.push(job);
@@ -109,4 +112,16 @@ export function assignJobs(
   }
   unmatched.sort((a, b) => a.requestId - b.requestId);
   return { bySpec, unmatched };
+}
+
+/** A stable bucket sort by the number of candidates, a small number. */
+function byCandidateCount<T extends { readonly specs: readonly unknown[] }>(xs: readonly T[]): T[] {
+  const buckets = new Map<number, T[]>();
+  for (const x of xs) getOrInsert(buckets, x.specs.length, () => []).push(x);
+  return [...buckets.keys()].sort((a, b) => a - b).flatMap((n) => buckets.get(n)!);
+}
+
+function isInQueueOrder(jobs: readonly PendingJob[]): boolean {
+  for (let i = 1; i < jobs.length; i++) if (byQueue(jobs[i - 1]!, jobs[i]!) > 0) return false;
+  return true;
 }

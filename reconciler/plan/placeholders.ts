@@ -1,7 +1,7 @@
 // One offline placeholder agent per spec (`<prefix>-placeholder`), registered with the spec's
 // capabilities, so the service accepts jobs while the spec is scaled to zero.
 import type { AgentSpec } from '../agentspec/agentSpec.ts';
-import { placeholderName } from './podNames.ts';
+import { PLACEHOLDER_SUFFIX, placeholderName } from './podNames.ts';
 import type { AgentToUnregister, PlaceholderToRegister } from './changes.ts';
 import type { PoolAgent } from './observed.ts';
 import { PLACEHOLDER_CAPABILITY, placeholderCapabilities, sameCapabilities } from '../agentspec/placeholderCapabilities.ts';
@@ -22,10 +22,13 @@ export function planPlaceholders(specs: readonly AgentSpec[], agents: readonly P
   const register: PlaceholderToRegister[] = [];
   const unregister: AgentToUnregister[] = [];
   const current = new Set<PoolAgent>();
-  // The lowest-id agent per (pool, name): one pass over the agents, not one per spec.
+  // The lowest-id agent per (pool, name) of those named like a placeholder: one pass over the
+  // agents, not one per spec.
   const byPoolName = new Map<string, PoolAgent>();
   for (const a of agents) {
-    const key = `${a.poolName.toLowerCase()}\u0000${a.name.toLowerCase()}`;
+    const name = a.name.toLowerCase();
+    if (!name.endsWith(`-${PLACEHOLDER_SUFFIX}`)) continue;
+    const key = `${a.poolName.toLowerCase()}\u0000${name}`;
     const seen = byPoolName.get(key);
     if (seen === undefined || a.id < seen.id) byPoolName.set(key, a);
   }

@@ -90,7 +90,9 @@ export function plan(observed: ObservedState, opts: PlanOptions): Plan {
     granted.set(w.specName, l);
   }
 
-  const taken = new Set<string>([...observed.manifests.map((m) => m.podName), ...observed.agents.map((a) => a.name.toLowerCase())]);
+  const taken = new Set<string>();
+  for (const m of observed.manifests) taken.add(m.podName);
+  for (const a of observed.agents) taken.add(a.name.toLowerCase());
   const add: ManifestToAdd[] = [];
   const summaries: SpecSummary[] = [];
   for (const spec of specs) {

@@ -5,7 +5,7 @@ import type { AddReason, ManifestToRemove } from './changes.ts';
 import type { ManifestState } from './agentStates.ts';
 import type { PendingJob } from './observed.ts';
 import { removal } from './prune.ts';
-import { startingCoverage } from './startingCoverage.ts';
+import { startingCoverage, type StartingCoverage } from './startingCoverage.ts';
 
 export interface AddWant {
   readonly specName: string;
@@ -45,6 +45,8 @@ export function removalOrder(spec: AgentSpec): (a: ManifestState, b: ManifestSta
  *   whose replacements are rotations too.
  * @param drainable whether an idle agent may leave in this plan (PlanOptions.drained).
  */
+const NO_COVERAGE: StartingCoverage = { covered: new Set(), unpinned: 0 };
+
 export function scaleSpec(
   spec: AgentSpec,
   kept: readonly ManifestState[],
@@ -73,7 +75,7 @@ export function scaleSpec(
 
   // Which jobs are already covered: a starting pod covers the job it was started for; the other
   // available agents cover the oldest remaining jobs.
-  const { covered, unpinned } = startingCoverage(starting, new Set(jobs.map((j) => j.requestId)));
+  const { covered, unpinned } = starting.length === 0 ? NO_COVERAGE : startingCoverage(starting, new Set(jobs.map((j) => j.requestId)));
   let generic = keptIdle + unpinned;
   const uncovered: PendingJob[] = [];
   for (const j of jobs) {

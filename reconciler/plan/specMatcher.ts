@@ -6,6 +6,7 @@ import type { AgentSpec } from '../agentspec/agentSpec.ts';
 import type { Demand, DemandOptions } from './demands.ts';
 import { compareVersions, isAgentVersionDemand, parseDemand } from './demands.ts';
 import type { PendingJob } from './observed.ts';
+import { getOrInsert } from '../support/getOrInsert.ts';
 
 export type Candidates = { readonly specs: readonly AgentSpec[] } | { readonly reason: string };
 
@@ -19,9 +20,18 @@ interface IndexedSpec {
   readonly caps: ReadonlyMap<string, string | undefined>;
 }
 
+/** The matches of the demand lists that start with the demands leading here. */
+interface MemoNode {
+  readonly next: Map<string, MemoNode>;
+  match: Candidates | undefined;
+}
+
+const memoNode = (): MemoNode => ({ next: new Map(), match: undefined });
+
 export class SpecMatcher {
   readonly #byPool = new Map<string, IndexedSpec[]>();
-  readonly #memo = new Map<string, Candidates>();
+  readonly #memo = new Map<string, MemoNode>();
+  readonly #demands = new Map<string, Demand | undefined>();
   readonly #opts: DemandOptions;
 
   constructor(specs: readonly AgentSpec[], opts: DemandOptions = {}) {
@@ -39,28 +49,32 @@ export class SpecMatcher {
 
   /** The specs that can run the job, most preferred first, or why none can. */
   candidates(job: Pick<PendingJob, 'poolName' | 'demands'>): Candidates {
-    const key = `${job.poolName.toLowerCase()}\u0000${job.demands.join('\u0000')}`;
-    let c = this.#memo.get(key);
-    if (c === undefined) {
-      c = this.#match(job.poolName, job.demands);
-      this.#memo.set(key, c);
-    }
-    return c;
+    // Memo by pool, then demand by demand: no key string is built per job.
+    let node = getOrInsert(this.#memo, job.poolName, memoNode);
+    for (const d of job.demands) node = getOrInsert(node.next, d, memoNode);
+    node.match ??= this.#match(job.poolName, job.demands);
+    return node.match;
   }
 
   #match(poolName: string, demands: readonly string[]): Candidates {
     const ofPool = this.#byPool.get(poolName.toLowerCase()) ?? [];
     if (ofPool.length === 0) return { reason: `no AgentSpec serves pool "${poolName}"` };
-    const parsed = demands.map((raw) => ({ raw, d: parseDemand(raw) }));
-    const fit: AgentSpec[] = [];
-    const lacking: string[] = [];
-    for (const s of ofPool) {
-      const unmet = parsed.filter(({ d }) => d === undefined || !this.#satisfied(d, s.caps)).map(({ raw }) => raw);
-      if (unmet.length === 0) fit.push(s.spec);
-      else lacking.push(`${s.spec.name} lacks ${unmet.map((d) => JSON.stringify(d)).join(', ')}`);
-    }
+    const parsed = demands.map((raw) => this.#parsed(raw));
+    const fits = (s: IndexedSpec): boolean => parsed.every((d) => d !== undefined && this.#satisfied(d, s.caps));
+    const fit = ofPool.filter(fits).map((s) => s.spec);
     if (fit.length > 0) return { specs: fit };
+    // Only a job no spec can run needs the reason, spelled out per spec.
+    const lacking = ofPool.map((s) => {
+      const unmet = demands.filter((_, i) => parsed[i] === undefined || !this.#satisfied(parsed[i]!, s.caps));
+      return `${s.spec.name} lacks ${unmet.map((d) => JSON.stringify(d)).join(', ')}`;
+    });
     return { reason: `no AgentSpec of pool "${poolName}" satisfies the demands (${lacking.join('; ')})` };
+  }
+
+  /** A demand string parsed once per matcher: jobs of many pipelines share demands. */
+  #parsed(raw: string): Demand | undefined {
+    if (!this.#demands.has(raw)) this.#demands.set(raw, parseDemand(raw));
+    return this.#demands.get(raw);
   }
 
   /** demands.ts demandSatisfied, against the indexed capabilities. */
