@@ -54,11 +54,11 @@ export function assignJobs(
 ): JobAssignments {
   const unmatched: UnmatchedJob[] = [];
   // Oldest first; plan() passes jobs in that order already, so this is one look, not a sort.
-  const queued: { job: PendingJob; specs: readonly AgentSpec[] }[] = [];
+  const queued: Routed[] = [];
   const matcher = new SpecMatcher(specs, opts);
   for (const job of isInQueueOrder(jobs) ? jobs : [...jobs].sort(byQueue)) {
     const c = matcher.candidates(job);
-    if ('specs' in c) queued.push({ job, specs: c.specs });
+    if ('specs' in c) queued.push({ job, specs: c.specs, chosen: undefined });
     else unmatched.push({ requestId: job.requestId, poolName: job.poolName, demands: [...job.demands], reason: c.reason });
   }
   // Narrowest first (fewest candidates), oldest first among equals.
@@ -70,48 +70,53 @@ export function assignJobs(
   // cost one lookup here instead of one per candidate.
   const startedFor = new Map<number, Set<string>>();
   for (const [name, c] of capacity) {
-    for (const id of c.startedFor) (startedFor.get(id) ?? startedFor.set(id, new Set()).get(id)!).add(name);
+    for (const id of c.startedFor) getOrInsert(startedFor, id, () => new Set()).add(name);
   }
-  const chosen = new Map<number, AgentSpec>();
-  for (const { job, specs: cands } of routable) {
-    const by = startedFor.get(job.requestId);
-    const startedBy = by && cands.find((s) => by.has(s.name));
-    if (startedBy) chosen.set(job.requestId, startedBy);
+  for (const r of routable) {
+    const by = startedFor.get(r.job.requestId);
+    if (by) r.chosen = r.specs.find((s) => by.has(s.name));
   }
-  const rest = routable.filter(({ job }) => !chosen.has(job.requestId));
   // Spare agents left per pool: once a pool has none, its jobs need not scan their candidates.
   const spareLeft = new Map<string, number>();
   for (const s of specs) {
     const n = Math.max(0, spare.get(s.name) ?? 0);
     if (n > 0) spareLeft.set(s.pool.toLowerCase(), (spareLeft.get(s.pool.toLowerCase()) ?? 0) + n);
   }
-  for (const { job, specs: cands } of rest) {
-    const pool = job.poolName.toLowerCase();
+  for (const r of routable) {
+    if (r.chosen) continue;
+    const pool = r.job.poolName.toLowerCase();
     if ((spareLeft.get(pool) ?? 0) === 0) continue;
-    const withSpare = cands.find((s) => (spare.get(s.name) ?? 0) > 0);
+    const withSpare = firstWithSome(r.specs, spare, 0);
     if (withSpare) {
       spare.set(withSpare.name, spare.get(withSpare.name)! - 1);
       spareLeft.set(pool, spareLeft.get(pool)! - 1);
-      chosen.set(job.requestId, withSpare);
+      r.chosen = withSpare;
     }
   }
-  for (const { job, specs: cands } of rest) {
-    if (chosen.has(job.requestId)) continue;
-    const withRoom = cands.find((s) => (room.get(s.name) ?? Infinity) > 0);
-    const spec = withRoom ?? cands[0]!;
-    if (withRoom && room.has(spec.name)) room.set(spec.name, room.get(spec.name)! - 1);
-    chosen.set(job.requestId, spec);
+  for (const r of routable) {
+    if (r.chosen) continue;
+    const withRoom = firstWithSome(r.specs, room, Number.POSITIVE_INFINITY);
+    if (withRoom && room.has(withRoom.name)) room.set(withRoom.name, room.get(withRoom.name)! - 1);
+    r.chosen = withRoom ?? r.specs[0]!;
   }
 
   const bySpec = new Map<string, PendingJob[]>();
-  for (const { job } of queued) {
-    const name = chosen.get(job.requestId)!.name;
-    const list = bySpec.get(name) ?? [];
-    list.push(job);
-    bySpec.set(name, list);
-  }
+  for (const r of queued) getOrInsert(bySpec, r.chosen!.name, () => []).push(r.job);
   unmatched.sort((a, b) => a.requestId - b.requestId);
   return { bySpec, unmatched };
+}
+
+/** A routable job, its candidates (most preferred first) and the one it counts for once chosen. */
+interface Routed {
+  readonly job: PendingJob;
+  readonly specs: readonly AgentSpec[];
+  chosen: AgentSpec | undefined;
+}
+
+/** The first candidate whose count left is above zero; a spec not counted has `uncounted`. */
+function firstWithSome(candidates: readonly AgentSpec[], left: ReadonlyMap<string, number>, uncounted: number): AgentSpec | undefined {
+  for (const s of candidates) if ((left.get(s.name) ?? uncounted) > 0) return s;
+  return undefined;
 }
 
 /** A stable bucket sort by the number of candidates, a small number. */

@@ -86,18 +86,21 @@ export function scaleSpec(
   const spare = Math.max(0, availableAfter - pending);
   const standbyNeeded = Math.max(0, spec.standby - spare);
   const rotationAdds = Math.min(standbyNeeded, rotated.length + rotatedByPrune);
-  const all: AddWant[] = [
-    ...uncovered.map((j) => ({ specName: spec.name, reason: 'pending-jobs' as const, jobRequestIds: [j.requestId], queueTime: j.queueTime })),
-    ...Array.from({ length: rotationAdds }, () => ({ specName: spec.name, reason: 'rotation' as const, jobRequestIds: [], queueTime: undefined })),
-    ...Array.from({ length: standbyNeeded - rotationAdds }, () => ({ specName: spec.name, reason: 'standby' as const, jobRequestIds: [], queueTime: undefined })),
-  ];
+  // Wanted in this order: one per uncovered job, rotations, standby; only what fits is made (a
+  // spec at its cap with a long queue wants thousands).
+  const wanted = uncovered.length + standbyNeeded;
   const keptCount = kept.length - remove.length;
   const room = Math.max(0, spec.maxAgents - keptCount);
-  const wants = all.slice(0, room);
+  const wants: AddWant[] = [];
+  for (let i = 0; i < Math.min(room, wanted); i++) {
+    const j = uncovered[i];
+    if (j !== undefined) wants.push({ specName: spec.name, reason: 'pending-jobs', jobRequestIds: [j.requestId], queueTime: j.queueTime });
+    else wants.push({ specName: spec.name, reason: i - uncovered.length < rotationAdds ? 'rotation' : 'standby', jobRequestIds: [], queueTime: undefined });
+  }
   return {
     remove,
     wants,
-    cappedBySpec: all.length - wants.length,
+    cappedBySpec: wanted - wants.length,
     keptCount,
     busy: busy.length,
     idle: idle.length,

@@ -60,8 +60,8 @@ export class SpecMatcher {
     const ofPool = this.#byPool.get(poolName.toLowerCase()) ?? [];
     if (ofPool.length === 0) return { reason: `no AgentSpec serves pool "${poolName}"` };
     const parsed = demands.map((raw) => this.#parsed(raw));
-    const fits = (s: IndexedSpec): boolean => parsed.every((d) => d !== undefined && this.#satisfied(d, s.caps));
-    const fit = ofPool.filter(fits).map((s) => s.spec);
+    const fit: AgentSpec[] = [];
+    for (const s of ofPool) if (this.#satisfiesAll(parsed, s.caps)) fit.push(s.spec);
     if (fit.length > 0) return { specs: fit };
     // Only a job no spec can run needs the reason, spelled out per spec.
     const lacking = ofPool.map((s) => {
@@ -69,6 +69,11 @@ export class SpecMatcher {
       return `${s.spec.name} lacks ${unmet.map((d) => JSON.stringify(d)).join(', ')}`;
     });
     return { reason: `no AgentSpec of pool "${poolName}" satisfies the demands (${lacking.join('; ')})` };
+  }
+
+  #satisfiesAll(demands: readonly (Demand | undefined)[], caps: ReadonlyMap<string, string | undefined>): boolean {
+    for (const d of demands) if (d === undefined || !this.#satisfied(d, caps)) return false;
+    return true;
   }
 
   /** A demand string parsed once per matcher: jobs of many pipelines share demands. */
