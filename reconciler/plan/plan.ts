@@ -100,7 +100,10 @@ export function plan(observed: ObservedState, opts: PlanOptions): Plan {
     const mine = (granted.get(spec.name) ?? []).sort((a, b) => REASON_RANK[a.reason] - REASON_RANK[b.reason]);
     const names = newPodNames(spec.prefix, mine.length, `${opts.nameSeed}/${spec.name}`, taken);
     for (const n of names) taken.add(n);
-    mine.forEach((w, i) => add.push({ podName: names[i]!, specName: spec.name, reason: w.reason, jobRequestIds: [...w.jobRequestIds] }));
+    for (let i = 0; i < mine.length; i++) {
+      const w = mine[i]!;
+      add.push({ podName: names[i]!, specName: spec.name, reason: w.reason, jobRequestIds: [...w.jobRequestIds] });
+    }
     const hold = activeHold(opts.holds, spec, observed.now);
     summaries.push({ ...summary(spec, sc, mine.length), ...(hold ? { heldUntil: hold.until.toISOString(), holdReason: `${hold.podName}: ${hold.reason}` } : {}) });
   }
