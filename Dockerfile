@@ -31,11 +31,20 @@ COPY package.json ./
 RUN rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
       /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-* \
  && mkdir -p /var/lib/azdo-gitops && chown node:node /var/lib/azdo-gitops
+# jemalloc as node's allocator: glibc's malloc keeps the buffers each pass frees (response
+# bodies, packfiles) resident between passes; jemalloc returns them (bench/README.md, scale).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libjemalloc2 \
+ && apt-get clean && rm -rf /var/lib/apt/lists/* \
+ && ln -s "$(dpkg -L libjemalloc2 | grep '/libjemalloc\.so\.2$')" /usr/local/lib/libjemalloc.so.2
+ENV LD_PRELOAD=/usr/local/lib/libjemalloc.so.2
 # The node user by number: a kubelet verifies runAsNonRoot only for a numeric user.
 USER 1000:1000
 EXPOSE 8080
 # A 1 MiB young generation: the job listing is scanned as a stream, and its short-lived garbage
 # otherwise grows the young generation to tens of MiB that stay resident (bench/README.md, scale:
-# at 1,000 agents steady RSS 352 -> 176 MiB for the same pass CPU).
-ENTRYPOINT ["node", "--max-semi-space-size=1", "dist/reconciler/main.js"]
+# at 1,000 agents steady RSS 352 -> 176 MiB for the same pass CPU). V8's memory saver mode keeps
+# the old generation close to what is live instead of leaving room for a pass's garbage: with
+# jemalloc, steady RSS at 1,000 agents 1.3x -> 1.1-1.2x idle for ~20% more pass CPU.
+ENTRYPOINT ["node", "--max-semi-space-size=1", "--memory-saver-mode", "dist/reconciler/main.js"]
 CMD ["run"]

@@ -8,15 +8,16 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-function measure(scale: number, runs: number): { scale: number; meanMs: number; p50Ms: number; p95Ms: number } {
+function measure(scale: number, warmUps: number, runs: number): { scale: number; meanMs: number; p50Ms: number; p95Ms: number } {
   const observed = observedAt(scale);
-  for (let i = 0; i < 3; i++) plan(observed, { nameSeed: `warm-${i}` });
+  // Until the optimizing compiler is done: its background threads' CPU would count otherwise.
+  for (let i = 0; i < warmUps; i++) plan(observed, { nameSeed: `warm-${i}` });
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
-    // This thread's CPU, as the pass reports plan() (reconciler/loop/pass.ts).
-    const t = process.threadCpuUsage();
+    // The process's CPU, as the pass reports plan() (reconciler/loop/pass.ts).
+    const t = process.cpuUsage();
     plan(observed, { nameSeed: `run-${i}` });
-    const d = process.threadCpuUsage(t);
+    const d = process.cpuUsage(t);
     times.push((d.user + d.system) / 1000);
   }
   times.sort((a, b) => a - b);
@@ -24,8 +25,8 @@ function measure(scale: number, runs: number): { scale: number; meanMs: number; 
   return { scale, meanMs: round(times.reduce((a, b) => a + b, 0) / times.length), p50Ms: round(percentile(times, 50)), p95Ms: round(percentile(times, 95)) };
 }
 
-const one = measure(1, 40);
+const one = measure(1, 30, 60);
 console.log(JSON.stringify(one));
-const ten = measure(10, 10);
+const ten = measure(10, 10, 20);
 console.log(JSON.stringify(ten));
 console.log(JSON.stringify({ ratio10xTo1x: Math.round((ten.p50Ms / one.p50Ms) * 10) / 10 }));

@@ -4,8 +4,8 @@
 //    passWallMs, passCpuMs, planCpuMs, pruneLatencyMs, queuedToPodMs, azdoCallsPerPass, azdoBytesPerPass}
 // Run: npm run bench:scale -- --scale 0.1|1|10 [--passes N] [--timeout S] [--world-node-args "..."]
 //   [--reconciler-log FILE] (the measured reconciler's whole debug log, e.g. its "pass done" phasesMs)
-//   [--entry dist/reconciler/main.js] [--node-options "..."] [--env "NAME=value ..."] (the last
-//   three: the reconciler as the image runs it, e.g. its ENTRYPOINT flags and ENV).
+//   [--entry dist/reconciler/main.js] [--node-args "..."] [--node-options "..."] [--env "NAME=value ..."]
+//   (the last four: the reconciler as the image runs it, e.g. its ENTRYPOINT flags and ENV).
 // Progress goes to stderr.
 //
 // rssIdle is the same `run` against the smallest world (--idle-scale, default 0.01: 10 agents,
@@ -26,8 +26,11 @@ const say = (line: string): void => void process.stderr.write(`bench:scale: [${(
 const extraEnv = (): Record<string, string> =>
   Object.fromEntries(arg('env', '').split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 
+/** `--node-args "--a --b"`: node's flags before the entry (those NODE_OPTIONS refuses, e.g. the image's --memory-saver-mode). */
+const nodeArgs = (): string[] => arg('node-args', '').split(' ').filter(Boolean);
+
 const startReconciler = (world: World, stateDir: string, logFile?: string): Reconciler =>
-  startProcess(world, stateDir, { entry: entry(), intervalSeconds: arg('interval', '2'), nodeOptions: arg('node-options', ''), env: extraEnv(), say, ...(logFile ? { logFile } : {}) });
+  startProcess(world, stateDir, { entry: entry(), intervalSeconds: arg('interval', '2'), nodeOptions: arg('node-options', ''), nodeArgs: nodeArgs(), env: extraEnv(), say, ...(logFile ? { logFile } : {}) });
 
 const MiB = (kib: number): number => Math.round((kib / 1024) * 10) / 10;
 

@@ -127,6 +127,8 @@ export function observedAt(scale: number): ObservedState {
     jobName: 'Job',
     definitionName: `pipeline-${j % 37}`,
   }));
+  // In path order, as GitRepo.readFiles returns them.
+  manifests.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { now: new Date(T0 + 2 * 86_400_000), specs, specErrors: [], pendingJobs, agents, manifests, pods, globalMaxAgents: 20 * n + 1000 };
 }
 

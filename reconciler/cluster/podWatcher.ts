@@ -6,6 +6,7 @@ import { asPod, asPodList, isFinished, toObservedPod, type WatchedPod } from './
 import type { KubeClient } from './kubeClient.ts';
 import { FRESH_FOR_MS, isPodViewFresh, WATCH_TIMEOUT_SECONDS, watchRetryDelayMs } from './podWatchTiming.ts';
 import { kubeFailure } from './kubeFailure.ts';
+import { getOrInsert } from '../support/getOrInsert.ts';
 
 /** Only our pods: the manager never acts on a pod it did not render. */
 export const MANAGED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
@@ -31,6 +32,8 @@ export class PodWatcher {
   readonly #log: Logger;
   readonly #onFinished: (podName: string) => void;
   #pods = new Map<string, WatchedPod>();
+  /** Each pod object's reduced form, made once: a pass reads all pods, few of which changed. */
+  #observed = new WeakMap<WatchedPod, ObservedPod>();
   #resourceVersion: string | undefined;
   /** performance.now() of the last word from the server: a list, a watch opened, an event, a bookmark. */
   #lastHeard: number | undefined;
@@ -61,7 +64,11 @@ export class PodWatcher {
   /** Current pods, or undefined unless the view is known fresh (never synced, broken or silent). */
   pods(): ObservedPod[] | undefined {
     if (!isPodViewFresh(this.#lastHeard, performance.now())) return undefined;
-    return [...this.#pods.values()].map(toObservedPod);
+    return Array.from(this.#pods.values(), (p) => this.#observe(p));
+  }
+
+  #observe(pod: WatchedPod): ObservedPod {
+    return getOrInsert(this.#observed, pod, () => toObservedPod(pod));
   }
 
   /**
@@ -201,7 +208,7 @@ export class PodWatcher {
     const changed = before === undefined || before.metadata?.resourceVersion !== pod.metadata?.resourceVersion;
     // A pod that will never start (a missing Secret, a bad image name) needs a pass as much as a
     // finished one: it is removed and its spec backs off at once, not at the next interval.
-    const failingToStart = (p: WatchedPod | undefined) => p !== undefined && isNonTransientWaiting(toObservedPod(p));
+    const failingToStart = (p: WatchedPod | undefined) => p !== undefined && isNonTransientWaiting(this.#observe(p));
     // Once per pod: a finished pod's later changes (its deletion begun) tell a pass nothing new.
     const finishedNow = isFinished(pod) && !(before !== undefined && isFinished(before));
     if (changed && (finishedNow || (failingToStart(pod) && !failingToStart(before)))) this.#onFinished(name);

@@ -22,9 +22,10 @@ export interface CliRunOptions {
   readonly watchPorts?: boolean;
 }
 
-export function runCli(entry: string, args: readonly string[], opts: CliRunOptions): Promise<CliRun> {
+/** `entry`: the script, or node's flags followed by the script (e.g. an image's ENTRYPOINT). */
+export function runCli(entry: string | readonly string[], args: readonly string[], opts: CliRunOptions): Promise<CliRun> {
   const started = Date.now();
-  const child = spawn(process.execPath, [entry, ...args], { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(typeof entry === 'string' ? [entry] : entry), ...args], { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -38,8 +38,8 @@ export interface World {
   readonly namespace: string;
   /** Starts `azdo-gitops run` against the sandbox; `entry` is the CLI script (default: the source). */
   startReconciler(extraEnv?: Record<string, string>, entry?: string): ReconcilerProcess;
-  /** Runs one CLI command to completion. */
-  cli(args: readonly string[], extraEnv?: Record<string, string>, entry?: string): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Runs one CLI command to completion; `entry` is the script, or node's flags followed by it. */
+  cli(args: readonly string[], extraEnv?: Record<string, string>, entry?: string | readonly string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Pod manifest paths on main. */
   manifests(): Promise<string[]>;
   /** Commits on main, newest first. */
@@ -194,7 +194,7 @@ export async function startWorld(opts: SandboxOptions = {}, kind: 'sandbox' | 'r
     return p;
   };
 
-  const cli = async (args: readonly string[], extraEnv: Record<string, string> = {}, entry = SOURCE_ENTRY) => {
+  const cli = async (args: readonly string[], extraEnv: Record<string, string> = {}, entry: string | readonly string[] = SOURCE_ENTRY) => {
     const env = reconcilerEnv({ LOG_LEVEL: 'warn', ...extraEnv }, join(tmp, `cli-state-${++clones}`));
     const r = await runCli(entry, args, { env });
     if (args[0] === 'once' && r.code !== 2) lastEnv = env; // exit 2: refused its settings, committed nothing

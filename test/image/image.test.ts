@@ -97,6 +97,12 @@ describe('the image, run as the example Deployment runs it, against the sandbox'
     assert.match(r.stdout + r.stderr, /Usage: azdo-gitops/);
   });
 
+  it('node runs on jemalloc (LD_PRELOAD), which returns what a pass frees to the system', async () => {
+    const r = await run(['-e', "process.stdout.write(require('node:fs').readFileSync('/proc/self/maps', 'utf8'))"], ['--entrypoint', 'node']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\/libjemalloc\.so\.2$/m);
+  });
+
   it('the sandbox commands are not in the image: exit 2', async () => {
     const r = await run(['sandbox', 'run']);
     assert.equal(r.code, 2, r.stdout + r.stderr);

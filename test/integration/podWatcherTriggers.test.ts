@@ -63,3 +63,14 @@ test('a running pod deleted triggers a pass', async () => {
   await admin.deleteNamespacedPod({ name: 'agent-live', namespace: NS, gracePeriodSeconds: 0 });
   await eventually('the deletion triggers a pass', () => count('agent-live') === 1, 5_000, 20);
 });
+
+test('a pod is reduced once per change: the same object pass after pass until it changes', async () => {
+  await admin.createNamespacedPod({ namespace: NS, body: pod('agent-kept') });
+  await writePodStatus(admin, NS, 'agent-kept', { phase: 'Running' });
+  await eventually('the pod seen running', () => phaseOf('agent-kept') === 'Running', 5_000, 20);
+  const first = watcher.pods()!.find((p) => p.name === 'agent-kept');
+  assert.equal(watcher.pods()!.find((p) => p.name === 'agent-kept'), first, 'unchanged: not reduced again');
+  await writePodStatus(admin, NS, 'agent-kept', { phase: 'Succeeded' });
+  await eventually('the change seen', () => phaseOf('agent-kept') === 'Succeeded', 5_000, 20);
+  assert.notEqual(watcher.pods()!.find((p) => p.name === 'agent-kept'), first);
+});

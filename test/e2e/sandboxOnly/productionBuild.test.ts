@@ -16,13 +16,13 @@ import { eventually, useWorld } from '../../helpers/world.ts';
 const exec = promisify(execFile);
 
 /** The instructions of the Dockerfile this test mirrors; it fails if they change under it. */
-async function dockerfile(): Promise<{ sources: string[]; build: string; deps: string; entry: string; nodeFlags: string }> {
+async function dockerfile(): Promise<{ sources: string[]; build: string; deps: string; entry: string; nodeFlags: string[] }> {
   const text = await readFile(join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
   const runs = [...text.matchAll(/^RUN (.+)$/gm)].map((m) => m[1]!);
-  // `ENTRYPOINT ["node", "--flag"…, "<script>"]`: the flags are V8's, which NODE_OPTIONS carries here.
+  // `ENTRYPOINT ["node", "--flag"…, "<script>"]`: node runs here with the same flags before the script.
   const entrypoint = /^ENTRYPOINT \["node", ((?:"--[^"]+", )*)"([^"]+)"\]$/m.exec(text);
   const entry = entrypoint?.[2];
-  const nodeFlags = [...(entrypoint?.[1] ?? '').matchAll(/"(--[^"]+)"/g)].map((m) => m[1]!).join(' ');
+  const nodeFlags = [...(entrypoint?.[1] ?? '').matchAll(/"(--[^"]+)"/g)].map((m) => m[1]!);
   const build = runs.find((r) => r.startsWith('npm run build'));
   const deps = runs.find((r) => r.startsWith('npm ci --omit=dev'));
   assert.ok(build && deps && entry, `the Dockerfile builds with npm run build, installs with npm ci --omit=dev and runs node <script>; found RUN ${JSON.stringify(runs)}`);
@@ -40,9 +40,8 @@ async function filesUnder(root: string): Promise<string[]> {
 describe('the production build the Dockerfile ships', () => {
   const world = useWorld();
   let image = '';
-  let entry = '';
-  /** The ENTRYPOINT's node flags, for every run of the entry. */
-  let flags: Record<string, string> = {};
+  /** The ENTRYPOINT: node's flags, then the script. */
+  let entry: string[] = [];
 
   before(async () => {
     const steps = await dockerfile();
@@ -58,8 +57,7 @@ describe('the production build the Dockerfile ships', () => {
     for (const f of ['package.json', 'package-lock.json']) await copyFile(join(PROJECT_ROOT, f), join(image, f));
     const [, ...args] = steps.deps.split(/\s+/);
     await exec('npm', [...args, '--prefer-offline'], { cwd: image });
-    entry = join(image, steps.entry);
-    flags = steps.nodeFlags ? { NODE_OPTIONS: steps.nodeFlags } : {};
+    entry = [...steps.nodeFlags, join(image, steps.entry)];
   });
   after(async () => {
     if (image) await rm(image, { recursive: true, force: true });
@@ -84,7 +82,7 @@ describe('the production build the Dockerfile ships', () => {
   });
 
   it('run without configuration exits 2 naming AZDO_ORG_URL, and starts nothing', async () => {
-    const r = await runCli(entry, ['run'], { env: flags, timeoutMs: 20_000, watchPorts: true });
+    const r = await runCli(entry, ['run'], { env: {}, timeoutMs: 20_000, watchPorts: true });
     assert.equal(r.code, 2, r.stderr);
     assert.equal(r.stderr, 'azdo-gitops: AZDO_ORG_URL: is not set. Set it to your organization URL. For example AZDO_ORG_URL=https://dev.azure.com/my-org\n');
     assert.deepEqual(r.listened, [], 'no port was opened');
@@ -92,7 +90,7 @@ describe('the production build the Dockerfile ships', () => {
 
   it('the sandbox commands say the sandbox is a development tool not in this build, and exit 2', async () => {
     for (const args of [['sandbox', 'run'], ['sandbox', 'serve'], ['sandbox', 'demo']]) {
-      const r = await runCli(entry, args, { env: flags, timeoutMs: 20_000, watchPorts: true });
+      const r = await runCli(entry, args, { env: {}, timeoutMs: 20_000, watchPorts: true });
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /^azdo-gitops: the sandbox is a development tool and is not part of this build .*Run it from a checkout of the repository: npm install && npm start\./);
       assert.deepEqual(r.listened, [], 'no port was opened');
@@ -100,13 +98,13 @@ describe('the production build the Dockerfile ships', () => {
   });
 
   it('validates the example cluster repo', async () => {
-    const { code, stdout, stderr } = await world.cli(['validate', join(PROJECT_ROOT, 'cluster-repo-example'), '--json'], flags, entry);
+    const { code, stdout, stderr } = await world.cli(['validate', join(PROJECT_ROOT, 'cluster-repo-example'), '--json'], {}, entry);
     assert.equal(code, 0, stderr);
     assert.equal(JSON.parse(stdout).ok, true);
   });
 
   it('reconciles: one pass commits the standby agent, which comes online, and logs no token', async () => {
-    const { code, stdout, stderr } = await world.cli(['once'], { LOG_LEVEL: 'debug', ...flags }, entry);
+    const { code, stdout, stderr } = await world.cli(['once'], { LOG_LEVEL: 'debug' }, entry);
     assert.equal(code, 0, stderr);
     assert.equal((await world.manifests()).filter((m) => m.includes('/linux/')).length, 1);
     await eventually('the standby agent online', async () => (await world.agents()).some((a) => a.status === 'online'), 30_000);
