@@ -25,8 +25,8 @@ function measure(scale: number, warmUps: number, runs: number): { scale: number;
   return { scale, meanMs: round(times.reduce((a, b) => a + b, 0) / times.length), p50Ms: round(percentile(times, 50)), p95Ms: round(percentile(times, 95)) };
 }
 
-const one = measure(1, 30, 60);
+const one = measure(1, 30, 200);
 console.log(JSON.stringify(one));
-const ten = measure(10, 10, 20);
+const ten = measure(10, 10, 40);
 console.log(JSON.stringify(ten));
 console.log(JSON.stringify({ ratio10xTo1x: Math.round((ten.p50Ms / one.p50Ms) * 10) / 10 }));

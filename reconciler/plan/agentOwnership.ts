@@ -4,7 +4,7 @@
 import type { ForeignAgent } from './changes.ts';
 import type { Manifest, ObservedPod, PoolAgent } from './observed.ts';
 import { isPlaceholderAgent } from './placeholders.ts';
-import { PLACEHOLDER_SUFFIX } from './podNames.ts';
+import { isPlaceholderNamed } from './podNames.ts';
 import { compareStrings } from '../support/compare.ts';
 
 export type AgentOwnership =
@@ -53,9 +53,6 @@ class PodBinding {
   }
 }
 
-// Our pod names end in a 5–8 character suffix, so only a placeholder (or a person) uses this one.
-const isPlaceholderNamed = (a: PoolAgent): boolean => a.name.toLowerCase().endsWith(`-${PLACEHOLDER_SUFFIX}`);
-
 /**
  * The listed agents whose capabilities a decision depends on, to be read before planning: every
  * agent with capabilities unread whose name does not bind it to a pod of ours (an orphan
@@ -65,7 +62,7 @@ const isPlaceholderNamed = (a: PoolAgent): boolean => a.name.toLowerCase().endsW
  */
 export function agentsNeedingCapabilities(agents: readonly PoolAgent[], manifests: readonly Manifest[], pods: readonly ObservedPod[] | undefined): PoolAgent[] {
   const binding = new PodBinding(manifests, pods);
-  return agents.filter((a) => a.capabilitiesRead === false && (isPlaceholderNamed(a) || !binding.binds(a)));
+  return agents.filter((a) => a.capabilitiesRead === false && (isPlaceholderNamed(a.name) || !binding.binds(a)));
 }
 
 export class Ownership {
@@ -76,7 +73,7 @@ export class Ownership {
     const binding = new PodBinding(manifests, pods);
     for (const a of agents) {
       let o: AgentOwnership = 'foreign';
-      if (a.capabilitiesRead === false) o = binding.binds(a) && !isPlaceholderNamed(a) ? 'pod-bound' : 'unknown';
+      if (a.capabilitiesRead === false) o = binding.binds(a) && !isPlaceholderNamed(a.name) ? 'pod-bound' : 'unknown';
       else if (isPlaceholderAgent(a)) o = 'placeholder';
       else if (a.specMarker !== undefined) o = 'marked';
       else if (binding.binds(a)) o = 'pod-bound';

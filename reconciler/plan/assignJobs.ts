@@ -82,20 +82,22 @@ export function assignJobs(
     const n = Math.max(0, spare.get(s.name) ?? 0);
     if (n > 0) spareLeft.set(s.pool.toLowerCase(), (spareLeft.get(s.pool.toLowerCase()) ?? 0) + n);
   }
+  const firstWithSpare = new FirstWithSome(spare, 0);
   for (const r of routable) {
     if (r.chosen) continue;
     const pool = r.job.poolName.toLowerCase();
     if ((spareLeft.get(pool) ?? 0) === 0) continue;
-    const withSpare = firstWithSome(r.specs, spare, 0);
+    const withSpare = firstWithSpare.of(r.specs);
     if (withSpare) {
       spare.set(withSpare.name, spare.get(withSpare.name)! - 1);
       spareLeft.set(pool, spareLeft.get(pool)! - 1);
       r.chosen = withSpare;
     }
   }
+  const firstWithRoom = new FirstWithSome(room, Number.POSITIVE_INFINITY);
   for (const r of routable) {
     if (r.chosen) continue;
-    const withRoom = firstWithSome(r.specs, room, Number.POSITIVE_INFINITY);
+    const withRoom = firstWithRoom.of(r.specs);
     if (withRoom && room.has(withRoom.name)) room.set(withRoom.name, room.get(withRoom.name)! - 1);
     r.chosen = withRoom ?? r.specs[0]!;
   }
@@ -113,10 +115,28 @@ interface Routed {
   chosen: AgentSpec | undefined;
 }
 
-/** The first candidate whose count left is above zero; a spec not counted has `uncounted`. */
-function firstWithSome(candidates: readonly AgentSpec[], left: ReadonlyMap<string, number>, uncounted: number): AgentSpec | undefined {
-  for (const s of candidates) if ((left.get(s.name) ?? uncounted) > 0) return s;
-  return undefined;
+/**
+ * The first candidate whose count left is above zero (a spec not counted has `uncounted`), for
+ * jobs that share candidate lists (one per distinct demand set). Counts only fall while jobs are
+ * routed, so where a list's first such spec was is where the search for it starts next time:
+ * each list is walked once in all, not once per job (jobs × specs when both are many).
+ */
+class FirstWithSome {
+  readonly #left: ReadonlyMap<string, number>;
+  readonly #uncounted: number;
+  readonly #from = new Map<readonly AgentSpec[], number>();
+
+  constructor(left: ReadonlyMap<string, number>, uncounted: number) {
+    this.#left = left;
+    this.#uncounted = uncounted;
+  }
+
+  of(candidates: readonly AgentSpec[]): AgentSpec | undefined {
+    let i = this.#from.get(candidates) ?? 0;
+    while (i < candidates.length && !((this.#left.get(candidates[i]!.name) ?? this.#uncounted) > 0)) i++;
+    this.#from.set(candidates, i);
+    return candidates[i];
+  }
 }
 
 /** A stable bucket sort by the number of candidates, a small number. */

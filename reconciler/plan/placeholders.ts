@@ -1,7 +1,7 @@
 // One offline placeholder agent per spec (`<prefix>-placeholder`), registered with the spec's
 // capabilities, so the service accepts jobs while the spec is scaled to zero.
 import type { AgentSpec } from '../agentspec/agentSpec.ts';
-import { PLACEHOLDER_SUFFIX, placeholderName } from './podNames.ts';
+import { isPlaceholderNamed, placeholderName } from './podNames.ts';
 import type { AgentToUnregister, PlaceholderToRegister } from './changes.ts';
 import type { PoolAgent } from './observed.ts';
 import { PLACEHOLDER_CAPABILITY, placeholderCapabilities, sameCapabilities } from '../agentspec/placeholderCapabilities.ts';
@@ -26,9 +26,8 @@ export function planPlaceholders(specs: readonly AgentSpec[], agents: readonly P
   // agents, not one per spec.
   const byPoolName = new Map<string, PoolAgent>();
   for (const a of agents) {
-    const name = a.name.toLowerCase();
-    if (!name.endsWith(`-${PLACEHOLDER_SUFFIX}`)) continue;
-    const key = `${a.poolName.toLowerCase()}\u0000${name}`;
+    if (!isPlaceholderNamed(a.name)) continue;
+    const key = `${a.poolName.toLowerCase()}\u0000${a.name.toLowerCase()}`;
     const seen = byPoolName.get(key);
     if (seen === undefined || a.id < seen.id) byPoolName.set(key, a);
   }

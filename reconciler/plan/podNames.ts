@@ -34,3 +34,12 @@ export function newPodNames(prefix: string, count: number, seed: string, taken: 
 export function placeholderName(prefix: string): string {
   return `${prefix}-${PLACEHOLDER_SUFFIX}`;
 }
+
+/**
+ * Named like a placeholder of some prefix (case-insensitive, as the pool compares names). Our pod
+ * names end in a SUFFIX_LENGTH suffix, so only a placeholder (or a person) is named so; its
+ * capabilities tell which.
+ */
+export function isPlaceholderNamed(agentName: string): boolean {
+  return agentName.toLowerCase().endsWith(`-${PLACEHOLDER_SUFFIX}`);
+}
