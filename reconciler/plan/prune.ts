@@ -9,7 +9,10 @@ export interface PruneResult {
 }
 
 export function removal(s: ManifestState, reason: ManifestToRemove['reason'], agentId: number | undefined): ManifestToRemove {
-  const ran = s.agent?.lastCompletedRequestId;
+  // The job its agent ran: the last it completed; or, for a pod that exited while its agent was
+  // still listed on a job (the agents were read just before the job ended), that job: a `--once`
+  // agent takes one job, and its container exits after it.
+  const ran = s.agent?.lastCompletedRequestId ?? (s.kind === 'finished' ? s.agent?.assignedRequestId : undefined);
   return { path: s.manifest.path, podName: s.manifest.podName, specName: s.manifest.specName, reason, agentId, ...(ran !== undefined ? { ranJobRequestId: ran } : {}) };
 }
 

@@ -37,6 +37,12 @@ test('a finished pod whose agent still shows a job is pruned but the agent is no
   assert.deepEqual(p.unregister, []);
 });
 
+test('a pod that exited while its agent was still listed on a job names that job as the one it ran', () => {
+  const b = busyOf(linux, 'linux-done1', 7);
+  const p = plan(world([{ ...b, pod: { ...b.pod, phase: 'Succeeded' } }], { specs: [linux] }), opts);
+  assert.deepEqual(p.remove.map((r) => [r.podName, r.ranJobRequestId]), [['linux-done1', 7]]);
+});
+
 test('a pod deleted outside git is pruned (its agent registered) and the agent unregistered', () => {
   const b = idleOf(linux, 'linux-gone1');
   const p = plan(world([{ ...b, pod: undefined, agent: { ...b.agent, status: 'offline' } }], { specs: [linux] }), opts);
