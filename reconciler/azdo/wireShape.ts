@@ -41,17 +41,17 @@ function missingField(item: unknown, fields: RequiredFields): string | undefined
 /** A list read: an array whose every item carries `fields`; anything else throws unreadable. */
 export function expectList<T>(operation: string, got: unknown, fields: RequiredFields): T[] {
   if (!Array.isArray(got)) throw new AzdoUnreadableResponseError(operation, kindOf(got));
-  for (let i = 0; i < got.length; i++) {
-    const problem = missingField(got[i], fields);
-    if (problem) throw new AzdoUnreadableResponseError(operation, `item ${i} of ${got.length} ${problem}`);
-  }
+  for (let i = 0; i < got.length; i++) expectListItem(operation, got[i], i, fields, got.length);
   return got as T[];
 }
 
-/** One item of a list read as it streams (`at`: its position); throws unreadable as expectList would. */
-export function expectListItem<T>(operation: string, item: unknown, at: number | string, fields: RequiredFields): T {
+/**
+ * One item of a list (`index`: its position, of `length` where the whole list is known, not while
+ * it streams); throws unreadable as expectList would.
+ */
+export function expectListItem<T>(operation: string, item: unknown, index: number, fields: RequiredFields, length?: number): T {
   const problem = missingField(item, fields);
-  if (problem) throw new AzdoUnreadableResponseError(operation, `item ${at} ${problem}`);
+  if (problem) throw new AzdoUnreadableResponseError(operation, `item ${index}${length === undefined ? '' : ` of ${length}`} ${problem}`);
   return item as T;
 }
 
