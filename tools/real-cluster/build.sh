@@ -25,7 +25,12 @@ source "$VERSIONS_FILE"
 ALL_COMPONENTS=(kine kwok kube-apiserver kube-scheduler source-controller kustomize-controller argocd-crds)
 
 CACHE_BASE="${AZDO_GITOPS_CACHE:-$HOME/.cache/azdo-gitops}/real-cluster"
-KEY=$(grep -E '^[A-Z0-9_]+=' "$VERSIONS_FILE" | sed -E 's/[[:space:]]*#.*$//' | sort | sha256sum | cut -c1-12)
+PATCH_DIR="$HERE/patches"
+# The key covers every version assignment and every patch: change either and a fresh set is built.
+KEY=$( {
+  grep -E '^[A-Z0-9_]+=' "$VERSIONS_FILE" | sed -E 's/[[:space:]]*#.*$//' | sort
+  cat "$PATCH_DIR"/*.patch
+} | sha256sum | cut -c1-12)
 OUT="$CACHE_BASE/$KEY"
 BIN="$OUT/bin"
 
@@ -174,22 +179,6 @@ record_time() { # component seconds toolchain
   printf '%s\t%s s\t%s\t%s\n' "$1" "$2" "$3" "$(date -u +%FT%TZ)" >>"$OUT/build-times.tsv"
 }
 
-build_go_install() { # component module-path package-path version
-  local name=$1 module=$2 pkg=$3 version=$4 start=$SECONDS
-  local info dir goline tc modver="$3@$4"
-  info=$(module_info "$module@$version") || return 1
-  dir=$(jq -r .GoMod <<<"$info")
-  goline=$(GOTOOLCHAIN=local go mod edit -json "$dir" | jq -r .Go)
-  tc=$(toolchain_for "$goline")
-  log "$name: go install $modver (toolchain $tc)"
-  rm -rf "$OUT/src/$name.gobin"; mkdir -p "$OUT/src/$name.gobin"
-  run_with_progress "$name" env GOTOOLCHAIN="$tc" GOBIN="$OUT/src/$name.gobin" \
-    go install -trimpath -ldflags="-s -w" "$modver" || return 1
-  mv -f "$OUT/src/$name.gobin/$(basename "$pkg")" "$BIN/$name"
-  log "$name: built in $((SECONDS - start)) s -> $BIN/$name"
-  record_time "$name" $((SECONDS - start)) "$tc"
-}
-
 K8S_WRAPPER="$OUT/src/kubernetes"
 prepare_kubernetes_wrapper() {
   # go.mod is regenerated every time (cheap, deterministic); go.sum accumulates.
@@ -237,30 +226,76 @@ install_crds() {
   touch "$OUT/crds/$name/.complete"
 }
 
-build_flux_controller() { # component version
-  local name=$1 version=$2 start=$SECONDS
-  local mod="github.com/fluxcd/$name" wrapper="$OUT/src/$name"
+# Extra lines for a wrapper's go.mod, from versions.env (<NAME> is the component in capitals):
+#   <NAME>_REPLACES="module=version ..."  dependency versions the proxy does not serve, pinned to
+#                                         the nearest one it does;
+#   <NAME>_PATCHES="module@version=file ..."  a dependency built from its module zip with
+#                                         patches/<file> applied (upstream bugs our tests hit).
+wrapper_extras() { # component wrapper-dir
+  local name=$1 wrapper=$2 prefix r info dest
+  prefix="$(tr 'a-z-' 'A-Z_' <<<"$name")"
+  local replaces="${prefix}_REPLACES" patches="${prefix}_PATCHES"
+  for r in ${!replaces:-}; do
+    printf 'replace %s => %s %s\n' "${r%%=*}" "${r%%=*}" "${r#*=}" >>"$wrapper/go.mod"
+  done
+  for r in ${!patches:-}; do
+    local modver=${r%%=*} patch="$PATCH_DIR/${r#*=}"
+    [[ -f $patch ]] || { log "$name: $patches names ${r#*=}, which is not in $PATCH_DIR"; return 1; }
+    info=$(module_info "$modver") || return 1
+    dest="$OUT/src/patched/$(tr '/@' '__' <<<"$modver")"
+    rm -rf "$dest"; mkdir -p "$(dirname "$dest")"
+    cp -r "$(jq -r .Dir <<<"$info")" "$dest"; chmod -R u+w "$dest"
+    # GIT_CEILING_DIRECTORIES: git apply patches the copy as plain files, never a repository above it
+    (cd "$dest" && GIT_CEILING_DIRECTORIES="$(dirname "$dest")" git apply -p1 "$patch") ||
+      { log "$name: $patch does not apply to $modver"; return 1; }
+    printf 'replace %s => %s\n' "${modver%@*}" "$dest" >>"$wrapper/go.mod"
+    log "$name: $modver built from its module zip with ${r#*=} applied"
+  done
+}
+
+# build_wrapped <component> <module> <package> <version>: builds the package in a wrapper module
+# that reproduces the module's build list (write_wrapper) plus the component's extras.
+build_wrapped() {
+  local name=$1 mod=$2 pkg=$3 version=$4 start=$SECONDS wrapper="$OUT/src/$1"
   local info gomod srcdir goline tc
   info=$(module_info "$mod@$version") || return 1
   gomod=$(jq -r .GoMod <<<"$info"); srcdir=$(jq -r .Dir <<<"$info")
-  write_wrapper "$wrapper" "$gomod" "$mod" "$version" "" "$mod"
-  # Extra pins from versions.env (<NAME>_REPLACES="module=version ..."): for dependency versions
-  # the module proxy does not serve, pinned to the nearest version it does.
-  local var; var="$(tr 'a-z-' 'A-Z_' <<<"$name")_REPLACES"
-  local r
-  for r in ${!var:-}; do
-    printf 'replace %s => %s %s\n' "${r%%=*}" "${r%%=*}" "${r#*=}" >>"$wrapper/go.mod"
-  done
+  write_wrapper "$wrapper" "$gomod" "$mod" "$version" "" "$pkg"
+  wrapper_extras "$name" "$wrapper" || return 1
   [[ -f "$wrapper/go.sum" ]] || { cp "$srcdir/go.sum" "$wrapper/go.sum"; chmod u+w "$wrapper/go.sum"; }
   [[ $mode == wrapper ]] && { log "$name: wrapper module in $wrapper"; return 0; }
   goline=$(GOTOOLCHAIN=local go mod edit -json "$wrapper/go.mod" | jq -r .Go)
   tc=$(toolchain_for "$goline")
-  log "$name: go build $mod@$version (toolchain $tc)"
+  log "$name: go build $pkg@$version (toolchain $tc)"
   run_with_progress "$name" bash -c 'cd "$1" && GOTOOLCHAIN="$2" go build -mod=mod -trimpath -ldflags="-s -w" -o "$3.tmp" "$4"' _ \
-    "$wrapper" "$tc" "$BIN/$name" "$mod" || return 1
+    "$wrapper" "$tc" "$BIN/$name" "$pkg" || return 1
   mv -f "$BIN/$name.tmp" "$BIN/$name"
-  install_crds "$name" "$srcdir"/config/crd/bases/*.yaml
-  log "$name: built in $((SECONDS - start)) s -> $BIN/$name (CRDs in $OUT/crds/$name)"
+  log "$name: built in $((SECONDS - start)) s -> $BIN/$name"
+  record_time "$name" $((SECONDS - start)) "$tc"
+}
+
+build_flux_controller() { # component version
+  local name=$1 mod="github.com/fluxcd/$1" info
+  build_wrapped "$name" "$mod" "$mod" "$2" || return 1
+  [[ $mode == wrapper ]] && return 0
+  info=$(module_info "$mod@$2") || return 1
+  install_crds "$name" "$(jq -r .Dir <<<"$info")"/config/crd/bases/*.yaml
+  log "$name: CRDs in $OUT/crds/$name"
+}
+
+build_go_install() { # component module-path package-path version
+  local name=$1 module=$2 pkg=$3 version=$4 start=$SECONDS
+  local info dir goline tc modver="$3@$4"
+  info=$(module_info "$module@$version") || return 1
+  dir=$(jq -r .GoMod <<<"$info")
+  goline=$(GOTOOLCHAIN=local go mod edit -json "$dir" | jq -r .Go)
+  tc=$(toolchain_for "$goline")
+  log "$name: go install $modver (toolchain $tc)"
+  rm -rf "$OUT/src/$name.gobin"; mkdir -p "$OUT/src/$name.gobin"
+  run_with_progress "$name" env GOTOOLCHAIN="$tc" GOBIN="$OUT/src/$name.gobin" \
+    go install -trimpath -ldflags="-s -w" "$modver" || return 1
+  mv -f "$OUT/src/$name.gobin/$(basename "$pkg")" "$BIN/$name"
+  log "$name: built in $((SECONDS - start)) s -> $BIN/$name"
   record_time "$name" $((SECONDS - start)) "$tc"
 }
 
@@ -279,7 +314,7 @@ fetch_argocd_crds() {
 build_component() {
   case "$1" in
     kine) build_go_install kine github.com/k3s-io/kine github.com/k3s-io/kine "$KINE_VERSION" ;;
-    kwok) build_go_install kwok sigs.k8s.io/kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" ;;
+    kwok) build_wrapped kwok sigs.k8s.io/kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" ;;
     kube-apiserver | kube-scheduler) build_kubernetes_cmd "$1" ;;
     source-controller) build_flux_controller "$1" "$SOURCE_CONTROLLER_VERSION" ;;
     kustomize-controller) build_flux_controller "$1" "$KUSTOMIZE_CONTROLLER_VERSION" ;;
