@@ -179,6 +179,22 @@ record_time() { # component seconds toolchain
   printf '%s\t%s s\t%s\t%s\n' "$1" "$2" "$3" "$(date -u +%FT%TZ)" >>"$OUT/build-times.tsv"
 }
 
+build_go_install() { # component module-path package-path version
+  local name=$1 module=$2 pkg=$3 version=$4 start=$SECONDS
+  local info dir goline tc modver="$3@$4"
+  info=$(module_info "$module@$version") || return 1
+  dir=$(jq -r .GoMod <<<"$info")
+  goline=$(GOTOOLCHAIN=local go mod edit -json "$dir" | jq -r .Go)
+  tc=$(toolchain_for "$goline")
+  log "$name: go install $modver (toolchain $tc)"
+  rm -rf "$OUT/src/$name.gobin"; mkdir -p "$OUT/src/$name.gobin"
+  run_with_progress "$name" env GOTOOLCHAIN="$tc" GOBIN="$OUT/src/$name.gobin" \
+    go install -trimpath -ldflags="-s -w" "$modver" || return 1
+  mv -f "$OUT/src/$name.gobin/$(basename "$pkg")" "$BIN/$name"
+  log "$name: built in $((SECONDS - start)) s -> $BIN/$name"
+  record_time "$name" $((SECONDS - start)) "$tc"
+}
+
 K8S_WRAPPER="$OUT/src/kubernetes"
 prepare_kubernetes_wrapper() {
   # go.mod is regenerated every time (cheap, deterministic); go.sum accumulates.
@@ -281,22 +297,6 @@ build_flux_controller() { # component version
   info=$(module_info "$mod@$2") || return 1
   install_crds "$name" "$(jq -r .Dir <<<"$info")"/config/crd/bases/*.yaml
   log "$name: CRDs in $OUT/crds/$name"
-}
-
-build_go_install() { # component module-path package-path version
-  local name=$1 module=$2 pkg=$3 version=$4 start=$SECONDS
-  local info dir goline tc modver="$3@$4"
-  info=$(module_info "$module@$version") || return 1
-  dir=$(jq -r .GoMod <<<"$info")
-  goline=$(GOTOOLCHAIN=local go mod edit -json "$dir" | jq -r .Go)
-  tc=$(toolchain_for "$goline")
-  log "$name: go install $modver (toolchain $tc)"
-  rm -rf "$OUT/src/$name.gobin"; mkdir -p "$OUT/src/$name.gobin"
-  run_with_progress "$name" env GOTOOLCHAIN="$tc" GOBIN="$OUT/src/$name.gobin" \
-    go install -trimpath -ldflags="-s -w" "$modver" || return 1
-  mv -f "$OUT/src/$name.gobin/$(basename "$pkg")" "$BIN/$name"
-  log "$name: built in $((SECONDS - start)) s -> $BIN/$name"
-  record_time "$name" $((SECONDS - start)) "$tc"
 }
 
 # Argo CD's Application and AppProject CRDs, from its module zip (manifests/crds): enough to
