@@ -87,6 +87,8 @@ export interface RealCluster {
   /** Applies CRD files server-side and resolves once each is Established; returns their names. */
   applyCrds(files: readonly string[]): Promise<string[]>;
   startFlux(opts: FluxOptions): Promise<RealFlux>;
+  /** The last lines of a component's log (`kwok`, `source-controller`, …), for a failed test's report. */
+  logTail(name: string, lines?: number): string;
   stop(): Promise<void>;
 }
 
@@ -592,6 +594,7 @@ export async function startRealCluster(opts: RealClusterOptions = {}): Promise<R
       async startFlux(fluxOpts) {
         return startFlux({ procs, kubeconfigPath, kubectlAdmin, log, tempDir, opts: fluxOpts });
       },
+      logTail: (name, lines) => tail(join(tempDir, `${name}.log`), lines),
       async stop() {
         await procs.stopAll();
       },

@@ -5,6 +5,8 @@ export { eventually } from './eventually.ts';
 import { capViolationsInHistory } from './capHistory.ts';
 import { runCli } from './runCli.ts';
 import { useFixture } from './useFixture.ts';
+import type { RealFlux } from './realCluster.ts';
+import { afterEach } from 'node:test';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +56,8 @@ export interface World {
   placeholders(): Promise<AdminAgent[]>;
   /** Commits and pushes files as a person, over HTTP with the real git CLI. */
   pushAsPerson(files: Record<string, string | null>, message: string): Promise<string>;
+  /** The world as it is now, for a failed test's report: git, pods, agents, the sandbox's and the cluster's last log lines. */
+  diagnose(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -104,15 +108,20 @@ export const BACKEND: 'sandbox' | 'real' = process.env.AZDO_GITOPS_BACKEND === '
 interface ClusterBackend {
   /** Environment the reconciler gets on top of the sandbox's (on the real backend: its ServiceAccount kubeconfig). */
   readonly reconcilerEnv: Readonly<Record<string, string>>;
+  /** The cluster side of World.diagnose (on `real`: Flux's objects and its controllers' and kwok's logs). */
+  diagnose(): Promise<string>;
   /** Stops everything, the sandbox included. */
   stop(): Promise<void>;
 }
+
+/** Lines of each log a failed test's report quotes. */
+const REPORT_LOG_LINES = 30;
 
 /** Starts the sandbox on the chosen backend: on `real`, Flux syncs the repo and kwok runs the pods. */
 async function startBackend(opts: SandboxOptions, kind: 'sandbox' | 'real'): Promise<{ sandbox: Sandbox; backend: ClusterBackend }> {
   if (kind === 'sandbox') {
     const sandbox = await startSandbox(opts);
-    return { sandbox, backend: { reconcilerEnv: {}, stop: () => sandbox.close() } };
+    return { sandbox, backend: { reconcilerEnv: {}, diagnose: async () => '', stop: () => sandbox.close() } };
   }
   const { startRealCluster } = await import('./realCluster.ts');
   const cluster = await startRealCluster({ withFlux: true });
@@ -127,10 +136,20 @@ async function startBackend(opts: SandboxOptions, kind: 'sandbox' | 'real'): Pro
       interval: '30s',
       name: 'cluster',
     });
+    await fluxApplied(flux);
     return {
       sandbox,
       backend: {
         reconcilerEnv: { KUBECONFIG: cluster.reconcilerKubeconfigPath, SYNC_REQUEST: `flux:${flux.namespace}/${flux.name}` },
+        diagnose: async () => {
+          const objects = await cluster.kubectl(['get', 'gitrepositories.source.toolkit.fluxcd.io,kustomizations.kustomize.toolkit.fluxcd.io', '-n', flux.namespace, '-o', 'json'], { allowFail: true });
+          const events = await cluster.kubectl(['get', 'events', '-n', cluster.namespace, '--sort-by=.lastTimestamp', '-o', 'custom-columns=AT:.lastTimestamp,OBJECT:.involvedObject.name,REASON:.reason,MESSAGE:.message'], { allowFail: true });
+          return [
+            `Flux objects:\n${objects.code === 0 ? fluxStatus(objects.stdout) : objects.stderr}`,
+            `events in ${cluster.namespace}:\n${(events.code === 0 ? events.stdout : events.stderr).trimEnd().split('\n').slice(-REPORT_LOG_LINES).join('\n')}`,
+            ...['source-controller', 'kustomize-controller', 'kwok'].map((c) => `${c} log:\n${cluster.logTail(c, REPORT_LOG_LINES)}`),
+          ].join('\n\n');
+        },
         stop: async () => {
           await flux.stop();
           await sandbox.close();
@@ -144,9 +163,53 @@ async function startBackend(opts: SandboxOptions, kind: 'sandbox' | 'real'): Pro
   }
 }
 
+/**
+ * Resolves once Flux has applied the seed commit. Its first Kustomization reconcile can run before
+ * the GitRepository's first artifact and then waits out its retryInterval (30 s); a scenario's
+ * first push would wait behind it, twice when the source's first fetch fails too. So the world
+ * nudges both until the Kustomization is applied, and every scenario starts with Flux settled.
+ */
+async function fluxApplied(flux: RealFlux, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await flux.reconcile();
+    try {
+      await flux.waitForApplied({ timeoutMs: 5_000 });
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+  }
+}
+
+/** Each Flux object's conditions and revisions, one line each, from `kubectl get -o json`. */
+function fluxStatus(json: string): string {
+  interface FluxObject {
+    kind: string;
+    metadata: { name: string };
+    status?: { conditions?: { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }[]; artifact?: { revision?: string }; lastAppliedRevision?: string; lastHandledReconcileAt?: string };
+  }
+  const { items } = JSON.parse(json) as { items: FluxObject[] };
+  return items
+    .map((o) => {
+      const conditions = (o.status?.conditions ?? []).map((c) => `${c.type}=${c.status} (${c.reason ?? ''} since ${c.lastTransitionTime ?? '?'}): ${c.message ?? ''}`);
+      const revisions = `artifact ${o.status?.artifact?.revision ?? '-'}, applied ${o.status?.lastAppliedRevision ?? '-'}, last handled request ${o.status?.lastHandledReconcileAt ?? '-'}`;
+      return `${o.kind}/${o.metadata.name}: ${revisions}\n  ${conditions.join('\n  ')}`;
+    })
+    .join('\n');
+}
+
 /** @param kind `sandbox` for scenarios that need a sandbox-only fault (test/e2e/sandboxOnly/). */
 export async function startWorld(opts: SandboxOptions = {}, kind: 'sandbox' | 'real' = BACKEND): Promise<World> {
-  const { sandbox, backend } = await startBackend(opts, kind);
+  const sandboxLog: string[] = [];
+  const { sandbox, backend } = await startBackend({
+    ...opts,
+    log: (line) => {
+      sandboxLog.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+      if (sandboxLog.length > REPORT_LOG_LINES) sandboxLog.shift();
+      opts.log?.(line);
+    },
+  }, kind);
   const tmp = await mkdtemp(join(tmpdir(), 'azdo-gitops-e2e-'));
   const procs: ReconcilerProcess[] = [];
   const kc = new KubeConfig();
@@ -250,6 +313,23 @@ export async function startWorld(opts: SandboxOptions = {}, kind: 'sandbox' | 'r
       await runGit(['push', '--quiet', 'origin', 'main'], dir, person);
       return (await runGit(['rev-parse', 'HEAD'], dir)).stdout.trim();
     },
+    diagnose: async () => {
+      const lastLines = (text: string) => text.trimEnd().split('\n').slice(-REPORT_LOG_LINES).join('\n');
+      const state = await admin.state();
+      const sections = [
+        `git main: ${(await bare(['log', '-1', '--format=%H %an: %s', 'main'])).stdout.trim()}`,
+        `manifests on main:\n  ${(await (async () => {
+          const { stdout } = await bare(['ls-tree', '-r', '--name-only', 'main', '--', 'agents/pods']);
+          return stdout.trim().split('\n').join('\n  ');
+        })())}`,
+        `pods:\n  ${(await pods()).map((p) => `${p.metadata?.name} ${p.status?.phase ?? '?'}${p.metadata?.deletionTimestamp ? ' (deleting)' : ''}`).join('\n  ')}`,
+        `agents:\n  ${state.agents.map((a) => `${a.name} ${a.status} ${a.enabled ? 'enabled' : 'disabled'}${isPlaceholder(a) ? ' (placeholder)' : ''}`).join('\n  ')}`,
+        `sandbox log:\n${sandboxLog.join('\n')}`,
+        ...procs.map((p, i) => `reconciler ${i + 1} (pid ${p.child.pid}) output:\n${lastLines(p.output())}`),
+        await backend.diagnose(),
+      ];
+      return sections.filter((s) => s !== '').join('\n\n');
+    },
     close: async () => {
       for (const p of procs) await p.stop('SIGKILL');
       // Every scenario ends by proving the caps held in every commit the reconciler pushed.
@@ -282,5 +362,13 @@ export async function pushAsPersonRetrying(world: World, files: Record<string, s
  * forwards to the started world, so tests read `world.agents()` as usual.
  */
 export function useWorld(opts: SandboxOptions = {}, kind: 'sandbox' | 'real' = BACKEND): World {
-  return useFixture(() => startWorld(opts, kind), (w) => w.close());
+  const world = useFixture(() => startWorld(opts, kind), (w) => w.close());
+  // A failed test reports the world it left (a timeout alone does not say which part stalled).
+  afterEach(async (t) => {
+    // `passed` is node:test's (since 20.12), missing from @types/node's TestContext.
+    if ((t as { passed?: boolean }).passed !== false) return;
+    const report = await world.diagnose().catch((err: Error) => `(no report: ${err.message})`);
+    process.stderr.write(`\n--- the world after "${t.name}" failed ---\n${report}\n--- end of the world's report ---\n`);
+  });
+  return world;
 }
