@@ -1,16 +1,21 @@
 // plan() CPU on the organization of bench/scaleWorld.ts at 1× (1,000 agents, 2,000 jobs, 50
-// specs, 1,000 manifests) and 10×: pure, no I/O, so the figure is plan()'s own cost. Prints one
-// JSON line per scale and the 10×/1× ratio (linear is 10). Run: npx node bench/planCost.ts
+// specs, 1,000 manifests) and around it, 0.5× to 20×: pure, no I/O, so the figure is plan()'s own
+// cost. Prints one JSON line per scale (with the cost per unit of scale: flat if plan() were
+// linear at every size) and the 10×/1× ratio (linear is 10). Run: npx node bench/planCost.ts
 import { plan } from '../reconciler/plan/plan.ts';
 import { observedAt } from './scaleWorld.ts';
+
+const SCALES = [0.5, 1, 2, 5, 10, 20] as const;
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-function measure(scale: number, warmUps: number, runs: number): { scale: number; meanMs: number; p50Ms: number; p95Ms: number } {
+function measure(scale: number): { scale: number; meanMs: number; p50Ms: number; p95Ms: number; p50MsPerScaleUnit: number } {
   const observed = observedAt(scale);
   // Until the optimizing compiler is done: its background threads' CPU would count otherwise.
+  const warmUps = Math.max(5, Math.round(30 / scale));
+  const runs = Math.max(20, Math.round(200 / scale));
   for (let i = 0; i < warmUps; i++) plan(observed, { nameSeed: `warm-${i}` });
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -22,11 +27,14 @@ function measure(scale: number, warmUps: number, runs: number): { scale: number;
   }
   times.sort((a, b) => a - b);
   const round = (x: number): number => Math.round(x * 100) / 100;
-  return { scale, meanMs: round(times.reduce((a, b) => a + b, 0) / times.length), p50Ms: round(percentile(times, 50)), p95Ms: round(percentile(times, 95)) };
+  const p50 = percentile(times, 50);
+  return { scale, meanMs: round(times.reduce((a, b) => a + b, 0) / times.length), p50Ms: round(p50), p95Ms: round(percentile(times, 95)), p50MsPerScaleUnit: round(p50 / scale) };
 }
 
-const one = measure(1, 30, 200);
-console.log(JSON.stringify(one));
-const ten = measure(10, 10, 40);
-console.log(JSON.stringify(ten));
-console.log(JSON.stringify({ ratio10xTo1x: Math.round((ten.p50Ms / one.p50Ms) * 10) / 10 }));
+const measured = new Map<number, ReturnType<typeof measure>>();
+for (const scale of SCALES) {
+  const m = measure(scale);
+  measured.set(scale, m);
+  console.log(JSON.stringify(m));
+}
+console.log(JSON.stringify({ ratio10xTo1x: Math.round((measured.get(10)!.p50Ms / measured.get(1)!.p50Ms) * 10) / 10 }));

@@ -1,4 +1,4 @@
-// npm run sim -- --seeds N [--seed S] [--faults all|none|a,b] [--active-minutes M] [--jobs-per-minute R] [--trace]
+// npm run sim -- --seeds N [--seed S] [--faults all|none|a,b] [--active-minutes M] [--jobs-per-minute R] [--no-shrink]
 // Runs seeds S..S+N-1 and prints one JSON line {seeds, steps, violations, byInvariant, slowestSeedMs};
 // for the first failing seed, its shrunk reproduction and trace go to stderr. Exit 1 on a violation.
 import { parseArgs } from 'node:util';
