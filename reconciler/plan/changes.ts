@@ -55,6 +55,12 @@ export interface AgentToUnregister {
   readonly name: string;
   readonly poolName: string;
   readonly reason: UnregisterReason;
+  /**
+   * Listed with a job although its pod has exited: the job ended between the agent list and the
+   * view of the pod. Apply re-reads it and unregisters it only if it reads idle (else the next
+   * pass does), so a finished pod's agent goes in the pass that prunes its manifest.
+   */
+  readonly confirmIdle?: boolean;
 }
 
 export interface PlaceholderToRegister {

@@ -1,6 +1,6 @@
 // Agents to unregister — carried out by apply only after the commit removing their manifests is pushed.
-// Never a busy agent, never an agent that is not ours (plan/agentOwnership.ts), never a
-// placeholder (see placeholders.ts).
+// Never a busy agent (one listed busy whose pod has exited goes only once apply re-reads it idle),
+// never an agent that is not ours (plan/agentOwnership.ts), never a placeholder (see placeholders.ts).
 import type { AgentSpec } from '../agentspec/agentSpec.ts';
 import { Ownership } from './agentOwnership.ts';
 import type { AgentToUnregister, ManifestToRemove } from './changes.ts';
@@ -28,13 +28,16 @@ export function planUnregister(input: UnregisterInput): AgentToUnregister[] {
   const specNames = new Set(specs.map((s) => s.name));
   const out: AgentToUnregister[] = [];
   for (const a of agents) {
-    if (a.assignedRequestId !== undefined) continue;
     if (!ownership.isPodAgent(a)) continue; // foreign, or a placeholder (placeholders.ts)
     const key = a.name.toLowerCase();
+    const pod = podByName.get(key);
+    // Listed with a job: only its pod's exit says the job has ended since the list was read, and
+    // apply then re-reads the agent idle before unregistering it.
+    const listedBusy = a.assignedRequestId !== undefined;
+    if (listedBusy && !(pods !== undefined && finished(pod))) continue;
     const manifest = manifestByName.get(key);
     const removed = removedByName.get(key);
-    const pod = podByName.get(key);
-    const entry = (reason: AgentToUnregister['reason']): AgentToUnregister => ({ agentId: a.id, name: a.name, poolName: a.poolName, reason });
+    const entry = (reason: AgentToUnregister['reason']): AgentToUnregister => ({ agentId: a.id, name: a.name, poolName: a.poolName, reason, ...(listedBusy ? { confirmIdle: true } : {}) });
     if (manifest !== undefined) {
       if (removed === undefined) continue; // kept
       const specGone = !specNames.has(manifest.specName);

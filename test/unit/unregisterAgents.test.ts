@@ -10,13 +10,18 @@ import { createLogger } from '../../reconciler/support/logger.ts';
 const POOL = 'k8s-agents';
 const agent = (id: number): AgentToUnregister => ({ agentId: id, name: `linux-${id}`, poolName: POOL, reason: 'pod-finished' });
 
-/** A client whose deleteAgent takes a moment and refuses agent `refuse`; records what ran at once. */
-function client(refuse?: number) {
+/**
+ * A client whose deleteAgent takes a moment and refuses agent `refuse`; records what ran at once.
+ * Its re-read of an agent answers `reread(id)` (a wire TaskAgent; null as for a 404), its pool list `[]`.
+ */
+function client(refuse?: number, reread: (id: number) => unknown = () => null) {
   const deleted: number[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
   const api = {
     getAgentPools: async () => [{ id: 1, name: POOL }],
+    getAgent: async (_pool: number, id: number) => reread(id),
+    getAgents: async () => [],
     deleteAgent: async (_pool: number, id: number) => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
@@ -43,5 +48,45 @@ test('an aborted signal (leadership lost) throws its reason and deletes nothing'
   const ctl = new AbortController();
   ctl.abort(new Error('lease lost'));
   await assert.rejects(unregisterAgents(c.session, [agent(1), agent(2)], new Set(), createLogger({ write: () => {} }), ctl.signal), /lease lost/);
+  assert.deepEqual(c.deleted, []);
+});
+
+const listedBusy = (id: number): AgentToUnregister => ({ ...agent(id), confirmIdle: true });
+const wireAgent = (id: number, init: Record<string, unknown> = {}) => ({ id, name: `linux-${id}`, status: 'offline', enabled: true, ...init });
+
+test('an agent listed busy whose pod exited is unregistered once it re-reads idle, and kept while it still reads a job', async () => {
+  const c = client(undefined, (id) => wireAgent(id, id === 2 ? { assignedRequest: { requestId: 9 } } : {}));
+  const lines: string[] = [];
+  const r = await unregisterAgents(c.session, [listedBusy(1), listedBusy(2)], new Set(), createLogger({ write: (l) => lines.push(l) }));
+  assert.deepEqual(r.unregistered, ['linux-1']);
+  assert.deepEqual(r.failures, [], 'an agent still on its job is not a failure: the next pass looks again');
+  assert.deepEqual(c.deleted, [1]);
+  assert.ok(lines.some((l) => l.includes('still reads a job') && l.includes('linux-2')), lines.join('\n'));
+});
+
+test('an agent listed busy that is gone from its pool on re-read is neither deleted nor a failure', async () => {
+  const c = client(undefined, () => null);
+  const r = await unregisterAgents(c.session, [listedBusy(1)], new Set(), createLogger({ write: () => {} }));
+  assert.deepEqual([r.unregistered, r.failures, c.deleted], [[], [], []]);
+});
+
+test('an agent listed busy whose re-read cannot be read is a failure, not a delete', async () => {
+  const c = client();
+  const api = c.session.api as unknown as { getAgent: () => Promise<unknown> };
+  api.getAgent = async () => {
+    throw Object.assign(new Error('service unavailable'), { statusCode: 503 });
+  };
+  const r = await unregisterAgents(c.session, [listedBusy(1), agent(2)], new Set(), createLogger({ write: () => {} }));
+  assert.deepEqual(c.deleted, [2]);
+  assert.deepEqual(r.failures.map((f) => f.agent), ['linux-1']);
+});
+
+test('leadership lost while an agent is re-read: its reason is thrown and the agent is not deleted', async () => {
+  const ctl = new AbortController();
+  const c = client(undefined, (id) => {
+    ctl.abort(new Error('lease lost'));
+    return wireAgent(id);
+  });
+  await assert.rejects(unregisterAgents(c.session, [listedBusy(1)], new Set(), createLogger({ write: () => {} }), ctl.signal), /lease lost/);
   assert.deepEqual(c.deleted, []);
 });
