@@ -15,7 +15,7 @@ import { AGENT_IGNORE_ENV, SPEC_LABEL } from '../reconciler/manifests/labels.ts'
 import type { ObservedPod, PodPhase, TerminatedContainer } from '../reconciler/plan/observed.ts';
 import { agentSystemCapabilities, SIMULATED_AGENT_VERSION } from '../sandbox/cluster/agents/envCapabilities.ts';
 import { agentConfigFromPod } from '../sandbox/cluster/agents/podAgentConfig.ts';
-import { nextStep, pullStep, startStep, stepStatus, succeededStatus, type KubeletNode, type KubeletTimings, type PodFate, type PodStep } from '../sandbox/cluster/kubelet/podLifecycle.ts';
+import { nextStep, oomKilledStatus, pullStep, startStep, stepStatus, succeededStatus, type KubeletNode, type KubeletTimings, type PodFate, type PodStep } from '../sandbox/cluster/kubelet/podLifecycle.ts';
 import { objectId, refOf, type ManifestObject, type ObjectRef } from '../sandbox/cluster/syncer/objects.ts';
 import { applySteps, desiredObjects, metadataPatch, pruneAction, pruneCandidates, replaceBody, type LiveRead, type SyncTarget } from '../sandbox/cluster/syncer/syncPlan.ts';
 import type { Session } from '../sandbox/azdo/state.ts';
@@ -33,6 +33,11 @@ export interface ClusterFaults {
   readonly crash: number;
   /** Per minute: the pod watch drops for a while (the reconciler sees a frozen list). */
   readonly watchDrop: number;
+  /**
+   * Per job: the kernel kills the agent's container while it runs the job (OOMKilled, the pod
+   * Failed); the service keeps the job on the lost agent until its lock lapses (Scheduler.loseAgent).
+   */
+  readonly midJobKill?: number;
 }
 
 export const NO_CLUSTER_FAULTS: ClusterFaults = { imagePull: 0, crash: 0, watchDrop: 0 };
@@ -129,6 +134,8 @@ export class ClusterModel {
   onSyncFailed: (error: string) => void = () => {};
   readonly #vt: VirtualTime;
   readonly #rng: Rng;
+  /** Which jobs' agents are killed: its own stream, so other draws keep their seeds' values. */
+  readonly #killRng: Rng;
   readonly #svc: ServiceModel;
   readonly #remote: GitRemote;
   readonly #agentsDir: string;
@@ -149,6 +156,7 @@ export class ClusterModel {
   constructor(vt: VirtualTime, rng: Rng, svc: ServiceModel, remote: GitRemote, agentsDir: string, timings = DEFAULT_CLUSTER_TIMINGS) {
     this.#vt = vt;
     this.#rng = rng;
+    this.#killRng = rng.split('mid-job-kills');
     this.#svc = svc;
     this.#remote = remote;
     this.#agentsDir = agentsDir.replace(/\/+$/, '');
@@ -370,7 +378,12 @@ export class ClusterModel {
       s.lastPollAt = this.#vt.now();
       if (pod.jobId === undefined) {
         const msg = svc.state.sessions.has(s.sessionId) ? svc.scheduler.takeMessage(s) : undefined;
-        if (msg) pod.jobId = (JSON.parse(msg.body) as { requestId: number }).requestId;
+        if (msg) {
+          pod.jobId = (JSON.parse(msg.body) as { requestId: number }).requestId;
+          if (this.#killRng.chance(this.faults.midJobKill ?? 0)) {
+            this.#vt.at(this.#killRng.int(2_000, 60_000), `the kernel kills ${pod.name}'s agent mid-job`, () => this.#killMidJob(pod));
+          }
+        }
         continue;
       }
       const job = svc.state.jobs.get(pod.jobId);
@@ -381,6 +394,20 @@ export class ClusterModel {
         this.#finished(pod);
       }
     }
+  }
+
+  /** Out of memory: the container dies at once, the agent says nothing to the service. */
+  #killMidJob(pod: SimPod): void {
+    const s = pod.session;
+    if (!s || pod.deleting || pod.phase !== 'Running') return;
+    const job = pod.jobId === undefined ? undefined : this.#svc.state.jobs.get(pod.jobId);
+    if (!job || job.finishTime !== undefined) return;
+    const agent = this.#svc.state.agents.get(s.agentId);
+    if (agent) this.#svc.scheduler.loseAgent(agent, this.#vt.now());
+    pod.session = undefined;
+    pod.endedAt ??= this.#vt.now();
+    pod.obj.status = oomKilledStatus(pod.obj, apiTime(this.#vt.now()));
+    this.#finished(pod);
   }
 
   #endSession(pod: SimPod): void {

@@ -90,7 +90,11 @@ export class Invariants {
     const removed = [...before.keys()].filter((p) => !after.has(p));
     for (const pod of removed) {
       const agent = this.#agentNamed(pod);
-      if (agent?.assignedRequestId !== undefined) this.#fail('busy-agent-removed', `commit ${c.oid.slice(0, 12)} removes ${pod} while its agent runs job ${agent.assignedRequestId}`);
+      // A pod whose container has exited runs nothing, whatever job its lost agent still holds
+      // until the service abandons it: removing it interrupts no job.
+      const phase = this.#w.cluster.pods.get(pod)?.phase;
+      const exited = phase === 'Succeeded' || phase === 'Failed';
+      if (agent?.assignedRequestId !== undefined && !exited) this.#fail('busy-agent-removed', `commit ${c.oid.slice(0, 12)} removes ${pod} while its agent runs job ${agent.assignedRequestId}`);
     }
     if (removed.length > 0 && pass && !(pass.agentsRead && pass.jobsRead)) {
       this.#fail('removed-without-reading', `commit ${c.oid.slice(0, 12)} removes ${removed.join(', ')} in a pass that could not read the ${pass.agentsRead ? 'job requests' : 'agents'}`);

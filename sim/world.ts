@@ -83,6 +83,7 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
   cluster.faults = {
     imagePull: has('pod-failures') ? 0.05 : 0,
     crash: has('pod-failures') ? 0.05 : 0,
+    midJobKill: has('pod-failures') ? 0.05 : 0,
     watchDrop: has('watch-drops') ? 0.3 : 0,
   };
   lease.faults = { slow: has('slow-calls') ? 0.05 : 0 };

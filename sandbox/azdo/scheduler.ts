@@ -172,6 +172,35 @@ export class Scheduler {
     }
   }
 
+  /**
+   * The agent's process died mid-job without a word (its container killed): its connection is
+   * gone (offline), but the service keeps the job on it, running, until the job's lock lapses (a
+   * live agent renews it every minute), then abandons it. An agent not running a job simply goes.
+   */
+  loseAgent(agent: Agent, now = this.now()): void {
+    const session = this.state.sessionOfAgent(agent.id);
+    const job = agent.assignedRequestId !== undefined ? this.state.jobs.get(agent.assignedRequestId) : undefined;
+    if (job === undefined || jobState(job) !== 'running') {
+      if (session) this.removeSession(session);
+      return;
+    }
+    job.agentLost = true;
+    job.lockedUntil = now + LOCK_MS;
+    if (session) {
+      this.state.sessions.delete(session.sessionId);
+      agent.statusChangedOn = now;
+      for (const wake of session.waiters) wake();
+      session.waiters.clear();
+    }
+  }
+
+  /** A lost agent's job whose lock lapsed: abandoned, and the agent free (offline). */
+  private abandon(job: Job, now: number): void {
+    const agent = job.reservedAgentId !== undefined ? this.state.agents.get(job.reservedAgentId) : undefined;
+    if (agent && agent.assignedRequestId === job.requestId) this.releaseAgent(agent, now);
+    else this.finish(job, 'abandoned', now);
+  }
+
   removeSession(session: Session): void {
     this.state.sessions.delete(session.sessionId);
     const agent = this.state.agents.get(session.agentId);
@@ -219,7 +248,10 @@ export class Scheduler {
       return;
     }
     for (const job of this.state.jobs.values()) {
-      if (jobState(job) === 'running' && now >= (job.receiveTime ?? now) + job.durationMs) {
+      if (jobState(job) !== 'running') continue;
+      if (job.agentLost) {
+        if (now >= (job.lockedUntil ?? now)) this.abandon(job, now);
+      } else if (now >= (job.receiveTime ?? now) + job.durationMs) {
         this.finish(job, job.plannedResult, now);
       }
     }

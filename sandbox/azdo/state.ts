@@ -58,6 +58,11 @@ export interface Job {
   reservedAgentName?: string | undefined;
   /** Frozen at assignment; computed live while queued. */
   matchedAgentIds: number[] | undefined;
+  /**
+   * Its agent died mid-job without a word (Scheduler.loseAgent): the job stays on it, running,
+   * until its lock lapses, then is abandoned.
+   */
+  agentLost?: boolean;
 }
 
 export interface Session {

@@ -131,3 +131,32 @@ test("the simulated service's pages are the emulator route's, page after page, a
     } while (token !== undefined);
   }
 });
+
+test("an agent lost mid-job reads offline and still on its job until the job's lock lapses; then the job is abandoned", async () => {
+  const s = service();
+  const t0 = s.vt.now();
+  const a = registerAgent(s.svc, s.pool.id, 'linux-1', {}, {}, '4.260.0');
+  const session = { sessionId: 's-1', poolId: s.pool.id, agentId: a.id, ownerName: 'linux-1', createdAt: t0, lastPollAt: t0, waiters: new Set<() => void>() };
+  s.svc.state.sessions.set(session.sessionId, session);
+  const job = s.svc.scheduler.queueJob({ poolId: s.pool.id, demands: [], durationMs: 60_000 });
+  assert.ok(s.svc.scheduler.takeMessage(session, t0), 'the agent received the job');
+  s.svc.scheduler.loseAgent(a, t0 + 10_000);
+  const read = () => s.run(readAgent(s.api, s.pool.id, 'k8s-agents', a.id));
+  assert.deepEqual([(await read())?.status, (await read())?.assignedRequestId], ['offline', job.requestId]);
+  s.svc.scheduler.tick(t0 + 4 * 60_000);
+  assert.equal(job.finishTime, undefined, 'past its planned duration, the job of a lost agent does not finish: nothing runs it');
+  assert.equal((await read())?.assignedRequestId, job.requestId);
+  s.svc.scheduler.tick(t0 + 10_000 + 5 * 60_000);
+  assert.equal(job.result, 'abandoned');
+  assert.deepEqual([(await read())?.status, (await read())?.assignedRequestId], ['offline', undefined]);
+});
+
+test('an agent lost between jobs simply goes offline', async () => {
+  const s = service();
+  const a = registerAgent(s.svc, s.pool.id, 'linux-1', {}, {}, '4.260.0');
+  const t0 = s.vt.now();
+  s.svc.state.sessions.set('s-1', { sessionId: 's-1', poolId: s.pool.id, agentId: a.id, ownerName: 'linux-1', createdAt: t0, lastPollAt: t0, waiters: new Set() });
+  s.svc.scheduler.loseAgent(a, t0);
+  assert.equal(s.svc.state.sessionOfAgent(a.id), undefined);
+  assert.equal((await s.run(readAgent(s.api, s.pool.id, 'k8s-agents', a.id)))?.status, 'offline');
+});

@@ -288,14 +288,24 @@ export function failedStatus(pod: V1Pod, at: Date, node: KubeletNode, exitCode =
 
 /** Succeeded status of a Running pod whose agent exited 0 (`--once` after one job). */
 export function succeededStatus(pod: V1Pod, at: Date): V1PodStatus {
+  return exitedStatus(pod, at, { phase: 'Succeeded', exitCode: 0, reason: 'Completed' });
+}
+
+/** Failed status of a Running pod whose agent the kernel killed (out of memory), mid-job or not. */
+export function oomKilledStatus(pod: V1Pod, at: Date): V1PodStatus {
+  return exitedStatus(pod, at, { phase: 'Failed', exitCode: 137, reason: 'OOMKilled' });
+}
+
+function exitedStatus(pod: V1Pod, at: Date, end: { phase: 'Succeeded' | 'Failed'; exitCode: number; reason: string }): V1PodStatus {
   const prev = new Map((pod.status?.containerStatuses ?? []).map((s) => [s.name, s]));
+  const podReason = end.phase === 'Succeeded' ? 'PodCompleted' : 'PodFailed';
   return {
-    phase: 'Succeeded',
+    phase: end.phase,
     conditions: [
       { type: 'PodReadyToStartContainers', status: 'False', lastTransitionTime: at },
       { type: 'Initialized', status: 'True', lastTransitionTime: at, reason: 'PodCompleted' },
-      { type: 'Ready', status: 'False', lastTransitionTime: at, reason: 'PodCompleted' },
-      { type: 'ContainersReady', status: 'False', lastTransitionTime: at, reason: 'PodCompleted' },
+      { type: 'Ready', status: 'False', lastTransitionTime: at, reason: podReason },
+      { type: 'ContainersReady', status: 'False', lastTransitionTime: at, reason: podReason },
       { type: 'PodScheduled', status: 'True', lastTransitionTime: at },
     ],
     containerStatuses: (pod.spec?.containers ?? []).map<V1ContainerStatus>((c) => {
@@ -308,7 +318,7 @@ export function succeededStatus(pod: V1Pod, at: Date): V1PodStatus {
         ready: false,
         started: false,
         restartCount: p?.restartCount ?? 0,
-        state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: p?.state?.running?.startedAt ?? pod.status?.startTime ?? at, finishedAt: at } },
+        state: { terminated: { exitCode: end.exitCode, reason: end.reason, startedAt: p?.state?.running?.startedAt ?? pod.status?.startTime ?? at, finishedAt: at } },
       };
     }),
   };
