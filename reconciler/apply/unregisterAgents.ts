@@ -1,5 +1,6 @@
-import { deleteAgent, readAgent } from '../azdo/agents.ts';
+import { deleteAgent, listAgents } from '../azdo/agents.ts';
 import type { AgentToUnregister } from '../plan/changes.ts';
+import type { PoolAgent } from '../plan/observed.ts';
 import type { AzdoSession } from '../azdo/session.ts';
 import type { Logger } from '../support/logger.ts';
 import { runBounded } from '../support/runBounded.ts';
@@ -10,9 +11,10 @@ const CONCURRENCY = 4;
 /**
  * Runs only after the commit removing the agents' pods is pushed (or when no manifest was
  * left to remove), so a crash in between leaves a manifest-less agent the next pass finds
- * and unregisters, never a pod whose agent is gone. An agent the plan saw listed busy
- * (`confirmIdle`) is re-read first and left for the next pass unless it reads idle.
- * `signal` (leadership) is checked before each delete: once aborted, it throws its reason (after the deletes already sent have ended).
+ * and unregisters, never a pod whose agent is gone. Agents the plan saw listed busy
+ * (`confirmIdle`) are re-read first, one lean list per pool whatever their number, and left for
+ * the next pass unless they read idle. `signal` (leadership) is checked before each delete: once
+ * aborted, it throws its reason (after the deletes already sent have ended).
  * Results keep the order of `agents`.
  */
 export async function unregisterAgents(
@@ -23,27 +25,27 @@ export async function unregisterAgents(
   signal?: AbortSignal,
 ): Promise<{ unregistered: string[]; failures: { agent: string; error: string }[] }> {
   const todo = agents.filter((a) => !manifestNames.has(a.name));
+  const reread = await rereadPools(azdo, [...new Set(todo.filter((a) => a.confirmIdle).map((a) => a.poolName))]);
   const outcome: ({ ok: true } | { ok: false; error: string } | undefined)[] = todo.map(() => undefined);
   await runBounded(
     todo.map((a, i) => async () => {
       signal?.throwIfAborted();
       try {
-        const poolId = await azdo.pools.idOf(a.poolName);
         if (a.confirmIdle) {
-          // An unreadable re-read throws: a failure, retried by the next pass.
-          const now = await readAgent(azdo.api, poolId, a.poolName, a.agentId);
-          if (now === undefined) return; // gone already
+          const pool = reread.get(a.poolName);
+          // An unreadable re-read: a failure, retried by the next pass.
+          if (pool instanceof Error) throw pool;
+          const now = pool?.get(a.agentId);
+          if (now === undefined) return; // gone from a readable list of its pool
           if (now.assignedRequestId !== undefined) {
             log.info('agent of an exited pod still reads a job; the next pass unregisters it once it reads idle', { agent: a.name, request: now.assignedRequestId });
             return;
           }
-          signal?.throwIfAborted();
         }
-        await deleteAgent(azdo.api, poolId, a.agentId);
+        await deleteAgent(azdo.api, await azdo.pools.idOf(a.poolName), a.agentId);
         outcome[i] = { ok: true };
         log.info('unregistered agent', { agent: a.name, pool: a.poolName, reason: a.reason });
       } catch (err) {
-        if (signal?.aborted && err === signal.reason) throw err;
         outcome[i] = { ok: false, error: (err as Error).message };
       }
     }),
@@ -57,4 +59,21 @@ export async function unregisterAgents(
     else if (o) failures.push({ agent: a.name, error: o.error });
   });
   return { unregistered, failures };
+}
+
+/** Each pool's agents by id as listed now, or the error that kept the list from being read. */
+async function rereadPools(azdo: AzdoSession, pools: readonly string[]): Promise<Map<string, Map<number, PoolAgent> | Error>> {
+  const out = new Map<string, Map<number, PoolAgent> | Error>();
+  await runBounded(
+    pools.map((pool) => async () => {
+      try {
+        const agents = await listAgents(azdo.api, await azdo.pools.idOf(pool), pool);
+        out.set(pool, new Map(agents.map((a) => [a.id, a])));
+      } catch (err) {
+        out.set(pool, err as Error);
+      }
+    }),
+    CONCURRENCY,
+  );
+  return out;
 }

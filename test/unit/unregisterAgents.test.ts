@@ -12,16 +12,19 @@ const agent = (id: number): AgentToUnregister => ({ agentId: id, name: `linux-${
 
 /**
  * A client whose deleteAgent takes a moment and refuses agent `refuse`; records what ran at once.
- * Its re-read of an agent answers `reread(id)` (a wire TaskAgent; null as for a 404), its pool list `[]`.
+ * Its list of the pool answers `list()` (wire TaskAgents) and counts how often it was read.
  */
-function client(refuse?: number, reread: (id: number) => unknown = () => null) {
+function client(refuse?: number, list: () => unknown = () => []) {
   const deleted: number[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
+  let lists = 0;
   const api = {
     getAgentPools: async () => [{ id: 1, name: POOL }],
-    getAgent: async (_pool: number, id: number) => reread(id),
-    getAgents: async () => [],
+    getAgents: async () => {
+      lists++;
+      return list();
+    },
     deleteAgent: async (_pool: number, id: number) => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
@@ -31,7 +34,7 @@ function client(refuse?: number, reread: (id: number) => unknown = () => null) {
       deleted.push(id);
     },
   } as unknown as TaskAgentApi;
-  return { session: { api, pools: new PoolDirectory(api) }, deleted, maxInFlight: () => maxInFlight };
+  return { session: { api, pools: new PoolDirectory(api) }, deleted, maxInFlight: () => maxInFlight, lists: () => lists };
 }
 
 test('agents are unregistered several at a time; results keep the plan order; a failure is reported, the rest go on', async () => {
@@ -54,38 +57,42 @@ test('an aborted signal (leadership lost) throws its reason and deletes nothing'
 const listedBusy = (id: number): AgentToUnregister => ({ ...agent(id), confirmIdle: true });
 const wireAgent = (id: number, init: Record<string, unknown> = {}) => ({ id, name: `linux-${id}`, status: 'offline', enabled: true, ...init });
 
-test('an agent listed busy whose pod exited is unregistered once it re-reads idle, and kept while it still reads a job', async () => {
-  const c = client(undefined, (id) => wireAgent(id, id === 2 ? { assignedRequest: { requestId: 9 } } : {}));
+test('agents listed busy whose pods exited are unregistered once the re-read shows them idle, kept while it shows a job; one list for them all', async () => {
+  const c = client(undefined, () => [wireAgent(1), wireAgent(2, { assignedRequest: { requestId: 9 } }), wireAgent(3)]);
   const lines: string[] = [];
-  const r = await unregisterAgents(c.session, [listedBusy(1), listedBusy(2)], new Set(), createLogger({ write: (l) => lines.push(l) }));
-  assert.deepEqual(r.unregistered, ['linux-1']);
+  const r = await unregisterAgents(c.session, [listedBusy(1), listedBusy(2), listedBusy(3)], new Set(), createLogger({ write: (l) => lines.push(l) }));
+  assert.deepEqual(r.unregistered, ['linux-1', 'linux-3']);
   assert.deepEqual(r.failures, [], 'an agent still on its job is not a failure: the next pass looks again');
-  assert.deepEqual(c.deleted, [1]);
+  assert.deepEqual([...c.deleted].sort(), [1, 3]);
+  assert.equal(c.lists(), 1, 'one re-read of the pool, whatever the number of agents');
   assert.ok(lines.some((l) => l.includes('still reads a job') && l.includes('linux-2')), lines.join('\n'));
 });
 
-test('an agent listed busy that is gone from its pool on re-read is neither deleted nor a failure', async () => {
-  const c = client(undefined, () => null);
+test('agents listed idle are unregistered without a re-read', async () => {
+  const c = client();
+  await unregisterAgents(c.session, [agent(1), agent(2)], new Set(), createLogger({ write: () => {} }));
+  assert.deepEqual([c.deleted.length, c.lists()], [2, 0]);
+});
+
+test('an agent listed busy that a readable re-read no longer holds is neither deleted nor a failure', async () => {
+  const c = client(undefined, () => []);
   const r = await unregisterAgents(c.session, [listedBusy(1)], new Set(), createLogger({ write: () => {} }));
   assert.deepEqual([r.unregistered, r.failures, c.deleted], [[], [], []]);
 });
 
-test('an agent listed busy whose re-read cannot be read is a failure, not a delete', async () => {
-  const c = client();
-  const api = c.session.api as unknown as { getAgent: () => Promise<unknown> };
-  api.getAgent = async () => {
-    throw Object.assign(new Error('service unavailable'), { statusCode: 503 });
-  };
+test('agents listed busy whose re-read cannot be read are failures, not deletes; the rest go on', async () => {
+  const c = client(undefined, () => null);
   const r = await unregisterAgents(c.session, [listedBusy(1), agent(2)], new Set(), createLogger({ write: () => {} }));
   assert.deepEqual(c.deleted, [2]);
   assert.deepEqual(r.failures.map((f) => f.agent), ['linux-1']);
+  assert.match(r.failures[0]?.error ?? '', /list agents of pool "k8s-agents"/);
 });
 
-test('leadership lost while an agent is re-read: its reason is thrown and the agent is not deleted', async () => {
+test('leadership lost while agents are re-read: its reason is thrown and nothing is deleted', async () => {
   const ctl = new AbortController();
-  const c = client(undefined, (id) => {
+  const c = client(undefined, () => {
     ctl.abort(new Error('lease lost'));
-    return wireAgent(id);
+    return [wireAgent(1)];
   });
   await assert.rejects(unregisterAgents(c.session, [listedBusy(1)], new Set(), createLogger({ write: () => {} }), ctl.signal), /lease lost/);
   assert.deepEqual(c.deleted, []);
