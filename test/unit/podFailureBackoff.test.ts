@@ -136,6 +136,13 @@ test('a pod that ran a job and then Failed is a failed job, not a failing pod', 
   assert.equal(step(seenBusy.state, failedAfter).started.length, 0);
 });
 
+test('a pod killed while its agent is listed on a job, never seen busy before, took a job: no hold', () => {
+  const b = busyOf(gpu, 'gpu-cccc3', 7);
+  const killed = aPod('gpu-cccc3', { phase: 'Failed', terminated: { container: 'agent', exitCode: 137, reason: 'OOMKilled', message: undefined } });
+  const s = step(NO_BACKOFF, world([{ ...b, pod: killed }], { specs: [gpu], now: at(20) }));
+  assert.deepEqual([s.started.length, s.state.holds.size], [0, 0]);
+});
+
 test('a new spec revision ends the hold; a failing pod of an older revision does not hold the new one', () => {
   const held = step(NO_BACKOFF, failing(configError('gpu-aaaa1'))).state;
   const fixed = aSpec('gpu', { capabilities: ['gpu'], maxAgents: 1, tokenSecretRef: { name: 'gpu-token-2', key: 'token' } });
