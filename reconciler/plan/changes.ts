@@ -56,9 +56,10 @@ export interface AgentToUnregister {
   readonly poolName: string;
   readonly reason: UnregisterReason;
   /**
-   * Listed with a job although its pod has exited: the job ended between the agent list and the
-   * view of the pod. Apply re-reads it and unregisters it only if it reads idle (else the next
-   * pass does), so a finished pod's agent goes in the pass that prunes its manifest.
+   * Listed with a job although its pod has exited: the job ended after the agent list was read,
+   * or the pod was killed mid-job and the service still holds the job on it. Apply re-reads it
+   * and unregisters it only if it reads idle (else a later pass does), so an ended job's agent
+   * goes in the pass that prunes its manifest.
    */
   readonly confirmIdle?: boolean;
 }
