@@ -11,11 +11,12 @@ const CONCURRENCY = 4;
 /**
  * Runs only after the commit removing the agents' pods is pushed (or when no manifest was
  * left to remove), so a crash in between leaves a manifest-less agent the next pass finds
- * and unregisters, never a pod whose agent is gone. Agents the plan saw listed busy
- * (`confirmIdle`) are re-read first, one lean list per pool whatever their number, and left for
- * the next pass unless they read idle. `signal` (leadership) is checked before each delete: once
- * aborted, it throws its reason (after the deletes already sent have ended).
- * Results keep the order of `agents`.
+ * and unregisters, never a pod whose agent is gone. The agents are re-read first, one lean list
+ * per pool whatever their number: the plan's agent list is older than its view of the pods, so
+ * an agent listed idle may have taken a job before its pod died, and one listed busy may have
+ * ended its job. One that reads a job is left for a later pass. `signal` (leadership) is checked
+ * before each delete: once aborted, it throws its reason (after the deletes already sent have
+ * ended). Results keep the order of `agents`.
  */
 export async function unregisterAgents(
   azdo: AzdoSession,
@@ -25,22 +26,20 @@ export async function unregisterAgents(
   signal?: AbortSignal,
 ): Promise<{ unregistered: string[]; failures: { agent: string; error: string }[] }> {
   const todo = agents.filter((a) => !manifestNames.has(a.name));
-  const reread = await rereadPools(azdo, [...new Set(todo.filter((a) => a.confirmIdle).map((a) => a.poolName))]);
+  const reread = await rereadPools(azdo, [...new Set(todo.map((a) => a.poolName))]);
   const outcome: ({ ok: true } | { ok: false; error: string } | undefined)[] = todo.map(() => undefined);
   await runBounded(
     todo.map((a, i) => async () => {
       signal?.throwIfAborted();
       try {
-        if (a.confirmIdle) {
-          const pool = reread.get(a.poolName);
-          // An unreadable re-read: a failure, retried by the next pass.
-          if (pool instanceof Error) throw pool;
-          const now = pool?.get(a.agentId);
-          if (now === undefined) return; // gone from a readable list of its pool
-          if (now.assignedRequestId !== undefined) {
-            log.info('agent of an exited pod still reads a job; the next pass unregisters it once it reads idle', { agent: a.name, request: now.assignedRequestId });
-            return;
-          }
+        const pool = reread.get(a.poolName);
+        // An unreadable re-read: a failure, retried by the next pass.
+        if (pool instanceof Error) throw pool;
+        const now = pool?.get(a.agentId);
+        if (now === undefined) return; // gone from a readable list of its pool
+        if (now.assignedRequestId !== undefined) {
+          log.info('agent reads a job; a later pass unregisters it once it reads idle', { agent: a.name, request: now.assignedRequestId });
+          return;
         }
         await deleteAgent(azdo.api, await azdo.pools.idOf(a.poolName), a.agentId);
         outcome[i] = { ok: true };

@@ -48,7 +48,7 @@ export function planText(r: PassReport): string {
   if (r.plan.add.length + r.plan.remove.length + r.plan.unregister.length + r.plan.registerPlaceholders.length === 0) lines.push('  nothing to change');
   for (const a of r.plan.add) lines.push(`  + ${a.podName} (${a.specName}, ${a.reason}${a.jobRequestIds.length ? ` for job ${a.jobRequestIds.join(',')}` : ''})`);
   for (const x of r.plan.remove) lines.push(`  - ${x.podName} (${x.specName}, ${x.reason})`);
-  for (const u of r.plan.unregister) lines.push(`  x unregister ${u.name} from ${u.poolName} (${u.reason}${u.confirmIdle ? ', once it reads idle: listed on a job' : ''})`);
+  for (const u of r.plan.unregister) lines.push(`  x unregister ${u.name} from ${u.poolName} (${u.reason})`);
   for (const p of r.plan.registerPlaceholders) lines.push(`  * placeholder ${p.name} in ${p.poolName} (${p.specName})`);
   for (const h of r.plan.summaries.map(holdLine)) if (h) lines.push(`  ! ${h}`);
   for (const j of r.plan.unmatchedJobs) lines.push(`  ! job ${j.requestId} in ${j.poolName} matches no AgentSpec: ${j.reason}`);

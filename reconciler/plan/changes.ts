@@ -50,18 +50,16 @@ export interface ManifestToRemove {
 
 export type UnregisterReason = 'pod-finished' | 'offline-orphan' | 'spec-removed' | 'placeholder-obsolete';
 
+/**
+ * An agent to unregister. Apply re-reads it first and leaves it if it now holds a job: the agent
+ * list is read before the pods, so an agent listed idle may have taken a job and then lost its
+ * pod, and one listed busy may have ended its job since (apply/unregisterAgents.ts).
+ */
 export interface AgentToUnregister {
   readonly agentId: number;
   readonly name: string;
   readonly poolName: string;
   readonly reason: UnregisterReason;
-  /**
-   * Listed with a job although its pod has exited: the job ended after the agent list was read,
-   * or the pod was killed mid-job and the service still holds the job on it. Apply re-reads it
-   * and unregisters it only if it reads idle (else a later pass does), so an ended job's agent
-   * goes in the pass that prunes its manifest.
-   */
-  readonly confirmIdle?: boolean;
 }
 
 export interface PlaceholderToRegister {

@@ -1,6 +1,7 @@
-// Agents to unregister — carried out by apply only after the commit removing their manifests is pushed.
-// Never a busy agent (one listed busy whose pod has exited goes only once apply re-reads it idle),
-// never an agent that is not ours (plan/agentOwnership.ts), never a placeholder (see placeholders.ts).
+// Agents to unregister — carried out by apply only after the commit removing their manifests is
+// pushed, and only for agents that apply's re-read shows holding no job. Never an agent listed busy
+// whose pod runs on, never an agent that is not ours (plan/agentOwnership.ts), never a
+// placeholder (see placeholders.ts).
 import type { AgentSpec } from '../agentspec/agentSpec.ts';
 import { Ownership } from './agentOwnership.ts';
 import type { AgentToUnregister, ManifestToRemove } from './changes.ts';
@@ -31,13 +32,12 @@ export function planUnregister(input: UnregisterInput): AgentToUnregister[] {
     if (!ownership.isPodAgent(a)) continue; // foreign, or a placeholder (placeholders.ts)
     const key = a.name.toLowerCase();
     const pod = podByName.get(key);
-    // Listed with a job: only its pod's exit says the job has ended since the list was read, and
-    // apply then re-reads the agent idle before unregistering it.
-    const listedBusy = a.assignedRequestId !== undefined;
-    if (listedBusy && !(pods !== undefined && finished(pod))) continue;
+    // Listed with a job: only its pod's exit says the job may have ended since the list was
+    // read (apply's re-read decides).
+    if (a.assignedRequestId !== undefined && !(pods !== undefined && finished(pod))) continue;
     const manifest = manifestByName.get(key);
     const removed = removedByName.get(key);
-    const entry = (reason: AgentToUnregister['reason']): AgentToUnregister => ({ agentId: a.id, name: a.name, poolName: a.poolName, reason, ...(listedBusy ? { confirmIdle: true } : {}) });
+    const entry = (reason: AgentToUnregister['reason']): AgentToUnregister => ({ agentId: a.id, name: a.name, poolName: a.poolName, reason });
     if (manifest !== undefined) {
       if (removed === undefined) continue; // kept
       const specGone = !specNames.has(manifest.specName);

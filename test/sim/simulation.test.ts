@@ -22,6 +22,12 @@ const REGRESSION_SEEDS: ReadonlyArray<{ readonly name: string; readonly scenario
     name: 'a restart pending when the world turns healthy starts no second reconciler (seed 125)',
     scenario: scenario(125, { jobsPerMinute: 4, activeMs: 15 * 60_000 }),
   },
+  {
+    // An idle standby agent was listed, then took a job and was OOM-killed mid-job before the pass
+    // took the pods: unregistered for its Failed pod while the service still held its job.
+    name: 'an agent listed idle that took a job before its pod died is not unregistered under it (seed 917)',
+    scenario: scenario(917, { faults: new Set(['throttle', 'server-errors', 'unreadable', 'slow-calls', 'pod-failures']), activeMs: 2 * 60_000 }),
+  },
 ];
 
 test('a run is a function of its seed: the same seed replays the same trace', async () => {

@@ -53,11 +53,6 @@ test('planText lists adds, removes, unregisters, placeholders, unmatched jobs an
   ].join('\n'));
 });
 
-test('planText says an agent listed on a job is unregistered only once it reads idle', () => {
-  const unregister = [{ agentId: 9, name: 'linux-old01', poolName: 'k8s-agents', reason: 'pod-finished' as const, confirmIdle: true }];
-  assert.match(planText(aReport({ unregister })), /x unregister linux-old01 from k8s-agents \(pod-finished, once it reads idle: listed on a job\)/);
-});
-
 test('planText with only unmatched jobs or spec errors still says nothing to change', () => {
   const text = planText(aReport({ unmatchedJobs: busyPlan.unmatchedJobs }));
   assert.match(text, /nothing to change\n {2}! job 8/);

@@ -30,11 +30,11 @@ test('a Failed pod is pruned', () => {
   assert.deepEqual(p.remove.map((r) => r.reason), ['pod-failed']);
 });
 
-test('a finished pod whose agent is still listed on a job is pruned, and its agent unregistered only once re-read idle', () => {
+test('a finished pod whose agent is still listed on a job is pruned, and its agent planned for unregistering (apply re-reads it)', () => {
   const b = busyOf(linux, 'linux-done1', 7);
   const p = plan(world([{ ...b, pod: { ...b.pod, phase: 'Succeeded' } }], { specs: [linux] }), opts);
   assert.deepEqual(p.remove.map((r) => r.reason), ['pod-succeeded']);
-  assert.deepEqual(p.unregister.map((u) => [u.name, u.reason, u.confirmIdle]), [['linux-done1', 'pod-finished', true]]);
+  assert.deepEqual(p.unregister.map((u) => [u.name, u.reason]), [['linux-done1', 'pod-finished']]);
 });
 
 test('an agent listed on a job is never planned for unregistering while its pod runs, is deleted, or is unseen', () => {
@@ -43,12 +43,6 @@ test('an agent listed on a job is never planned for unregistering while its pod 
   assert.deepEqual(plan(world([{ ...b, pod: undefined }], { specs: [linux] }), opts).unregister, [], 'pod gone: its exit is not seen');
   assert.deepEqual(plan(world([{ ...b, pod: { ...b.pod, deleting: true } }], { specs: [linux] }), opts).unregister, [], 'pod deleting');
   assert.deepEqual(plan({ ...world([{ ...b, pod: { ...b.pod, phase: 'Succeeded' } }], { specs: [linux] }), pods: undefined }, opts).unregister, [], 'cluster unobserved');
-});
-
-test('an agent listed idle is unregistered without a re-read', () => {
-  const b = idleOf(linux, 'linux-done1');
-  const p = plan(world([{ ...b, pod: { ...b.pod, phase: 'Failed' }, agent: { ...b.agent, status: 'offline' } }], { specs: [linux] }), opts);
-  assert.deepEqual(p.unregister.map((u) => [u.name, u.confirmIdle]), [['linux-done1', undefined]]);
 });
 
 test('a pod that exited while its agent was still listed on a job names that job as the one it ran', () => {
@@ -149,9 +143,9 @@ test('an agent whose manifest is gone and whose pod finished is unregistered', (
   assert.deepEqual(p.unregister.map((u) => [u.name, u.reason]), [['linux-done1', 'pod-finished']]);
 });
 
-test('an agent whose manifest is gone, listed on a job although its pod finished, is unregistered once re-read idle', () => {
+test('an agent whose manifest is gone, listed on a job although its pod finished, is planned for unregistering (apply re-reads it)', () => {
   const p = plan(world([], { specs: [linux], extraAgents: [anAgent('linux-done1', { assignedRequestId: 4 }), placeholderOf()], extraPods: [aPod('linux-done1', { phase: 'Succeeded' })] }), opts);
-  assert.deepEqual(p.unregister.map((u) => [u.name, u.reason, u.confirmIdle]), [['linux-done1', 'pod-finished', true]]);
+  assert.deepEqual(p.unregister.map((u) => [u.name, u.reason]), [['linux-done1', 'pod-finished']]);
 });
 
 test('an agent whose manifest is gone but whose pod still runs (GitOps prune lag) is left alone', () => {
