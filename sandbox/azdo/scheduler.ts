@@ -186,12 +186,7 @@ export class Scheduler {
     }
     job.agentLost = true;
     job.lockedUntil = now + LOCK_MS;
-    if (session) {
-      this.state.sessions.delete(session.sessionId);
-      agent.statusChangedOn = now;
-      for (const wake of session.waiters) wake();
-      session.waiters.clear();
-    }
+    if (session) this.closeSession(session, now);
   }
 
   /** A lost agent's job whose lock lapsed: abandoned, and the agent free (offline). */
@@ -202,14 +197,18 @@ export class Scheduler {
   }
 
   removeSession(session: Session): void {
+    const agent = this.closeSession(session, this.now());
+    if (agent) this.releaseAgent(agent);
+  }
+
+  /** The session ends: its agent reads offline and its open long-polls return (they resolve later). */
+  private closeSession(session: Session, now: number): Agent | undefined {
     this.state.sessions.delete(session.sessionId);
     const agent = this.state.agents.get(session.agentId);
-    if (agent) {
-      agent.statusChangedOn = this.now();
-      this.releaseAgent(agent);
-    }
+    if (agent) agent.statusChangedOn = now;
     for (const wake of session.waiters) wake();
     session.waiters.clear();
+    return agent;
   }
 
   /** Backdates the session's last poll past the idle timeout, as if its agent had stopped polling. */
