@@ -116,6 +116,7 @@ interface ClusterBackend {
 
 /** Lines of each log a failed test's report quotes. */
 const REPORT_LOG_LINES = 30;
+const lastLines = (text: string): string => text.trimEnd().split('\n').slice(-REPORT_LOG_LINES).join('\n');
 
 /** Starts the sandbox on the chosen backend: on `real`, Flux syncs the repo and kwok runs the pods. */
 async function startBackend(opts: SandboxOptions, kind: 'sandbox' | 'real'): Promise<{ sandbox: Sandbox; backend: ClusterBackend }> {
@@ -146,7 +147,7 @@ async function startBackend(opts: SandboxOptions, kind: 'sandbox' | 'real'): Pro
           const events = await cluster.kubectl(['get', 'events', '-n', cluster.namespace, '--sort-by=.lastTimestamp', '-o', 'custom-columns=AT:.lastTimestamp,OBJECT:.involvedObject.name,REASON:.reason,MESSAGE:.message'], { allowFail: true });
           return [
             `Flux objects:\n${objects.code === 0 ? fluxStatus(objects.stdout) : objects.stderr}`,
-            `events in ${cluster.namespace}:\n${(events.code === 0 ? events.stdout : events.stderr).trimEnd().split('\n').slice(-REPORT_LOG_LINES).join('\n')}`,
+            `events in ${cluster.namespace}:\n${lastLines(events.code === 0 ? events.stdout : events.stderr)}`,
             ...['source-controller', 'kustomize-controller', 'kwok'].map((c) => `${c} log:\n${cluster.logTail(c, REPORT_LOG_LINES)}`),
           ].join('\n\n');
         },
@@ -314,14 +315,11 @@ export async function startWorld(opts: SandboxOptions = {}, kind: 'sandbox' | 'r
       return (await runGit(['rev-parse', 'HEAD'], dir)).stdout.trim();
     },
     diagnose: async () => {
-      const lastLines = (text: string) => text.trimEnd().split('\n').slice(-REPORT_LOG_LINES).join('\n');
       const state = await admin.state();
+      const manifests = (await bare(['ls-tree', '-r', '--name-only', 'main', '--', 'agents/pods'])).stdout.trim().split('\n');
       const sections = [
         `git main: ${(await bare(['log', '-1', '--format=%H %an: %s', 'main'])).stdout.trim()}`,
-        `manifests on main:\n  ${(await (async () => {
-          const { stdout } = await bare(['ls-tree', '-r', '--name-only', 'main', '--', 'agents/pods']);
-          return stdout.trim().split('\n').join('\n  ');
-        })())}`,
+        `manifests on main:\n  ${manifests.join('\n  ')}`,
         `pods:\n  ${(await pods()).map((p) => `${p.metadata?.name} ${p.status?.phase ?? '?'}${p.metadata?.deletionTimestamp ? ' (deleting)' : ''}`).join('\n  ')}`,
         `agents:\n  ${state.agents.map((a) => `${a.name} ${a.status} ${a.enabled ? 'enabled' : 'disabled'}${isPlaceholder(a) ? ' (placeholder)' : ''}`).join('\n  ')}`,
         `sandbox log:\n${sandboxLog.join('\n')}`,
