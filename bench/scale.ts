@@ -1,7 +1,8 @@
 // The reconciler at an organization's size: `run`, unmodified, as its own process against the
 // world of bench/scaleWorldServer.ts (a third process). Prints one JSON line:
 //   {agents, queuedJobs, specs, pools, historyCommits, rssIdleMiB, rssSteadyMiB, rssPeakMiB,
-//    passWallMs, passCpuMs, planCpuMs, pruneLatencyMs, queuedToPodMs, azdoCallsPerPass, azdoBytesPerPass}
+//    passWallMs, passCpuMs, planCpuMs, pruneLatencyMs, queuedToPodMs, azdoCallsPerPass, azdoBytesPerPass,
+//    azdoConnectionsPerPass}
 // Run: npm run bench:scale -- --scale 0.1|1|10 [--passes N] [--timeout S] [--world-node-args "..."]
 //   [--reconciler-log FILE] (the measured reconciler's whole debug log, e.g. its "pass done" phasesMs)
 //   [--entry dist/reconciler/main.js] [--node-args "..."] [--node-options "..."] [--env "NAME=value ..."]
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
     say(`steady: ${steadyPasses} passes`);
     await waitPasses(r, steadyPasses, passTimeoutMs);
     const steady = r.passes.slice(from);
-    const stats = (await world.ask<{ stats: { requests: number; bytes: number } }>({ op: 'stats' })).stats;
+    const stats = (await world.ask<{ stats: { requests: number; bytes: number; connections: number } }>({ op: 'stats' })).stats;
     const passCount = r.passes.length - from;
     const rssSteadyKiB = pct(r.rssSamples(), 50);
 
@@ -112,6 +113,8 @@ async function main(): Promise<void> {
       queuedToPodMs: { p50: pct(fast.latencies, 50), p95: pct(fast.latencies, 95) },
       azdoCallsPerPass: Math.round((stats.requests / passCount) * 10) / 10,
       azdoBytesPerPass: Math.round(stats.bytes / passCount),
+      // TCP connections the emulator accepted (the world's own admin reads among them).
+      azdoConnectionsPerPass: Math.round((stats.connections / passCount) * 10) / 10,
     }));
   } finally {
     await r.stop();

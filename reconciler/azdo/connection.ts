@@ -16,7 +16,9 @@ export type TaskAgentApi = Pick<
 
 /** Connects the published client (location discovery happens on the first call of an area). AZDO_ORG_URL must name an organization. */
 export async function connectTaskAgentApi(orgUrl: string, token: string): Promise<TaskAgentApi> {
-  const web = new WebApi(orgUrl, getPersonalAccessTokenHandler(token), { socketTimeout: 30_000 });
+  // keepAlive: without it the client makes a new agent, so a new TCP connection and TLS
+  // handshake, for every call; a pass makes one call per page of each pool's job listing, in turn.
+  const web = new WebApi(orgUrl, getPersonalAccessTokenHandler(token), { socketTimeout: 30_000, keepAlive: true });
   await checkOrganization(web, orgUrl);
   return callAzdo('connect to Azure DevOps', () => web.getTaskAgentApi());
 }

@@ -2,8 +2,7 @@
 // (jobListingFloor.ts says why that read is complete). Pages carry no `matchedAgents`, at most
 // 200 requests each, finished ones included; the next page is asked for with the previous page's
 // X-MS-ContinuationToken, which the typed client drops, so pages go through its REST layer.
-import { TypeInfo, type TaskAgentJobRequest } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
-import { ContractSerializer } from 'azure-devops-node-api/Serialization.js';
+import type { TaskAgentJobRequest } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
 import { AzdoRequestError } from '../errors/azdoErrors.ts';
 import type { PendingJob } from '../plan/observed.ts';
 import { isFinished } from '../plan/pending.ts';
@@ -37,11 +36,19 @@ export const readJobRequestPage: ReadJobRequestPage = async (api, poolId, contin
   const raw = Object.entries(headers).find(([k]) => k.toLowerCase() === CONTINUATION_HEADER)?.[1];
   const token = (Array.isArray(raw) ? raw[0] : raw)?.trim();
   return {
-    // `{count, value}` unwrapped, dates and enums revived, as the typed client's formatResponse does.
-    requests: ContractSerializer.deserialize(res.result, TypeInfo.TaskAgentJobRequest, false, true),
+    // `{count, value}` unwrapped as the typed client's formatResponse does; the fields stay as the
+    // wire has them (toPendingJob revives the one date it keeps): reviving every date and enum of
+    // 200 requests a page was up to ~4% of the reconciler's CPU at 10,000 agents.
+    requests: unwrapCollection(res.result),
     continuationToken: token === undefined || token === '' ? undefined : token,
   };
 };
+
+/** `{count, value: [...]}` → the list; anything else as it came (expectList says what is wrong with it). */
+function unwrapCollection(body: unknown): unknown {
+  if (body !== null && typeof body === 'object' && !Array.isArray(body) && 'value' in body && Array.isArray(body.value)) return body.value;
+  return body;
+}
 
 export type PagedRead =
   /** The requests at or above the floor that need an agent, and the floor all those read give. */

@@ -1,7 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { TypeInfo, type TaskAgentJobRequest } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
+import type { TaskAgentJobRequest } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces.js';
 import { extractRateLimitHeaders } from 'azure-devops-node-api/RateLimitUtils.js';
-import { ContractSerializer } from 'azure-devops-node-api/Serialization.js';
 import { AzdoUnavailableError, AzdoUnreadableResponseError } from '../errors/azdoErrors.ts';
 import type { PendingJob } from '../plan/observed.ts';
 import { isFinished, isUnclaimed, type JobLifecycle } from '../plan/pending.ts';
@@ -11,8 +10,9 @@ import { ListBodyError, scanListBody } from './jobRequestStream.ts';
 import { expectListItem, JOB_REQUEST_FIELDS } from './wireShape.ts';
 
 /**
- * The wire's lifecycle fields in the plan's terms. `result` is an enum the client turns into a
- * number where Succeeded is 0, so only undefined and null mean "no result", never falsiness.
+ * The wire's lifecycle fields in the plan's terms. `result` is the wire's string, or an enum the
+ * typed client turns into a number where Succeeded is 0: only undefined and null mean "no
+ * result", never falsiness. The times are the wire's strings (or Dates the typed client revived).
  */
 export function jobLifecycle(r: TaskAgentJobRequest): JobLifecycle {
   return {
@@ -165,8 +165,8 @@ export async function streamJobRequests(
     let requests = 0;
     const scanner = scanListBody((item, index) => {
       requests++;
-      // Dates and enums revived as the typed client's formatResponse does (queueTime etc. as Date).
-      const r = ContractSerializer.deserialize(expectListItem(operation, item, index, JOB_REQUEST_FIELDS), TypeInfo.TaskAgentJobRequest, false, false) as TaskAgentJobRequest;
+      // As the wire has it (toPendingJob revives the one date it keeps).
+      const r = expectListItem<TaskAgentJobRequest>(operation, item, index, JOB_REQUEST_FIELDS);
       const lifecycle = jobLifecycle(r);
       if (!isFinished(lifecycle) && (oldestUnfinished === undefined || r.requestId! < oldestUnfinished)) oldestUnfinished = r.requestId!;
       if (isUnclaimed(lifecycle)) out.set(r.requestId!, toPendingJob(r, poolName));

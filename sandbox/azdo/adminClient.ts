@@ -38,7 +38,7 @@ export interface AdminAgent {
 export interface AdminState {
   readonly agents: AdminAgent[];
   readonly jobs: AdminJob[];
-  readonly stats: { readonly requests: number; readonly throttled: number; readonly faulted: number; readonly byRoute: Record<string, number>; readonly byForm: Record<string, number> };
+  readonly stats: { readonly requests: number; readonly connections: number; readonly throttled: number; readonly faulted: number; readonly byRoute: Record<string, number>; readonly byForm: Record<string, number> };
 }
 
 export interface QueueJob {

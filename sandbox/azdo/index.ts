@@ -46,6 +46,11 @@ export interface AzdoEmulatorOptions {
   throttle?: Partial<ThrottleConfig>;
   /** Port to bind on 127.0.0.1. Default 0 (a free port). */
   port?: number;
+  /**
+   * Serve HTTPS, as the service does, with this key and certificate (e.g. the sandbox's
+   * `selfSignedCert()`; clients must trust it). Default: plain HTTP.
+   */
+  tls?: { readonly keyPem: string; readonly certPem: string };
 }
 
 export interface AzdoEmulator {
@@ -99,13 +104,14 @@ export async function startAzdoEmulator(opts: AzdoEmulatorOptions = {}): Promise
     faults: new Faults(),
     throttle: new Throttle({ ...DEFAULT_THROTTLE, ...opts.throttle }),
     stats: new Stats(),
+    tls: opts.tls,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   orgUrl = `${url}/${org}`;
   scheduler.start();
   let closed: Promise<void> | undefined;

@@ -1,6 +1,7 @@
 // The HTTP pipeline: admin API, or REST = faults → auth → throttle → route → JSON reply
 // (a `truncated-json` fault cuts that reply short).
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { setTimeout } from 'node:timers/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { handleAdmin } from './admin.ts';
@@ -23,6 +24,8 @@ export interface ServerDeps {
   faults: Faults;
   throttle: Throttle;
   stats: Stats;
+  /** Serve HTTPS with this key and certificate (as the service does) instead of plain HTTP. */
+  tls?: { readonly keyPem: string; readonly certPem: string } | undefined;
 }
 
 async function handleRest(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -84,7 +87,7 @@ async function handleRest(deps: ServerDeps, req: IncomingMessage, res: ServerRes
 
 export function createEmulatorServer(deps: ServerDeps): Server {
   const adminDeps: AdminDeps = { emu: deps.emu, faults: deps.faults, throttle: deps.throttle, stats: deps.stats };
-  return createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -100,5 +103,11 @@ export function createEmulatorServer(deps: ServerDeps): Server {
       if (serviceError.status === 404) deps.stats.notFound += 1;
       sendError(res, serviceError);
     });
+  };
+  const server: Server = deps.tls ? createTlsServer({ key: deps.tls.keyPem, cert: deps.tls.certPem }, handler) : createServer(handler);
+  // Accepted TCP connections (a TLS server's `connection` is the socket before its handshake).
+  server.on('connection', () => {
+    deps.stats.connections += 1;
   });
+  return server;
 }

@@ -11,6 +11,8 @@ export class Stats {
   /** Response body bytes sent, in all and by route (what a client downloads, headers aside). */
   bytes = 0;
   bytesByRoute: Record<string, number> = {};
+  /** TCP connections accepted: fewer than requests when clients keep connections alive. */
+  connections = 0;
 
   count(route: string, query?: URLSearchParams): void {
     this.requests += 1;
@@ -29,6 +31,7 @@ export class Stats {
   reset(): void {
     this.bytes = 0;
     this.bytesByRoute = {};
+    this.connections = 0;
     this.requests = 0;
     this.throttled = 0;
     this.faulted = 0;
@@ -42,7 +45,7 @@ export class Stats {
     return {
       requests: this.requests, throttled: this.throttled, faulted: this.faulted,
       unauthorized: this.unauthorized, notFound: this.notFound, byRoute: { ...this.byRoute }, byForm: { ...this.byForm },
-      bytes: this.bytes, bytesByRoute: { ...this.bytesByRoute },
+      bytes: this.bytes, bytesByRoute: { ...this.bytesByRoute }, connections: this.connections,
     };
   }
 }
