@@ -17,7 +17,6 @@ import { runBounded } from '../reconciler/support/runBounded.ts';
 import { startAzdoEmulator, type AzdoEmulator } from '../sandbox/azdo/index.ts';
 import type { Agent, Job } from '../sandbox/azdo/state.ts';
 import { startKubeApiServer } from '../sandbox/cluster/apiserver/index.ts';
-import { writePodStatus } from '../sandbox/cluster/kubelet/podStatus.ts';
 import { runGit, startGitServer } from '../sandbox/git/index.ts';
 import { agentSystemCapabilities, poolName, POOLS, sizesAt, specCapabilities, specName, worldJob } from './scaleWorld.ts';
 import { fastImport } from './fastImport.ts';
@@ -26,6 +25,8 @@ const NAMESPACE = 'azdo-agents';
 const AGENT_VERSION = '4.260.0';
 const FAST_CAPABILITY = 'bench-fast';
 const LONG_MS = 24 * 3600_000;
+/** Between two pods of a round completing: a round of 100 takes ~1 s. */
+const COMPLETION_GAP_MS = 10;
 
 export type WorldRequest =
   | { readonly op: 'complete'; readonly count: number }
@@ -216,14 +217,12 @@ async function main(): Promise<void> {
   step(`${sizes.agents} agents and ${sizes.jobs} queued jobs in the emulator`);
   // Pods, Running, as the kubelet would leave them, seeded in process (over HTTPS, 10,000 pods
   // took ~100 s of CPU and most of the world's build on a loaded machine).
-  // The objects as JSON, as they would arrive (dates as strings).
-  const status = JSON.parse(JSON.stringify(runningStatus(new Date()))) as V1PodStatus;
-  for (const f of files) {
-    if (!f.path.startsWith('agents/pods/')) continue;
-    const pod = parseYaml(f.content!) as V1Pod;
+  const seedRunningPod = (pod: V1Pod): void => {
     rememberJobs(pod);
-    api.seedPod(NAMESPACE, { ...pod, metadata: { ...pod.metadata, namespace: NAMESPACE } }, status);
-  }
+    // The objects as JSON, as they would arrive (dates as strings).
+    api.seedPod(NAMESPACE, { ...pod, metadata: { ...pod.metadata, namespace: NAMESPACE } }, asJson(runningStatus(new Date())));
+  };
+  for (const f of files) if (f.path.startsWith('agents/pods/')) seedRunningPod(parseYaml(f.content!) as V1Pod);
 
   step('pods running');
   // The syncer: every commit's pod files added or deleted, applied; removal times recorded.
@@ -252,9 +251,11 @@ async function main(): Promise<void> {
       const deletes = lines.filter((l) => l.status === 'D');
       const adds = lines.filter((l) => l.status === 'A');
       await runBounded(deletes.map((l) => () => core.deleteNamespacedPod({ name: l.name, namespace: NAMESPACE, gracePeriodSeconds: 0 }).then(() => {}, () => {})), 8);
+      // Created in process: over HTTPS (two calls a pod, this process serving the job listings
+      // too) a first pass's ~1,750 new pods were still being applied minutes later at scale 10.
       await runBounded(adds.map((l) => async () => {
         const content = (await runGit(['show', `${tip}:${l.path}`], bare)).stdout;
-        await createRunningPod(core, parseYaml(content) as V1Pod);
+        seedRunningPod(parseYaml(content) as V1Pod);
         podCreatedAt.set(l.name, Date.now());
       }), 8);
       applied = tip;
@@ -319,13 +320,18 @@ async function main(): Promise<void> {
         scheduler.finish(job, 'succeeded');
         const session = state.sessionOfAgent(agentId);
         if (session) scheduler.removeSession(session);
-        const pod = (await core.readNamespacedPod({ name, namespace: NAMESPACE })) as V1Pod;
         started.set(name, Date.now());
-        await writePodStatus(core, NAMESPACE, name, {
-          ...pod.status,
-          phase: 'Succeeded',
-          containerStatuses: (pod.status?.containerStatuses ?? []).map((c) => ({ ...c, ready: false, state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: pod.status?.startTime, finishedAt: new Date() } } })),
+        api.setPodStatus(NAMESPACE, name, (pod) => {
+          const status = pod.status as V1PodStatus;
+          return asJson({
+            ...status,
+            phase: 'Succeeded',
+            containerStatuses: (status.containerStatuses ?? []).map((c) => ({ ...c, ready: false, state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: status.startTime, finishedAt: new Date() } } })),
+          });
         });
+        // One after another at a set pace, in process: over HTTPS (a read and a write a pod) a
+        // round took this process, busy serving the job listings, from 1 s to ~40 s.
+        await new Promise((r) => setTimeout(r, COMPLETION_GAP_MS));
       }
       deadline = Date.now() + 120_000;
       completing = false;
@@ -404,11 +410,9 @@ function runningStatus(at: Date): V1PodStatus {
   };
 }
 
-/** A pod the syncer applies while the reconciler runs: over HTTPS, as a real syncer would. */
-async function createRunningPod(core: CoreV1Api, pod: V1Pod): Promise<void> {
-  rememberJobs(pod);
-  await core.createNamespacedPod({ namespace: NAMESPACE, body: { ...pod, metadata: { ...pod.metadata, namespace: NAMESPACE } } });
-  await writePodStatus(core, NAMESPACE, pod.metadata!.name!, runningStatus(new Date()));
+/** An object as it would arrive as JSON (dates as strings). */
+function asJson<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
 }
 
 void main().catch((err: unknown) => {
