@@ -96,3 +96,24 @@ test('informer with a labelSelector sees add/update/delete and relists after the
     await informer.stop();
   }
 });
+
+test('bench hooks: a pod seeded and a status set in process are what clients read and watch', async () => {
+  const path = `/api/v1/namespaces/${NS}/pods`;
+  const informer = k8s.makeInformer(kc, path, () => core.listNamespacedPod({ namespace: NS, labelSelector: 'pool=hook' }), 'pool=hook');
+  const seen: string[] = [];
+  for (const verb of [k8s.ADD, k8s.UPDATE] as const) informer.on(verb, (p: k8s.V1Pod) => seen.push(`${verb}:${p.metadata?.name}:${p.status?.phase}`));
+  await informer.start();
+  try {
+    api.seedPod(NS, { ...pod('hook-1', { pool: 'hook' }), metadata: { name: 'hook-1', namespace: NS, labels: { pool: 'hook' } } }, { phase: 'Running' });
+    await eventually(() => seen.includes('add:hook-1:Running') || seen.includes('update:hook-1:Running'), 'the seeded pod, Running');
+    const before = (await core.readNamespacedPod({ namespace: NS, name: 'hook-1' })).metadata?.resourceVersion;
+    api.setPodStatus(NS, 'hook-1', (p) => ({ ...(p.status as object), phase: 'Succeeded' }));
+    await eventually(() => seen.includes('update:hook-1:Succeeded'), 'the status set in process');
+    const read = await core.readNamespacedPod({ namespace: NS, name: 'hook-1' });
+    assert.equal(read.status?.phase, 'Succeeded');
+    assert.notEqual(read.metadata?.resourceVersion, before, 'a new resourceVersion, as a status write gives');
+    assert.equal(read.spec?.containers[0]?.image, 'agent:1', 'the spec as seeded');
+  } finally {
+    await informer.stop();
+  }
+});
