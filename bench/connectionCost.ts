@@ -15,12 +15,9 @@ import { PoolDirectory } from '../reconciler/azdo/pools.ts';
 import { observeAzdo } from '../reconciler/observe/azdoSnapshot.ts';
 import { startAzdoEmulator } from '../sandbox/azdo/index.ts';
 import { selfSignedCert } from '../sandbox/cluster/apiserver/selfSignedCert.ts';
+import { arg, pct } from './scaleProcesses.ts';
 
 const POOL = 'k8s-agents';
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-};
 
 /** A TCP proxy to `port` that holds every chunk, each way, for half of `rttMs`. */
 async function delayingProxy(port: number, rttMs: number): Promise<Server> {
@@ -39,8 +36,6 @@ async function delayingProxy(port: number, rttMs: number): Promise<Server> {
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   return proxy;
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const rtts = arg('rtt', '0,20,50').split(',').map(Number);
@@ -81,7 +76,7 @@ async function main(): Promise<void> {
         const used = process.cpuUsage(cpu);
         const stats = (await (await admin('GET', '/stats')).json()) as { requests: number; connections: number };
         const perPass = (n: number): string => (Math.round((n / passes) * 10) / 10).toString();
-        console.log(`| ${rtt} | ${name} | ${perPass(stats.requests)} | ${perPass(stats.connections)} | ${median(walls).toFixed(1)} | ${((used.user + used.system) / 1000 / passes).toFixed(1)} |`);
+        console.log(`| ${rtt} | ${name} | ${perPass(stats.requests)} | ${perPass(stats.connections)} | ${pct(walls, 50).toFixed(1)} | ${((used.user + used.system) / 1000 / passes).toFixed(1)} |`);
         process.stderr.write(`connectionCost: rtt ${rtt} ms, ${name} done\n`);
       }
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
