@@ -46,6 +46,12 @@ export async function drainIdleAgents(
       } else if (now.assignedRequestId !== undefined) {
         tookAJob.push({ agent: agent.name, requestId: now.assignedRequestId });
         log.info('agent took a job while being drained; it finishes first', { agent: agent.name, request: now.assignedRequestId });
+      } else if (now.lastCompletedRequestId !== undefined && now.lastCompletedRequestId !== agent.lastCompletedRequestId) {
+        // Listed idle, it took a job and finished it before this re-read (the agent list and the
+        // job listing are read side by side). Its `--once` pod exits by itself: the pass that sees
+        // it finished removes it as such, and counts the job it ran (plan/podFailureBackoff.ts).
+        tookAJob.push({ agent: agent.name, requestId: now.lastCompletedRequestId });
+        log.info('agent ran a job since it was listed; its pod exits by itself', { agent: agent.name, request: now.lastCompletedRequestId });
       } else if (now.enabled) {
         // The disable answered 2xx but did not take (or someone enabled it again): the service
         // may still assign it a job, so its pod stays.

@@ -68,13 +68,14 @@ export async function listAgentCapabilities(api: TaskAgentApi, poolId: number, p
 }
 
 /**
- * Re-reads one agent (no capabilities: the drain needs its state); undefined only when a readable
- * list of its pool no longer holds it. The client resolves a 404 and an unreadable 2xx body
- * alike as null, so null alone proves nothing.
+ * Re-reads one agent without capabilities: the drain needs its state, its assigned request and
+ * its last completed one. undefined only when a readable list of its pool no longer holds it.
+ * The client resolves a 404 and an unreadable 2xx body alike as null, so null alone proves
+ * nothing.
  */
 export async function readAgent(api: TaskAgentApi, poolId: number, poolName: string, agentId: number): Promise<PoolAgent | undefined> {
   const operation = `read agent ${agentId} of pool "${poolName}"`;
-  const a = await callAzdo(operation, () => api.getAgent(poolId, agentId, false, true));
+  const a = await callAzdo(operation, () => api.getAgent(poolId, agentId, false, true, true));
   if (a !== null && a !== undefined) return toPoolAgent(expectItem<TaskAgent>(operation, a, AGENT_FIELDS, agentId), poolName, false);
   return (await listAgents(api, poolId, poolName)).find((x) => x.id === agentId);
 }

@@ -7,7 +7,10 @@ import type { ObservedState, PoolAgent } from './observed.ts';
 export interface DrainOutcome {
   /** Pod names of agents disabled and re-read idle: the only live agents the re-plan may remove. */
   readonly confirmedIdle: ReadonlySet<string>;
-  /** Agents that took a job between observation and disabling: they finish it first. */
+  /**
+   * Agents that took a job between observation and the re-read: they finish it first; or that
+   * already finished it (the re-read names a completed request the list did not): their pods exit.
+   */
   readonly tookAJob: readonly { readonly agent: string; readonly requestId: number }[];
 }
 

@@ -4,10 +4,10 @@
 // A spec whose pods end Failed, or are given up on (a non-transient waiting reason, or a
 // deadline) without having run a job, is held: no new pod of it for 30 s, doubling per
 // consecutive failing batch up to 10 min (configurable). A pod of the spec that runs a job (its
-// agent seen busy, also as its pod exits, or the pod Succeeded: a `--once` agent exits 0 only
-// after its job) or a new spec revision ends the hold and resets the count. A hold adds nothing
-// and removes nothing: it only withholds new pods; pending jobs stay reported and busy agents
-// untouched.
+// agent seen busy, also as its pod exits, or listed with a completed request, or the pod
+// Succeeded: a `--once` agent exits 0 only after its job) or a new spec revision ends the hold
+// and resets the count. A hold adds nothing and removes nothing: it only withholds new pods;
+// pending jobs stay reported and busy agents untouched.
 import { manifestStates, type ManifestState } from './agentStates.ts';
 import { isPodFailureReason } from './changes.ts';
 import type { ObservedState } from './observed.ts';
@@ -57,8 +57,10 @@ export function podOutcomes(states: readonly ManifestState[]): PodOutcome[] {
   for (const s of states) {
     const { specName, podName, specRevision, createdAt } = s.manifest;
     // A pod that exited while its agent is listed on a job took that job (killed mid-job, or the
-    // job ended since the list): a failed job, not a pod failing to become an agent.
-    const tookAJob = s.kind === 'busy' || s.removeReason === 'pod-succeeded' || s.agent?.assignedRequestId !== undefined;
+    // job ended since the list): a failed job, not a pod failing to become an agent. An agent
+    // listed with a completed request ran one, even if no pass saw it busy or its pod finished.
+    const tookAJob =
+      s.kind === 'busy' || s.removeReason === 'pod-succeeded' || s.agent?.assignedRequestId !== undefined || s.agent?.lastCompletedRequestId !== undefined;
     if (tookAJob) out.push({ kind: 'ran-job', specName, revision: specRevision, podName });
     else if (s.removeReason !== undefined && isPodFailureReason(s.removeReason)) {
       out.push({ kind: 'failed', specName, revision: specRevision, podName, startedAt: createdAt, reason: podProblem(s.pod, s.removeReason) });

@@ -13,8 +13,11 @@ const POOL = 'k8s-agents';
 const wire = (init: Record<string, unknown> = {}): TaskAgent => ({ id: 4, name: 'linux-abc12', status: 'online', enabled: true, ...init }) as unknown as TaskAgent;
 const leaving: ManifestToRemove = { path: 'agents/pods/linux/linux-abc12.yaml', podName: 'linux-abc12', specName: 'linux', reason: 'scale-down', agentId: 4 };
 
-/** Drains the idle agent 4 against a client whose re-read answers `reread` (and the pool list `list`). */
-async function drainWith(reread: unknown, list: unknown = [wire({ enabled: false })]) {
+/**
+ * Drains the idle agent 4, observed as `listed`, against a client whose re-read answers `reread`
+ * (and the pool list `list`).
+ */
+async function drainWith(reread: unknown, list: unknown = [wire({ enabled: false })], listed: TaskAgent = wire()) {
   const disabled: number[] = [];
   const api = {
     getAgentPools: async () => [{ id: 1, name: POOL }],
@@ -25,7 +28,7 @@ async function drainWith(reread: unknown, list: unknown = [wire({ enabled: false
     getAgent: async () => reread,
     getAgents: async () => list,
   } as unknown as TaskAgentApi;
-  const result = await drainIdleAgents({ api, pools: new PoolDirectory(api) }, [leaving], [toPoolAgent(wire(), POOL)], createLogger({ write: () => {} }));
+  const result = await drainIdleAgents({ api, pools: new PoolDirectory(api) }, [leaving], [toPoolAgent(listed, POOL)], createLogger({ write: () => {} }));
   return { ...result, disabled };
 }
 
@@ -40,6 +43,19 @@ test('an agent that took a job while being disabled stays', async () => {
   const r = await drainWith(wire({ enabled: false, assignedRequest: { requestId: 11 } }));
   assert.deepEqual(r.tookAJob, [{ agent: 'linux-abc12', requestId: 11 }]);
   assert.equal(r.confirmedIdle.size, 0);
+});
+
+test('an agent listed idle that took a job and finished it before the re-read stays: its pod exits by itself', async () => {
+  const r = await drainWith(wire({ enabled: false, lastCompletedRequest: { requestId: 12 } }));
+  assert.deepEqual(r.tookAJob, [{ agent: 'linux-abc12', requestId: 12 }]);
+  assert.equal(r.confirmedIdle.size, 0);
+});
+
+test('an agent whose re-read shows only the completed request it was listed with is confirmed', async () => {
+  const done = { lastCompletedRequest: { requestId: 12 } };
+  const r = await drainWith(wire({ enabled: false, ...done }), undefined, wire(done));
+  assert.deepEqual([...r.confirmedIdle], ['linux-abc12']);
+  assert.deepEqual(r.tookAJob, []);
 });
 
 test('an agent that still reads enabled (the disable answered 2xx but did not take) is not confirmed', async () => {

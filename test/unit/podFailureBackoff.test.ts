@@ -143,6 +143,15 @@ test('a pod killed while its agent is listed on a job, never seen busy before, t
   assert.deepEqual([s.started.length, s.state.holds.size], [0, 0]);
 });
 
+test('an agent listed with a completed request ran a job: the hold ends though no pass saw it busy nor its pod finish', () => {
+  const held = step(NO_BACKOFF, failing(configError('gpu-aaaa1'))).state;
+  const b = busyOf(gpu, 'gpu-cccc3', 7);
+  const done = { ...b, agent: { ...b.agent!, assignedRequestId: undefined, status: 'offline' as const, lastCompletedRequestId: 7 } };
+  const s = step(held, world([done], { specs: [gpu], now: at(60) }));
+  assert.deepEqual(s.reset, ['gpu']);
+  assert.equal(s.state.holds.size, 0);
+});
+
 test('a new spec revision ends the hold; a failing pod of an older revision does not hold the new one', () => {
   const held = step(NO_BACKOFF, failing(configError('gpu-aaaa1'))).state;
   const fixed = aSpec('gpu', { capabilities: ['gpu'], maxAgents: 1, tokenSecretRef: { name: 'gpu-token-2', key: 'token' } });
