@@ -15,11 +15,11 @@ const CONCURRENCY = 8;
  * Runs only after the commit removing the agents' pods is pushed (or when no manifest was
  * left to remove), so a crash in between leaves a manifest-less agent the next pass finds
  * and unregisters, never a pod whose agent is gone. The agents are re-read first, one lean list
- * per pool whatever their number: the plan's agent list is older than its view of the pods, so
- * an agent listed idle may have taken a job before its pod died, and one listed busy may have
- * ended its job. One that reads a job is left for a later pass. `signal` (leadership) is checked
- * before each delete: once aborted, it throws its reason (after the deletes already sent have
- * ended). Results keep the order of `agents`.
+ * per pool whatever their number (no capabilities, no last completed request): the plan's agent
+ * list is older than its view of the pods, so an agent listed idle may have taken a job before
+ * its pod died, and one listed busy may have ended its job. One that reads a job is left for a
+ * later pass. `signal` (leadership) is checked before each delete: once aborted, it throws its
+ * reason (after the deletes already sent have ended). Results keep the order of `agents`.
  */
 export async function unregisterAgents(
   azdo: AzdoSession,
@@ -69,7 +69,7 @@ async function rereadPools(azdo: AzdoSession, pools: readonly string[]): Promise
   await runBounded(
     pools.map((pool) => async () => {
       try {
-        const agents = await listAgents(azdo.api, await azdo.pools.idOf(pool), pool);
+        const agents = await listAgents(azdo.api, await azdo.pools.idOf(pool), pool, { lastCompleted: false });
         out.set(pool, new Map(agents.map((a) => [a.id, a])));
       } catch (err) {
         out.set(pool, err as Error);

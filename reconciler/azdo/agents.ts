@@ -40,10 +40,12 @@ function specMarkerOf(caps: Record<string, string> | undefined): string | undefi
  * request (the job a finished pod ran, named in the commit that removes it). Without
  * capabilities: with a real agent's ~60 they are ~6/7 of the list, and only the few agents whose
  * ownership a name cannot settle need them (readAgentCapabilities, listAgentCapabilities).
+ * `lastCompleted: false` leaves out the last completed request, for a re-read that needs only
+ * the assigned one (the unregister's): at 2,000 agents a pool it is most of the list.
  */
-export async function listAgents(api: TaskAgentApi, poolId: number, poolName: string): Promise<PoolAgent[]> {
+export async function listAgents(api: TaskAgentApi, poolId: number, poolName: string, opts: { readonly lastCompleted?: boolean } = {}): Promise<PoolAgent[]> {
   const operation = `list agents of pool "${poolName}"`;
-  const agents = await callAzdo(operation, () => api.getAgents(poolId, undefined, false, true, true));
+  const agents = await callAzdo(operation, () => api.getAgents(poolId, undefined, false, true, opts.lastCompleted ?? true));
   // null (unparseable 2xx, or a 404 for a pool we just resolved) and `{}` are not "no agents".
   return expectList<TaskAgent>(operation, agents, AGENT_FIELDS).map((a) => toPoolAgent(a, poolName, false));
 }

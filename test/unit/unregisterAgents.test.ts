@@ -20,11 +20,11 @@ function client(refuse?: number, list: () => unknown = () => [1, 2, 3, 4, 5, 6].
   const deleted: number[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
-  let lists = 0;
+  const listCalls: unknown[][] = [];
   const api = {
     getAgentPools: async () => [{ id: 1, name: POOL }],
-    getAgents: async () => {
-      lists++;
+    getAgents: async (...args: unknown[]) => {
+      listCalls.push(args);
       return list();
     },
     deleteAgent: async (_pool: number, id: number) => {
@@ -36,7 +36,7 @@ function client(refuse?: number, list: () => unknown = () => [1, 2, 3, 4, 5, 6].
       deleted.push(id);
     },
   } as unknown as TaskAgentApi;
-  return { session: { api, pools: new PoolDirectory(api) }, deleted, maxInFlight: () => maxInFlight, lists: () => lists };
+  return { session: { api, pools: new PoolDirectory(api) }, deleted, maxInFlight: () => maxInFlight, lists: () => listCalls.length, listCalls };
 }
 
 test('agents are unregistered several at a time; results keep the plan order; a failure is reported, the rest go on', async () => {
@@ -46,6 +46,13 @@ test('agents are unregistered several at a time; results keep the plan order; a 
   assert.deepEqual(r.failures.map((f) => f.agent), ['linux-3']);
   assert.deepEqual([...c.deleted].sort(), [1, 2, 4, 5], 'an agent whose manifest is still on the branch is never deleted');
   assert.ok(c.maxInFlight() > 1, 'deletes overlap');
+});
+
+test('the re-read lists each agent with its assigned request only: no capabilities, no last completed request', async () => {
+  const c = client();
+  await unregisterAgents(c.session, [agent(1)], new Set(), createLogger({ write: () => {} }));
+  // getAgents(poolId, agentName, includeCapabilities, includeAssignedRequest, includeLastCompletedRequest)
+  assert.deepEqual(c.listCalls, [[1, undefined, false, true, false]]);
 });
 
 test('an aborted signal (leadership lost) throws its reason and deletes nothing', async () => {
