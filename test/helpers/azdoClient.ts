@@ -34,6 +34,16 @@ export async function queueJob(emu: EmulatorHandle, job: Record<string, unknown>
   return reply.body.requestId as number;
 }
 
+/**
+ * An agent registered as the agent software does, with a session open: online and idle. It
+ * carries its own name as a capability, so a job demanding that name goes to it alone.
+ */
+export async function listeningAgent(api: ITaskAgentApi, poolId: number, name: string): Promise<{ id: number; sessionId: string }> {
+  const agent = await api.addAgent({ name, version: '4.250.0', enabled: true, maxParallelism: 1, systemCapabilities: { [name]: '' } } as never, poolId);
+  const session = await api.createAgentSession({ agent: { id: agent.id, name, version: agent.version }, ownerName: name } as never, poolId);
+  return { id: agent.id!, sessionId: session.sessionId! };
+}
+
 /** Basic auth header for raw fetch calls (cases the client cannot express). */
 export function basicAuth(token: string, user = ''): string {
   return `Basic ${Buffer.from(`${user}:${token}`).toString('base64')}`;
