@@ -40,8 +40,8 @@ function specMarkerOf(caps: Record<string, string> | undefined): string | undefi
  * request (the job a finished pod ran, named in the commit that removes it). Without
  * capabilities: with a real agent's ~60 they are ~6/7 of the list, and only the few agents whose
  * ownership a name cannot settle need them (readAgentCapabilities, listAgentCapabilities).
- * `lastCompleted: false` leaves out the last completed request, for a re-read that needs only
- * the assigned one (the unregister's): at 2,000 agents a pool it is most of the list.
+ * `lastCompleted: false` leaves out the last completed request (a whole job request for each
+ * agent that finished a job) for a re-read that needs only the assigned one: the unregister's.
  */
 export async function listAgents(api: TaskAgentApi, poolId: number, poolName: string, opts: { readonly lastCompleted?: boolean } = {}): Promise<PoolAgent[]> {
   const operation = `list agents of pool "${poolName}"`;
